@@ -1,0 +1,331 @@
+//! The only module that speaks to AWS or names an SDK type.
+//!
+//! Built only on the way to a fresh session: the cached path never gets here, so it starts
+//! no tokio runtime, no HTTP client and no TLS.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_config::BehaviorVersion;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_types::region::Region;
+
+use crate::error::{Error, StsFailure};
+use crate::profile::LongTermKeys;
+use crate::session::{Credentials, Secret};
+
+/// Region for the STS call when neither the profile, `-r` nor the environment names one:
+/// a fixed one, never a probe of the EC2 metadata service.
+const FALLBACK_REGION: &str = "us-east-1";
+
+/// Where and how to reach STS.
+pub struct StsTarget<'a> {
+    /// Profile whose `endpoint_url` (and other SDK settings) apply.
+    pub profile: &'a str,
+    pub region: Option<&'a str>,
+    /// Give up on AWS after this long, in total.
+    pub timeout: Duration,
+}
+
+/// Keys that sign a call.
+pub enum Signer<'a> {
+    LongTerm(&'a LongTermKeys),
+    Session(&'a Credentials),
+}
+
+/// A connection to STS: one runtime, one SDK configuration, a deadline for all calls.
+pub struct Sts {
+    runtime: tokio::runtime::Runtime,
+    config: aws_config::SdkConfig,
+    deadline: Instant,
+    timeout: Duration,
+}
+
+impl Sts {
+    pub fn connect(target: &StsTarget<'_>) -> Result<Self, Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| sts_setup(format!("cannot start the async runtime: {e}")))?;
+        let region = target.region.unwrap_or(FALLBACK_REGION).to_owned();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            // Endpoint settings (`endpoint_url`, `AWS_ENDPOINT_URL_STS`) come from here too.
+            .profile_name(target.profile)
+            .region(Region::new(region))
+            // Placeholder so the loader never builds its default chain (which would probe
+            // IMDS and prefer environment keys); every call sets its own signer.
+            .credentials_provider(aws_credential_types::Credentials::for_tests());
+        if let Some(client) = ca_bundle_client()? {
+            loader = loader.http_client(client);
+        }
+        let config = runtime.block_on(loader.load());
+        Ok(Sts {
+            runtime,
+            config,
+            deadline: Instant::now() + target.timeout,
+            timeout: target.timeout,
+        })
+    }
+
+    fn client(&self, signer: &Signer<'_>) -> aws_sdk_sts::Client {
+        let credentials = match signer {
+            Signer::LongTerm(keys) => aws_credential_types::Credentials::new(
+                &keys.access_key_id,
+                keys.secret_access_key.expose(),
+                None,
+                None,
+                "aws-mfa",
+            ),
+            Signer::Session(c) => aws_credential_types::Credentials::new(
+                &c.access_key_id,
+                c.secret_access_key.expose(),
+                Some(c.session_token.expose().to_owned()),
+                Some(c.expiration),
+                "aws-mfa",
+            ),
+        };
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(remaining.min(Duration::from_millis(3100)))
+            .operation_timeout(remaining)
+            .build();
+        let config = aws_sdk_sts::config::Builder::from(&self.config)
+            .credentials_provider(credentials)
+            .timeout_config(timeouts)
+            .build();
+        aws_sdk_sts::Client::from_conf(config)
+    }
+
+    /// GetSessionToken with the MFA code, signed with long-term keys.
+    pub fn get_session_token(
+        &self,
+        keys: &LongTermKeys,
+        serial: &str,
+        code: &str,
+        duration_seconds: u64,
+    ) -> Result<Credentials, Error> {
+        const ACTION: &str = "GetSessionToken";
+        let request = self
+            .client(&Signer::LongTerm(keys))
+            .get_session_token()
+            .serial_number(serial)
+            .token_code(code)
+            .duration_seconds(clamp_i32(duration_seconds));
+        let output = self
+            .runtime
+            .block_on(request.send())
+            .map_err(|e| self.failure(ACTION, e))?;
+        credentials(ACTION, output.credentials)
+    }
+
+    /// AssumeRole signed by `signer`; with `mfa`, the serial and code go along.
+    pub fn assume_role(
+        &self,
+        signer: &Signer<'_>,
+        role: &RoleRequest<'_>,
+        mfa: Option<(&str, &str)>,
+    ) -> Result<Credentials, Error> {
+        const ACTION: &str = "AssumeRole";
+        let mut request = self
+            .client(signer)
+            .assume_role()
+            .role_arn(role.arn)
+            .role_session_name(role.session_name)
+            .duration_seconds(clamp_i32(role.duration_seconds))
+            .set_external_id(role.external_id.map(str::to_owned));
+        if let Some((serial, code)) = mfa {
+            request = request.serial_number(serial).token_code(code);
+        }
+        let output = self
+            .runtime
+            .block_on(request.send())
+            .map_err(|e| self.failure(ACTION, e))?;
+        credentials(ACTION, output.credentials)
+    }
+
+    /// One readable line from an SDK error: the service's code and message, or what went
+    /// wrong on the way. Never a raw response.
+    fn failure<E: ProvideErrorMetadata + std::error::Error + 'static>(
+        &self,
+        action: &'static str,
+        err: SdkError<E, HttpResponse>,
+    ) -> Error {
+        let timed_out = || Error::Sts {
+            action,
+            why: format!("no answer from STS within {} s", self.timeout.as_secs_f32()),
+            hint: Some("check the network or the endpoint, or give more time with --timeout".into()),
+            kind: StsFailure::Other,
+        };
+        let (why, hint, kind) = match &err {
+            SdkError::ServiceError(service) => {
+                let status = service.raw().status().as_u16();
+                return service_failure(action, status, service.err().code(), service.err().message());
+            }
+            SdkError::TimeoutError(_) => return timed_out(),
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => return timed_out(),
+            SdkError::DispatchFailure(_) => (
+                format!("cannot reach STS: {}", DisplayErrorContext(&err)),
+                Some("check the network, a proxy, AWS_ENDPOINT_URL_STS / endpoint_url, or AWS_CA_BUNDLE".into()),
+                StsFailure::Other,
+            ),
+            SdkError::ResponseError(response) => (
+                format!(
+                    "STS sent an answer that cannot be read (HTTP {})",
+                    response.raw().status().as_u16()
+                ),
+                Some("check that the endpoint really is STS (AWS_ENDPOINT_URL_STS / endpoint_url)".into()),
+                StsFailure::Other,
+            ),
+            SdkError::ConstructionFailure(_) => (
+                format!("the request could not be built: {}", DisplayErrorContext(&err)),
+                Some("check endpoint_url / AWS_ENDPOINT_URL_STS and the region".into()),
+                StsFailure::Other,
+            ),
+            _ => (DisplayErrorContext(&err).to_string(), None, StsFailure::Other),
+        };
+        Error::Sts {
+            action,
+            why: one_line(&why),
+            hint,
+            kind,
+        }
+    }
+}
+
+/// What to assume, in plain terms.
+pub struct RoleRequest<'a> {
+    pub arn: &'a str,
+    pub session_name: &'a str,
+    pub external_id: Option<&'a str>,
+    pub duration_seconds: u64,
+}
+
+/// STS's own error code and message, explained.
+fn service_failure(
+    action: &'static str,
+    status: u16,
+    code: Option<&str>,
+    message: Option<&str>,
+) -> Error {
+    let message = one_line(message.unwrap_or(""));
+    let stated = |code: &str| {
+        if message.is_empty() {
+            code.to_owned()
+        } else {
+            format!("{code}: {message}")
+        }
+    };
+    let (why, hint, kind) = match code {
+        Some("AccessDenied") if message.contains("invalid MFA one time pass code") => (
+            "STS rejected the MFA code (wrong, or already used in its 30-second window)".to_owned(),
+            Some("wait for the next code and try again".to_owned()),
+            StsFailure::RejectedCode,
+        ),
+        Some("AccessDenied") if message.contains("MultiFactorAuthentication") => (
+            stated("AccessDenied"),
+            Some("check mfa_serial: the device must be assigned to the IAM user whose keys are used".to_owned()),
+            StsFailure::Other,
+        ),
+        Some(code @ "InvalidClientTokenId") => (
+            stated(code),
+            Some("the access key is not valid (deleted or rotated?): check aws_access_key_id in your credentials file".to_owned()),
+            StsFailure::Other,
+        ),
+        Some(code @ "SignatureDoesNotMatch") => (
+            stated(code),
+            Some("check aws_secret_access_key in your credentials file, and that this machine's clock is right".to_owned()),
+            StsFailure::Other,
+        ),
+        Some(code @ "ExpiredToken") => (
+            stated(code),
+            Some("the credentials that signed the call have expired: run again with --refresh".to_owned()),
+            StsFailure::Other,
+        ),
+        Some(code @ ("Throttling" | "ThrottlingException" | "RequestLimitExceeded")) => (
+            stated(code),
+            Some("STS is limiting requests: wait a moment and try again".to_owned()),
+            StsFailure::Other,
+        ),
+        Some(code) => (stated(code), None, StsFailure::Other),
+        None => (
+            format!("STS answered HTTP {status} without an error code"),
+            Some("STS may be having trouble, or the endpoint is not STS: try again shortly".to_owned()),
+            StsFailure::Other,
+        ),
+    };
+    Error::Sts {
+        action,
+        why,
+        hint,
+        kind,
+    }
+}
+
+fn credentials(
+    action: &'static str,
+    credentials: Option<aws_sdk_sts::types::Credentials>,
+) -> Result<Credentials, Error> {
+    let c = credentials.ok_or_else(|| Error::Sts {
+        action,
+        why: "the answer holds no credentials".into(),
+        hint: None,
+        kind: StsFailure::Other,
+    })?;
+    let expiration = SystemTime::try_from(c.expiration).map_err(|_| Error::Sts {
+        action,
+        why: "the answer's expiration time is out of range".into(),
+        hint: None,
+        kind: StsFailure::Other,
+    })?;
+    Ok(Credentials {
+        access_key_id: c.access_key_id,
+        secret_access_key: Secret::new(c.secret_access_key),
+        session_token: Secret::new(c.session_token),
+        expiration,
+    })
+}
+
+/// A client that also trusts the certificates in `AWS_CA_BUNDLE` (corporate TLS
+/// inspection), which the SDK's default client ignores.
+fn ca_bundle_client() -> Result<Option<aws_smithy_runtime_api::client::http::SharedHttpClient>, Error> {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+    let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let pem = std::fs::read(&path).map_err(|e| {
+        sts_setup(format!(
+            "cannot read AWS_CA_BUNDLE {}: {e}",
+            std::path::Path::new(&path).display()
+        ))
+    })?;
+    let context = TlsContext::builder()
+        .with_trust_store(TrustStore::default().with_pem_certificate(pem))
+        .build()
+        .map_err(|e| sts_setup(format!("AWS_CA_BUNDLE cannot be used: {e}")))?;
+    let client = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ))
+        .tls_context(context)
+        .build_https();
+    Ok(Some(client))
+}
+
+fn sts_setup(why: String) -> Error {
+    Error::Sts {
+        action: "connecting to STS",
+        why,
+        hint: None,
+        kind: StsFailure::Other,
+    }
+}
+
+fn clamp_i32(seconds: u64) -> i32 {
+    i32::try_from(seconds).unwrap_or(i32::MAX)
+}
+
+/// Messages from the network are shown on one line, without control characters.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

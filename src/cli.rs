@@ -1,0 +1,97 @@
+//! The command line, as clap sees it.
+
+use std::ffi::OsString;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::shell::Shell;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aws-mfa",
+    version,
+    about = "Temporary AWS credentials from your long-term keys and an MFA code, handed over through the environment only",
+    long_about = None,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print statements that set (or with --unset, remove) the session variables
+    ///
+    /// bash/zsh: eval "$(aws-mfa env)"; fish: aws-mfa env | source;
+    /// PowerShell: aws-mfa env | Out-String | Invoke-Expression
+    Env(EnvArgs),
+    /// Run a command (or a subshell) with the session in its environment
+    Exec(ExecArgs),
+}
+
+/// Options shared by every command that hands out a session.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SessionArgs {
+    /// Profile whose long-term keys (or role) to use [default: $AWS_PROFILE, else
+    /// $AWS_MFA_PROFILE, else default]
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The 6-digit MFA code; skips every prompt
+    #[arg(short, long = "token-code", value_name = "CODE")]
+    pub token_code: Option<String>,
+
+    /// MFA device ARN (or hardware serial) [default: mfa_serial of the profile or its source]
+    #[arg(long, value_name = "ARN")]
+    pub mfa_serial: Option<String>,
+
+    /// Length of the credentials: seconds (43200) or 15m, 1h, 12h, 36h [default: the
+    /// profile's duration_seconds, else 12h]
+    #[arg(short, long, value_name = "DUR")]
+    pub duration: Option<String>,
+
+    /// Region for STS and for the exported AWS_REGION [default: the profile's region,
+    /// else $AWS_REGION / $AWS_DEFAULT_REGION]
+    #[arg(short, long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Ignore a cached session and ask for a new code
+    #[arg(long)]
+    pub refresh: bool,
+
+    /// Neither read nor write the cache
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Give up on AWS after this many seconds in total
+    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
+    pub timeout: f64,
+
+    /// Show each step on stderr, secrets redacted
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    #[command(flatten)]
+    pub session: SessionArgs,
+
+    /// The shell to write for [default: the calling shell]
+    #[arg(short, long, value_enum)]
+    pub shell: Option<Shell>,
+
+    /// Print statements that remove the session variables instead
+    #[arg(long)]
+    pub unset: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub session: SessionArgs,
+
+    /// The command and its arguments [default: a subshell]
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "CMD")]
+    pub command: Vec<OsString>,
+}

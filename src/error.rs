@@ -1,0 +1,115 @@
+//! Everything that can go wrong, each with a message for people and an exit code.
+//!
+//! `Display` reads "what happened: why"; `hint()` says what to do, when that helps.
+//! No variant ever carries a secret.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unknown profile '{name}': it is not in {files}")]
+    UnknownProfile { name: String, files: String, known: Vec<String> },
+
+    #[error("cannot read the AWS profile files: {0}")]
+    ProfileFiles(String),
+
+    #[error("no long-term keys for profile '{profile}': {why}")]
+    NoKeys { profile: String, why: String },
+
+    #[error(
+        "cannot start a session from temporary keys ({origin}): GetSessionToken needs long-term keys (AKIA…)"
+    )]
+    TemporaryKeys { origin: String },
+
+    #[error("invalid MFA code: a code is 6 digits, not {0}")]
+    InvalidCode(String),
+
+    #[error("invalid duration '{value}': {why}")]
+    InvalidDuration { value: String, why: String },
+
+    #[error("no MFA code: there is no terminal to ask on and no --token-code")]
+    NoTerminal,
+
+    #[error("no MFA device for profile '{profile}': no mfa_serial in the profile and no --mfa-serial")]
+    NoMfaSerial { profile: String },
+
+    #[error("cannot read the MFA code from the terminal: {0}")]
+    Prompt(String),
+
+    #[error("{action} failed: {why}")]
+    Sts {
+        action: &'static str,
+        why: String,
+        hint: Option<String>,
+        kind: StsFailure,
+    },
+
+    #[error("cannot tell which shell to write for: {why}")]
+    UnknownShell { why: String },
+
+    #[error("cannot run '{program}': {why}")]
+    Exec {
+        program: String,
+        why: String,
+        not_found: bool,
+    },
+
+    #[error("cannot write to {}: {why}", path.display())]
+    Write { path: PathBuf, why: String },
+}
+
+/// What kind of STS failure, so the caller can decide to ask for another code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StsFailure {
+    /// STS rejected the one-time code (wrong, or already used in its window).
+    RejectedCode,
+    /// Anything else: keys, network, throttling, a broken answer.
+    Other,
+}
+
+impl Error {
+    /// What to do about it, when there is something to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::UnknownProfile { known, .. } if known.is_empty() => Some(
+                "add the profile to ~/.aws/credentials (aws_access_key_id, aws_secret_access_key) or choose one with -p".into(),
+            ),
+            Error::UnknownProfile { known, .. } => {
+                Some(format!("known profiles: {}", known.join(", ")))
+            }
+            Error::NoKeys { .. } => Some(
+                "put aws_access_key_id and aws_secret_access_key under the profile in ~/.aws/credentials".into(),
+            ),
+            Error::TemporaryKeys { .. } => Some(
+                "use the profile that holds your IAM user's access key; temporary keys cannot ask for an MFA session".into(),
+            ),
+            Error::InvalidCode(_) => Some("type the 6 digits your authenticator shows now".into()),
+            Error::InvalidDuration { .. } => Some(
+                "give seconds (43200) or a span such as 15m, 1h, 12h, 36h".into(),
+            ),
+            Error::NoTerminal => Some(
+                "pass the code with -t CODE, or set mfa_process in the profile".into(),
+            ),
+            Error::NoMfaSerial { .. } => Some(
+                "add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME' to the profile in ~/.aws/config, or pass --mfa-serial".into(),
+            ),
+            Error::Sts { hint, .. } => hint.clone(),
+            Error::UnknownShell { .. } => Some(
+                "name it with --shell bash|zsh|fish|pwsh|sh|json".into(),
+            ),
+            Error::Exec { not_found: true, .. } => {
+                Some("check the command's name and your PATH".into())
+            }
+            _ => None,
+        }
+    }
+
+    /// The process exit code for this failure (exec follows the shell's 127/126 convention).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Exec { not_found: true, .. } => 127,
+            Error::Exec { .. } => 126,
+            _ => 1,
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! aws-mfa: temporary AWS credentials from long-term keys and an MFA code, handed over
+//! through the environment only. The binary is `main.rs`; everything else lives here so the
+//! tests can reach the shell writers.
+
+pub mod aws;
+pub mod cli;
+pub mod cmd;
+pub mod duration;
+pub mod error;
+pub mod mfa;
+pub mod obtain;
+pub mod profile;
+pub mod session;
+pub mod shell;
+
+use std::process::ExitCode;
+
+use cli::{Cli, Command};
+use error::Error;
+
+/// Runs one command line to its exit code.
+pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Env(args) => cmd::env::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Exec(args) => cmd::exec::run(&args),
+    }
+}

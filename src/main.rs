@@ -1,0 +1,17 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = aws_mfa::cli::Cli::parse();
+    match aws_mfa::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("aws-mfa: {err}");
+            if let Some(hint) = err.hint() {
+                eprintln!("  hint: {hint}");
+            }
+            ExitCode::from(err.exit_code())
+        }
+    }
+}

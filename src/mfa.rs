@@ -1,0 +1,104 @@
+//! Where the one-time code comes from: the flag, or a prompt on the terminal.
+//!
+//! The prompt is written to and read from the terminal device itself, never stdout (which
+//! `eval` captures) or stdin. It reads a plain line with the terminal's settings untouched:
+//! Ctrl-C then leaves the terminal exactly as it was and ends the process by SIGINT, and the
+//! code (useless after its 30 seconds) stays visible so a typo can be seen.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+
+use crate::error::Error;
+
+/// A code that looks right: exactly six ASCII digits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MfaCode(String);
+
+impl MfaCode {
+    pub fn parse(input: &str) -> Result<Self, Error> {
+        let code = input.trim();
+        if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(MfaCode(code.to_owned()))
+        } else {
+            // Describe the input without echoing it: it may be a code after all.
+            let count = code.chars().count();
+            let digits = code.chars().filter(char::is_ascii_digit).count();
+            Err(Error::InvalidCode(match (count, digits) {
+                (0, _) => "an empty line".to_owned(),
+                (n, d) if n == d => format!("{n} digits"),
+                (n, _) => format!("{n} characters of which {digits} are digits"),
+            }))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for MfaCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MfaCode(******)")
+    }
+}
+
+/// The terminal, opened for a prompt.
+pub struct Terminal {
+    input: BufReader<File>,
+    output: File,
+}
+
+impl Terminal {
+    /// Opens the controlling terminal; `Error::NoTerminal` when there is none.
+    pub fn open() -> Result<Self, Error> {
+        let (input, output) = open_terminal().map_err(|_| Error::NoTerminal)?;
+        Ok(Terminal {
+            input: BufReader::new(input),
+            output,
+        })
+    }
+
+    /// Writes a line to the terminal (a notice that must be seen even under `eval`).
+    pub fn say(&mut self, line: &str) {
+        let _ = writeln!(self.output, "{line}");
+    }
+
+    /// Asks for a code and reads one line.
+    pub fn ask_code(&mut self, device: &str) -> Result<MfaCode, Error> {
+        write!(self.output, "Enter MFA code for {device}: ")
+            .and_then(|()| self.output.flush())
+            .map_err(|e| Error::Prompt(e.to_string()))?;
+        let mut line = String::new();
+        match self.input.read_line(&mut line) {
+            Ok(0) => Err(Error::Prompt("the terminal closed before a code was entered".into())),
+            Ok(_) => MfaCode::parse(&line),
+            Err(e) => Err(Error::Prompt(e.to_string())),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn open_terminal() -> std::io::Result<(File, File)> {
+    let tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
+    Ok((tty.try_clone()?, tty))
+}
+
+#[cfg(windows)]
+fn open_terminal() -> std::io::Result<(File, File)> {
+    let input = OpenOptions::new().read(true).write(true).open("CONIN$")?;
+    let output = OpenOptions::new().read(true).write(true).open("CONOUT$")?;
+    Ok((input, output))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MfaCode;
+
+    #[test]
+    fn six_digits_and_nothing_else() {
+        assert_eq!(MfaCode::parse(" 123456\n").unwrap().as_str(), "123456");
+        for bad in ["12345", "1234567", "12345a", "", "١٢٣٤٥٦", "123 456"] {
+            assert!(MfaCode::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}

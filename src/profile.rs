@@ -1,0 +1,261 @@
+//! The user's profile files, read with the AWS SDK's own parser, turned into plain structs.
+//!
+//! The SDK's loader is an `async fn` that only reads files; it is polled once here, so the
+//! cached path needs no tokio runtime.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+
+use aws_config::profile::ProfileSet;
+use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_types::os_shim_internal::{Env, Fs};
+
+use crate::error::Error;
+use crate::session::{MFA_PROFILE, Secret};
+
+/// Long-term keys of an IAM user: the only thing that can ask for an MFA session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LongTermKeys {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+}
+
+/// Where the long-term keys were found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    Profile(String),
+    Environment,
+}
+
+/// A role to assume, as one profile describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub profile: String,
+    pub arn: String,
+    pub external_id: Option<String>,
+    pub session_name: Option<String>,
+    pub duration_seconds: Option<String>,
+}
+
+/// Everything a session for one profile needs, found along its `source_profile` chain.
+#[derive(Debug, Clone)]
+pub struct ResolvedProfile {
+    /// The profile the user asked for.
+    pub name: String,
+    pub keys: LongTermKeys,
+    pub key_source: KeySource,
+    /// The first `mfa_serial` from the asked-for profile down to the source.
+    pub mfa_serial: Option<String>,
+    pub mfa_process: Option<String>,
+    /// The first `region` from the asked-for profile down to the source.
+    pub region: Option<String>,
+    /// `duration_seconds` of the profile holding the keys: the MFA session's length.
+    pub session_duration: Option<String>,
+    /// Roles to assume in order, the first one from the MFA session; empty for a plain profile.
+    pub roles: Vec<Role>,
+}
+
+/// The parsed `~/.aws/config` and `~/.aws/credentials`.
+pub struct ProfileFiles {
+    set: ProfileSet,
+}
+
+impl ProfileFiles {
+    /// Reads the files the SDK would read (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`
+    /// honoured).
+    pub fn load() -> Result<Self, Error> {
+        let (fs, env, files) = (Fs::real(), Env::real(), EnvConfigFiles::default());
+        let load = aws_config::profile::load(&fs, &env, &files, None::<Cow<'static, str>>);
+        match poll_once(load) {
+            Some(Ok(set)) => Ok(ProfileFiles { set }),
+            Some(Err(e)) => Err(Error::ProfileFiles(e.to_string())),
+            None => Err(Error::ProfileFiles(
+                "the SDK's profile loader did not finish in one step".into(),
+            )),
+        }
+    }
+
+    /// The names of every profile in the files.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.set.profiles().map(str::to_owned).collect();
+        names.sort();
+        names
+    }
+
+    fn get(&self, name: &str, key: &str) -> Option<String> {
+        self.set
+            .get_profile(name)?
+            .get(key)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+
+    fn unknown(&self, name: &str) -> Error {
+        Error::UnknownProfile {
+            name: name.to_owned(),
+            files: profile_file_names(),
+            known: self.names(),
+        }
+    }
+
+    /// Follows `source_profile` from `name` to the profile that holds long-term keys.
+    /// `explicit` says the name was asked for (a flag or variable) rather than the
+    /// fallback `default`, which may be absent when the keys are in the environment.
+    pub fn resolve(&self, name: &str, explicit: bool) -> Result<ResolvedProfile, Error> {
+        if self.set.get_profile(name).is_none() {
+            if explicit {
+                return Err(self.unknown(name));
+            }
+            let keys = environment_keys()?.ok_or_else(|| self.unknown(name))?;
+            return Ok(ResolvedProfile {
+                name: name.to_owned(),
+                keys,
+                key_source: KeySource::Environment,
+                mfa_serial: None,
+                mfa_process: None,
+                region: None,
+                session_duration: None,
+                roles: Vec::new(),
+            });
+        }
+
+        let mut chain: Vec<String> = Vec::new();
+        let mut roles = Vec::new();
+        let mut current = name.to_owned();
+        let (keys, key_source) = loop {
+            if chain.contains(&current) {
+                chain.push(current);
+                return Err(Error::ProfileFiles(format!(
+                    "source_profile loops: {}",
+                    chain.join(" -> ")
+                )));
+            }
+            chain.push(current.clone());
+            let Some(role_arn) = self.get(&current, "role_arn") else {
+                break self.keys_of(&current)?;
+            };
+            let source = self.get(&current, "source_profile");
+            // A role profile that names itself as source uses its own keys (as the AWS CLI does).
+            let self_sourced = source.as_deref() == Some(current.as_str());
+            roles.push(Role {
+                profile: current.clone(),
+                arn: role_arn,
+                external_id: self.get(&current, "external_id"),
+                session_name: self.get(&current, "role_session_name"),
+                duration_seconds: self.get(&current, "duration_seconds"),
+            });
+            match source {
+                Some(_) if self_sourced => break self.keys_of(&current)?,
+                Some(source) if self.set.get_profile(&source).is_some() => current = source,
+                Some(source) => return Err(self.unknown(&source)),
+                None => {
+                    return Err(Error::ProfileFiles(format!(
+                        "profile '{current}' has role_arn but no source_profile to take keys from"
+                    )));
+                }
+            }
+        };
+        roles.reverse();
+
+        let first = |key: &str| chain.iter().find_map(|p| self.get(p, key));
+        let holder = chain.last().expect("the chain holds at least the asked-for profile");
+        Ok(ResolvedProfile {
+            name: name.to_owned(),
+            mfa_serial: first("mfa_serial"),
+            mfa_process: first("mfa_process"),
+            region: first("region"),
+            session_duration: self.get(holder, "duration_seconds"),
+            keys,
+            key_source,
+            roles,
+        })
+    }
+
+    /// The profile's own keys; when it has none, long-term keys from the environment.
+    fn keys_of(&self, profile: &str) -> Result<(LongTermKeys, KeySource), Error> {
+        let origin = format!("profile '{profile}'");
+        match (
+            self.get(profile, "aws_access_key_id"),
+            self.get(profile, "aws_secret_access_key"),
+        ) {
+            (Some(access_key_id), Some(secret)) => {
+                if self.get(profile, "aws_session_token").is_some()
+                    || is_temporary(&access_key_id)
+                {
+                    return Err(Error::TemporaryKeys { origin });
+                }
+                let keys = LongTermKeys {
+                    access_key_id,
+                    secret_access_key: Secret::new(secret),
+                };
+                Ok((keys, KeySource::Profile(profile.to_owned())))
+            }
+            (Some(_), None) => Err(Error::NoKeys {
+                profile: profile.to_owned(),
+                why: "aws_access_key_id is set but aws_secret_access_key is missing".into(),
+            }),
+            (None, _) => match environment_keys()? {
+                Some(keys) => Ok((keys, KeySource::Environment)),
+                None => Err(Error::NoKeys {
+                    profile: profile.to_owned(),
+                    why: "the profile has no aws_access_key_id and the environment holds none"
+                        .into(),
+                }),
+            },
+        }
+    }
+}
+
+/// Long-term keys in the environment, unless aws-mfa put them there: variables from an
+/// earlier `eval` (marked by `AWS_MFA_PROFILE`) are never the source of a new session.
+fn environment_keys() -> Result<Option<LongTermKeys>, Error> {
+    if std::env::var_os(MFA_PROFILE).is_some() {
+        return Ok(None);
+    }
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let (Some(access_key_id), Some(secret)) =
+        (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
+    else {
+        return Ok(None);
+    };
+    if var("AWS_SESSION_TOKEN").is_some() || is_temporary(&access_key_id) {
+        return Err(Error::TemporaryKeys {
+            origin: "AWS_ACCESS_KEY_ID in the environment".into(),
+        });
+    }
+    Ok(Some(LongTermKeys {
+        access_key_id,
+        secret_access_key: Secret::new(secret),
+    }))
+}
+
+/// `ASIA…` keys are temporary (STS); GetSessionToken refuses them.
+fn is_temporary(access_key_id: &str) -> bool {
+    access_key_id.starts_with("ASIA")
+}
+
+fn profile_file_names() -> String {
+    let name = |var: &str, default: &str| {
+        std::env::var(var)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_owned())
+    };
+    format!(
+        "{} or {}",
+        name("AWS_CONFIG_FILE", "~/.aws/config"),
+        name("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
+    )
+}
+
+/// Polls a future once. The SDK's profile loader reads files synchronously inside its
+/// `async fn`, so one poll finishes it without an executor.
+fn poll_once<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}

@@ -1,0 +1,119 @@
+//! A session as plain data, and the ordered list of environment changes it makes.
+
+use std::fmt;
+use std::time::SystemTime;
+
+/// A string that must never be printed by accident: `Debug` shows `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Temporary credentials as STS hands them out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Secret,
+    pub expiration: SystemTime,
+}
+
+/// What `env` and `exec` hand over: credentials plus the names that go with them.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The profile the user asked for (exported as `AWS_MFA_PROFILE`).
+    pub profile: String,
+    /// A region given by the profile or `-r`; `None` leaves the region variables alone.
+    pub region: Option<String>,
+    pub credentials: Credentials,
+}
+
+/// One change to the environment, in the order it must happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvChange {
+    Set(&'static str, String),
+    Unset(&'static str),
+}
+
+impl EnvChange {
+    pub fn name(&self) -> &'static str {
+        match self {
+            EnvChange::Set(name, _) | EnvChange::Unset(name) => name,
+        }
+    }
+}
+
+pub const ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
+pub const SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
+pub const SESSION_TOKEN: &str = "AWS_SESSION_TOKEN";
+pub const CREDENTIAL_EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
+pub const REGION: &str = "AWS_REGION";
+pub const DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
+pub const MFA_PROFILE: &str = "AWS_MFA_PROFILE";
+
+/// Variables a session removes.
+/// `AWS_PROFILE`/`AWS_DEFAULT_PROFILE`: with them set, SDKs such as aws-sdk-go-v2 (Terraform)
+/// prefer the profile's long-term keys over the session and every call is denied by MFA policy.
+/// `AWS_SECURITY_TOKEN`: botocore prefers it over `AWS_SESSION_TOKEN`.
+/// `AWS_ACCOUNT_ID`: botocore reads it; a stale one would name the wrong account.
+pub const REMOVED: [&str; 4] = [
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ACCOUNT_ID",
+];
+
+/// RFC 3339 in UTC with a `Z`, to the second: what botocore, the JS SDK and prompts read.
+pub fn rfc3339(time: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+impl Session {
+    /// The environment changes that hand this session over, in their fixed order.
+    pub fn env_changes(&self) -> Vec<EnvChange> {
+        let c = &self.credentials;
+        let mut changes = vec![
+            EnvChange::Set(ACCESS_KEY_ID, c.access_key_id.clone()),
+            EnvChange::Set(SECRET_ACCESS_KEY, c.secret_access_key.expose().to_owned()),
+            EnvChange::Set(SESSION_TOKEN, c.session_token.expose().to_owned()),
+            EnvChange::Set(CREDENTIAL_EXPIRATION, rfc3339(c.expiration)),
+        ];
+        if let Some(region) = &self.region {
+            changes.push(EnvChange::Set(REGION, region.clone()));
+            changes.push(EnvChange::Set(DEFAULT_REGION, region.clone()));
+        }
+        changes.push(EnvChange::Set(MFA_PROFILE, self.profile.clone()));
+        changes.extend(REMOVED.iter().map(|name| EnvChange::Unset(name)));
+        changes
+    }
+}
+
+/// Every variable a session may have set, for `env --unset`.
+pub fn unset_all() -> Vec<EnvChange> {
+    [
+        ACCESS_KEY_ID,
+        SECRET_ACCESS_KEY,
+        SESSION_TOKEN,
+        CREDENTIAL_EXPIRATION,
+        REGION,
+        DEFAULT_REGION,
+        MFA_PROFILE,
+    ]
+    .into_iter()
+    .chain(REMOVED)
+    .map(EnvChange::Unset)
+    .collect()
+}

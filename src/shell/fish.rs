@@ -1,0 +1,59 @@
+//! fish.
+//!
+//! Quoting rule: inside single quotes only `\\` and `\'` are escapes; every other character,
+//! newlines included, is literal. So `\` → `\\` and `'` → `\'` (POSIX quoting breaks here:
+//! a value ending in `\` would escape the closing quote).
+//!
+//! Unset uses `set -e -g`: plain `set -e` on a universal variable (`set -Ux AWS_PROFILE …`)
+//! deletes it from the user's fish config for good.
+
+use crate::session::EnvChange;
+
+pub fn render(changes: &[EnvChange]) -> String {
+    let mut out = String::new();
+    for change in changes {
+        match change {
+            EnvChange::Set(name, value) => {
+                out.push_str(&format!("set -gx {name} {};\n", quote(value)));
+            }
+            EnvChange::Unset(name) => {
+                out.push_str(&format!("set -e -g {name};\n"));
+                if *name == "AWS_PROFILE" {
+                    // A universal AWS_PROFILE survives `set -e -g` and still reaches child
+                    // processes; we never erase the user's universal, we say so instead.
+                    out.push_str(concat!(
+                        "set -q -U AWS_PROFILE; and echo 'aws-mfa: warning: a universal ",
+                        "AWS_PROFILE is set and still reaches child processes, which may then ",
+                        "prefer its long-term keys: remove it with: set -e -U AWS_PROFILE' >&2;\n"
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        if c == '\\' || c == '\'' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn backslash_and_quote_are_escaped() {
+        assert_eq!(quote(r"trail\"), r"'trail\\'");
+        assert_eq!(quote("it's"), r"'it\'s'");
+        assert_eq!(quote("$x\n"), "'$x\n'");
+    }
+}
