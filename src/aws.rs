@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use aws_config::BehaviorVersion;
 use aws_config::timeout::TimeoutConfig;
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_types::region::Region;
 
@@ -154,7 +154,9 @@ impl Sts {
         let timed_out = || Error::Sts {
             action,
             why: format!("no answer from STS within {} s", self.timeout.as_secs_f32()),
-            hint: Some("check the network or the endpoint, or give more time with --timeout".into()),
+            hint: Some(
+                "check the network or the endpoint, or give more time with --timeout".into(),
+            ),
             kind: StsFailure::Other,
         };
         let (why, hint, kind) = match &err {
@@ -165,7 +167,7 @@ impl Sts {
             SdkError::TimeoutError(_) => return timed_out(),
             SdkError::DispatchFailure(failure) if failure.is_timeout() => return timed_out(),
             SdkError::DispatchFailure(_) => (
-                format!("cannot reach STS: {}", DisplayErrorContext(&err)),
+                format!("cannot reach STS: {}", root_cause(&err)),
                 Some("check the network, a proxy, AWS_ENDPOINT_URL_STS / endpoint_url, or AWS_CA_BUNDLE".into()),
                 StsFailure::Other,
             ),
@@ -178,11 +180,11 @@ impl Sts {
                 StsFailure::Other,
             ),
             SdkError::ConstructionFailure(_) => (
-                format!("the request could not be built: {}", DisplayErrorContext(&err)),
+                format!("the request could not be built: {}", root_cause(&err)),
                 Some("check endpoint_url / AWS_ENDPOINT_URL_STS and the region".into()),
                 StsFailure::Other,
             ),
-            _ => (DisplayErrorContext(&err).to_string(), None, StsFailure::Other),
+            _ => (root_cause(&err), None, StsFailure::Other),
         };
         Error::Sts {
             action,
@@ -248,6 +250,11 @@ fn service_failure(
             StsFailure::Other,
         ),
         Some(code) => (stated(code), None, StsFailure::Other),
+        None if (200..300).contains(&status) => (
+            format!("STS sent an answer that cannot be read (HTTP {status})"),
+            Some("check that the endpoint really is STS (AWS_ENDPOINT_URL_STS / endpoint_url)".to_owned()),
+            StsFailure::Other,
+        ),
         None => (
             format!("STS answered HTTP {status} without an error code"),
             Some("STS may be having trouble, or the endpoint is not STS: try again shortly".to_owned()),
@@ -266,18 +273,23 @@ fn credentials(
     action: &'static str,
     credentials: Option<aws_sdk_sts::types::Credentials>,
 ) -> Result<Credentials, Error> {
-    let c = credentials.ok_or_else(|| Error::Sts {
+    // The SDK's parser accepts a body that is not XML at all as an empty answer: check.
+    let unusable = |what: &str| Error::Sts {
         action,
-        why: "the answer holds no credentials".into(),
-        hint: None,
+        why: format!("STS sent an answer that cannot be read: {what}"),
+        hint: Some(
+            "check that the endpoint really is STS (AWS_ENDPOINT_URL_STS / endpoint_url)".into(),
+        ),
         kind: StsFailure::Other,
-    })?;
-    let expiration = SystemTime::try_from(c.expiration).map_err(|_| Error::Sts {
-        action,
-        why: "the answer's expiration time is out of range".into(),
-        hint: None,
-        kind: StsFailure::Other,
-    })?;
+    };
+    let c = credentials.ok_or_else(|| unusable("it holds no credentials"))?;
+    if c.access_key_id.is_empty() || c.secret_access_key.is_empty() || c.session_token.is_empty() {
+        return Err(unusable("its credentials are empty"));
+    }
+    let expiration = SystemTime::try_from(c.expiration)
+        .ok()
+        .filter(|at| *at > SystemTime::now())
+        .ok_or_else(|| unusable("its credentials have already expired"))?;
     Ok(Credentials {
         access_key_id: c.access_key_id,
         secret_access_key: Secret::new(c.secret_access_key),
@@ -288,7 +300,8 @@ fn credentials(
 
 /// A client that also trusts the certificates in `AWS_CA_BUNDLE` (corporate TLS
 /// inspection), which the SDK's default client ignores.
-fn ca_bundle_client() -> Result<Option<aws_smithy_runtime_api::client::http::SharedHttpClient>, Error> {
+fn ca_bundle_client()
+-> Result<Option<aws_smithy_runtime_api::client::http::SharedHttpClient>, Error> {
     use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
     let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) else {
         return Ok(None);
@@ -323,6 +336,16 @@ fn sts_setup(why: String) -> Error {
 
 fn clamp_i32(seconds: u64) -> i32 {
     i32::try_from(seconds).unwrap_or(i32::MAX)
+}
+
+/// The innermost cause of an SDK error (connection refused, an invalid URI…). The outer
+/// layers are not shown: some of them print the whole request, MFA code included.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
 }
 
 /// Messages from the network are shown on one line, without control characters.

@@ -92,6 +92,10 @@ pub struct ExecArgs {
     pub session: SessionArgs,
 
     /// The command and its arguments [default: a subshell]
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "CMD")]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
     pub command: Vec<OsString>,
 }

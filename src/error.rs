@@ -8,7 +8,11 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("unknown profile '{name}': it is not in {files}")]
-    UnknownProfile { name: String, files: String, known: Vec<String> },
+    UnknownProfile {
+        name: String,
+        files: String,
+        known: Vec<String>,
+    },
 
     #[error("cannot read the AWS profile files: {0}")]
     ProfileFiles(String),
@@ -30,7 +34,9 @@ pub enum Error {
     #[error("no MFA code: there is no terminal to ask on and no --token-code")]
     NoTerminal,
 
-    #[error("no MFA device for profile '{profile}': no mfa_serial in the profile and no --mfa-serial")]
+    #[error(
+        "no MFA device for profile '{profile}': no mfa_serial in the profile and no --mfa-serial"
+    )]
     NoMfaSerial { profile: String },
 
     #[error("cannot read the MFA code from the terminal: {0}")]
@@ -107,7 +113,9 @@ impl Error {
     /// The process exit code for this failure (exec follows the shell's 127/126 convention).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Exec { not_found: true, .. } => 127,
+            Error::Exec {
+                not_found: true, ..
+            } => 127,
             Error::Exec { .. } => 126,
             _ => 1,
         }

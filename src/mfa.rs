@@ -70,7 +70,9 @@ impl Terminal {
             .map_err(|e| Error::Prompt(e.to_string()))?;
         let mut line = String::new();
         match self.input.read_line(&mut line) {
-            Ok(0) => Err(Error::Prompt("the terminal closed before a code was entered".into())),
+            Ok(0) => Err(Error::Prompt(
+                "the terminal closed before a code was entered".into(),
+            )),
             Ok(_) => MfaCode::parse(&line),
             Err(e) => Err(Error::Prompt(e.to_string())),
         }

@@ -56,7 +56,11 @@ impl Request {
             .ok_or_else(|| Error::NoMfaSerial {
                 profile: name.clone(),
             })?;
-        let session_seconds = match args.duration.as_deref().or(profile.session_duration.as_deref()) {
+        let session_seconds = match args
+            .duration
+            .as_deref()
+            .or(profile.session_duration.as_deref())
+        {
             Some(value) => duration::session_seconds(value)?,
             None => duration::SESSION_DEFAULT,
         };

@@ -160,7 +160,9 @@ impl ProfileFiles {
         roles.reverse();
 
         let first = |key: &str| chain.iter().find_map(|p| self.get(p, key));
-        let holder = chain.last().expect("the chain holds at least the asked-for profile");
+        let holder = chain
+            .last()
+            .expect("the chain holds at least the asked-for profile");
         Ok(ResolvedProfile {
             name: name.to_owned(),
             mfa_serial: first("mfa_serial"),
@@ -181,8 +183,7 @@ impl ProfileFiles {
             self.get(profile, "aws_secret_access_key"),
         ) {
             (Some(access_key_id), Some(secret)) => {
-                if self.get(profile, "aws_session_token").is_some()
-                    || is_temporary(&access_key_id)
+                if self.get(profile, "aws_session_token").is_some() || is_temporary(&access_key_id)
                 {
                     return Err(Error::TemporaryKeys { origin });
                 }
@@ -254,7 +255,10 @@ fn profile_file_names() -> String {
 /// `async fn`, so one poll finishes it without an executor.
 fn poll_once<F: Future>(future: F) -> Option<F::Output> {
     let mut future = std::pin::pin!(future);
-    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
         Poll::Ready(output) => Some(output),
         Poll::Pending => None,
     }

@@ -1,0 +1,9 @@
+//! One integration-test binary: every test runs the built `aws-mfa` the way a user does.
+
+mod support;
+
+mod env;
+mod exec;
+mod failures;
+mod prompt;
+mod real_peers;

@@ -1,0 +1,93 @@
+//! Against real implementations: moto as STS, the aws CLI and boto3 consuming the session.
+
+use crate::support::peers::{Moto, require, require_python_module};
+use crate::support::*;
+
+/// A home whose STS and every other service is moto.
+fn moto_env(moto: &Moto) -> TestEnv {
+    let mut env = TestEnv::new();
+    env.set("AWS_ENDPOINT_URL", &moto.url);
+    env
+}
+
+/// botocore's view of where its credentials came from, and the token it holds.
+const BOTO3_PROBE: &str = r#"
+import boto3, os
+session = boto3.Session()
+creds = session.get_credentials()
+assert creds.method == "env", creds.method
+assert creds.token == os.environ["AWS_SESSION_TOKEN"]
+assert session.region_name == "eu-west-1", session.region_name
+print(session.client("sts").get_caller_identity()["Account"])
+"#;
+
+#[test]
+fn aws_cli_and_boto3_use_the_session_after_eval_in_bash() {
+    let (Some(moto), Some(bash), Some(_aws), Some(_python)) = (
+        Moto::start(),
+        require("bash"),
+        require("aws"),
+        require_python_module("boto3"),
+    ) else {
+        return;
+    };
+    let env = moto_env(&moto);
+    let script = format!(
+        r#"eval "$("$AWS_MFA" env --shell bash -t 123456)"
+aws configure list
+aws sts get-caller-identity --query Account --output text
+python3 -c '{BOTO3_PROBE}'"#
+    );
+    let out = env.shell(&bash, &["-euo", "pipefail"], &script);
+    out.assert_success();
+    let access_key_line = out
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("access_key"))
+        .expect("aws configure list shows the access key");
+    assert!(
+        access_key_line.contains("env"),
+        "the CLI uses the environment: {access_key_line}"
+    );
+    let accounts: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| *l == "123456789012")
+        .collect();
+    assert_eq!(
+        accounts.len(),
+        2,
+        "the CLI and boto3 both called STS: {}",
+        out.stdout
+    );
+}
+
+#[test]
+fn aws_cli_and_boto3_run_as_execs_child() {
+    let (Some(moto), Some(_aws), Some(_python)) = (
+        Moto::start(),
+        require("aws"),
+        require_python_module("boto3"),
+    ) else {
+        return;
+    };
+    let env = moto_env(&moto);
+    let out = env.run(&[
+        "exec",
+        "-t",
+        CODE,
+        "--",
+        "aws",
+        "sts",
+        "get-caller-identity",
+        "--query",
+        "Account",
+        "--output",
+        "text",
+    ]);
+    out.assert_success();
+    assert_eq!(out.stdout.trim(), "123456789012");
+    let out = env.run(&["exec", "-t", CODE, "--", "python3", "-c", BOTO3_PROBE]);
+    out.assert_success();
+    assert_eq!(out.stdout.trim(), "123456789012");
+}

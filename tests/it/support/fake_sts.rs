@@ -1,0 +1,300 @@
+//! An STS that runs inside the test process, on 127.0.0.1, speaking the AWS query protocol
+//! over plain HTTP/1.1. It records every call (action, parameters, the key that signed it)
+//! and can fail on purpose.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, SystemTime};
+
+/// Marks every secret the fake hands out, so tests can scan output for leaks.
+pub const SECRET_MARK: &str = "FAKESECRET";
+pub const TOKEN_MARK: &str = "FAKETOKEN";
+
+/// STS's text for a wrong or reused code, and for a device that is not the user's.
+pub const BAD_CODE_MESSAGE: &str =
+    "MultiFactorAuthentication failed with invalid MFA one time pass code. ";
+pub const UNKNOWN_DEVICE_MESSAGE: &str = "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.";
+
+/// One request as the fake saw it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub action: String,
+    pub params: BTreeMap<String, String>,
+    /// The access key id from the SigV4 `Authorization` header.
+    pub signer: String,
+    /// Whether `X-Amz-Security-Token` came along (signed with session credentials).
+    pub with_session_token: bool,
+}
+
+impl Call {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
+}
+
+/// How to answer one request, instead of the normal answer.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// An STS error document.
+    Error {
+        status: u16,
+        code: &'static str,
+        message: &'static str,
+    },
+    /// Any status with any body.
+    Raw { status: u16, body: &'static str },
+    /// Accept the connection and never answer.
+    Hang,
+}
+
+#[derive(Default)]
+struct State {
+    calls: Vec<Call>,
+    replies: VecDeque<Reply>,
+    /// When set, only this code is accepted; others get AccessDenied.
+    accept_code: Option<String>,
+    /// Overrides the lifetime of what is handed out.
+    lifetime: Option<Duration>,
+    issued: u32,
+}
+
+pub struct FakeSts {
+    url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl FakeSts {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = Arc::clone(&state);
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = Arc::clone(&shared);
+                thread::spawn(move || serve(stream, &state));
+            }
+        });
+        FakeSts { url, state }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Only `code` is a right code from now on.
+    pub fn accept_only(&self, code: &str) -> &Self {
+        self.state.lock().unwrap().accept_code = Some(code.to_owned());
+        self
+    }
+
+    /// Credentials handed out from now on last this long, whatever was asked.
+    pub fn lifetime(&self, lifetime: Duration) -> &Self {
+        self.state.lock().unwrap().lifetime = Some(lifetime);
+        self
+    }
+
+    /// The next request gets this reply instead of the normal one.
+    pub fn then(&self, reply: Reply) -> &Self {
+        self.state.lock().unwrap().replies.push_back(reply);
+        self
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    pub fn count(&self, action: &str) -> usize {
+        self.calls().iter().filter(|c| c.action == action).count()
+    }
+}
+
+fn serve(stream: TcpStream, state: &Mutex<State>) {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+    let mut writer = stream;
+    // One connection carries many requests (the SDK keeps connections alive).
+    while let Some((headers, body)) = read_request(&mut reader) {
+        let (status, body) = answer(&headers, &body, state);
+        if status == 0 {
+            // Hang: hold the connection open without a word, until the client gives up.
+            let mut sink = [0u8; 1];
+            let _ = reader
+                .get_mut()
+                .set_read_timeout(Some(Duration::from_secs(120)));
+            let _ = reader.read(&mut sink);
+            return;
+        }
+        let response = format!(
+            "HTTP/1.1 {status} {}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nDate: {}\r\n\r\n{body}",
+            if status == 200 { "OK" } else { "Error" },
+            body.len(),
+            httpdate(SystemTime::now()),
+        );
+        if writer.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+/// Headers (lowercased names) and body of one HTTP/1.1 request.
+fn read_request(reader: &mut impl BufRead) -> Option<(BTreeMap<String, String>, String)> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut headers = BTreeMap::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            break;
+        }
+        let (name, value) = trimmed.split_once(':')?;
+        headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
+    }
+    let length: usize = headers.get("content-length")?.parse().ok()?;
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((headers, String::from_utf8_lossy(&body).into_owned()))
+}
+
+fn answer(headers: &BTreeMap<String, String>, body: &str, state: &Mutex<State>) -> (u16, String) {
+    let params: BTreeMap<String, String> = body
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect();
+    let signer = headers
+        .get("authorization")
+        .and_then(|auth| auth.split("Credential=").nth(1))
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("")
+        .to_owned();
+    let call = Call {
+        action: params.get("Action").cloned().unwrap_or_default(),
+        params,
+        signer,
+        with_session_token: headers.contains_key("x-amz-security-token"),
+    };
+    let mut state = state.lock().unwrap();
+    state.calls.push(call.clone());
+    if let Some(reply) = state.replies.pop_front() {
+        return match reply {
+            Reply::Error {
+                status,
+                code,
+                message,
+            } => (status, error_document(code, message)),
+            Reply::Raw { status, body } => (status, body.to_owned()),
+            Reply::Hang => (0, String::new()),
+        };
+    }
+    let denied = |message| (403, error_document("AccessDenied", message));
+    if call.param("SerialNumber").is_some()
+        && let Some(accepted) = &state.accept_code
+        && call.param("TokenCode") != Some(accepted.as_str())
+    {
+        return denied(BAD_CODE_MESSAGE);
+    }
+    let asked = |default: u64| {
+        call.param("DurationSeconds")
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(default)
+    };
+    match call.action.as_str() {
+        "GetSessionToken" => {
+            let lifetime = state.lifetime.unwrap_or(Duration::from_secs(asked(43_200)));
+            let credentials = issue(&mut state, lifetime);
+            (200, result_document("GetSessionToken", &credentials))
+        }
+        "AssumeRole" => {
+            let seconds = asked(3600);
+            if call.with_session_token && seconds > 3600 {
+                return (
+                    400,
+                    error_document(
+                        "ValidationError",
+                        "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+                    ),
+                );
+            }
+            let lifetime = state.lifetime.unwrap_or(Duration::from_secs(seconds));
+            let credentials = issue(&mut state, lifetime);
+            let role = call.param("RoleArn").unwrap_or_default().to_owned();
+            let user = format!(
+                "<AssumedRoleUser><Arn>{role}</Arn><AssumedRoleId>AROAFAKE:{}</AssumedRoleId></AssumedRoleUser>",
+                call.param("RoleSessionName").unwrap_or_default()
+            );
+            (200, result_document("AssumeRole", &(credentials + &user)))
+        }
+        "GetCallerIdentity" => (
+            200,
+            result_document(
+                "GetCallerIdentity",
+                "<Arn>arn:aws:iam::123456789012:user/tester</Arn><UserId>AIDAFAKE</UserId><Account>123456789012</Account>",
+            ),
+        ),
+        other => (
+            400,
+            error_document(
+                "InvalidAction",
+                if other.is_empty() {
+                    "no Action"
+                } else {
+                    "unknown Action"
+                },
+            ),
+        ),
+    }
+}
+
+fn issue(state: &mut State, lifetime: Duration) -> String {
+    state.issued += 1;
+    let n = state.issued;
+    format!(
+        "<Credentials><AccessKeyId>ASIAFAKE{n:012}</AccessKeyId><SecretAccessKey>{SECRET_MARK}{n}x/+abc</SecretAccessKey><SessionToken>{TOKEN_MARK}{n}/+=tok</SessionToken><Expiration>{}</Expiration></Credentials>",
+        humantime::format_rfc3339_seconds(SystemTime::now() + lifetime)
+    )
+}
+
+fn result_document(action: &str, inner: &str) -> String {
+    format!(
+        r#"<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>{inner}</{action}Result><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></{action}Response>"#
+    )
+}
+
+fn error_document(code: &str, message: &str) -> String {
+    format!(
+        r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fake-request</RequestId></ErrorResponse>"#
+    )
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An HTTP date, as STS sends in its `Date` header.
+fn httpdate(time: SystemTime) -> String {
+    aws_smithy_types::DateTime::from(time)
+        .fmt(aws_smithy_types::date_time::Format::HttpDate)
+        .expect("a current time formats")
+}

@@ -1,0 +1,232 @@
+//! What every integration test shares: a private home with AWS files, the built binary run
+//! the way a user runs it, the fake STS, and the real peers (shells, moto, aws CLI, boto3).
+
+pub mod fake_sts;
+pub mod peers;
+pub mod pty;
+
+use std::ffi::OsStr;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub use fake_sts::{FakeSts, Reply};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_aws-mfa");
+
+/// The long-term keys the test profiles hold.
+pub const ACCESS_KEY: &str = "AKIATESTLONGTERM0001";
+pub const SECRET_KEY: &str = "LONGTERMSECRET/do-not-print+0001";
+pub const SERIAL: &str = "arn:aws:iam::123456789012:mfa/tester";
+pub const CODE: &str = "123456";
+
+pub const DEFAULT_CREDENTIALS: &str = "[default]\naws_access_key_id = AKIATESTLONGTERM0001\naws_secret_access_key = LONGTERMSECRET/do-not-print+0001\n";
+pub const DEFAULT_CONFIG: &str =
+    "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/tester\nregion = eu-west-1\n";
+
+/// A private home: `~/.aws/config`, `~/.aws/credentials`, a cache directory. On drop it
+/// checks that the AWS files are byte-identical to what the test wrote.
+pub struct TestEnv {
+    dir: tempfile::TempDir,
+    files: Vec<(PathBuf, Vec<u8>)>,
+    vars: Vec<(String, String)>,
+}
+
+/// What a run of the binary left: exit status and both streams.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// Asserts a failure the user can act on: non-zero, nothing for `eval`, the message.
+    #[track_caller]
+    pub fn assert_failure(&self, message: &str) -> &Self {
+        assert_ne!(self.code, Some(0), "expected a failure: {self:#?}");
+        assert_eq!(self.stdout, "", "stdout must stay empty on failure");
+        assert!(
+            self.stderr.starts_with("aws-mfa: "),
+            "errors start with 'aws-mfa: ': {}",
+            self.stderr
+        );
+        assert!(
+            self.stderr.contains(message),
+            "stderr should mention {message:?}: {}",
+            self.stderr
+        );
+        assert_no_secrets(&self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_success(&self) -> &Self {
+        assert_eq!(self.code, Some(0), "expected success: {self:#?}");
+        assert_no_secrets(&self.stderr);
+        self
+    }
+}
+
+/// No secret of ours, nor the fake's, may appear in `text`.
+#[track_caller]
+pub fn assert_no_secrets(text: &str) {
+    for secret in [
+        SECRET_KEY,
+        fake_sts::SECRET_MARK,
+        fake_sts::TOKEN_MARK,
+        CODE,
+    ] {
+        assert!(!text.contains(secret), "a secret ({secret}) leaked: {text}");
+    }
+}
+
+impl TestEnv {
+    /// A home with a `[default]` profile: long-term keys, an MFA device, a region.
+    pub fn new() -> Self {
+        Self::with_files(DEFAULT_CONFIG, DEFAULT_CREDENTIALS)
+    }
+
+    pub fn with_files(config: &str, credentials: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let aws = dir.path().join("home/.aws");
+        std::fs::create_dir_all(&aws).unwrap();
+        let mut env = TestEnv {
+            dir,
+            files: Vec::new(),
+            vars: Vec::new(),
+        };
+        env.write_aws_file("config", config);
+        env.write_aws_file("credentials", credentials);
+        env
+    }
+
+    fn write_aws_file(&mut self, name: &str, contents: &str) {
+        let path = self.home().join(".aws").join(name);
+        std::fs::write(&path, contents).unwrap();
+        self.files.retain(|(p, _)| p != &path);
+        self.files.push((path, contents.as_bytes().to_vec()));
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.dir.path().join("cache")
+    }
+
+    /// Points STS (only STS: the SDK convention) at `url`.
+    pub fn sts(mut self, fake: &FakeSts) -> Self {
+        self.set("AWS_ENDPOINT_URL_STS", fake.url());
+        self
+    }
+
+    /// Sets a variable for every process this environment starts.
+    pub fn set(&mut self, name: &str, value: &str) -> &mut Self {
+        self.vars.retain(|(n, _)| n != name);
+        self.vars.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// A process in this environment: nothing inherited but PATH, no controlling terminal,
+    /// loopback only.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("LANG", "C.UTF-8")
+            .env("AWS_CONFIG_FILE", self.home().join(".aws/config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.home().join(".aws/credentials"),
+            )
+            .env("AWS_MFA_CACHE_DIR", self.cache_dir())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_PAGER", "")
+            .env("AWS_MFA", BIN)
+            .envs(self.vars.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .current_dir(self.dir.path());
+        // SAFETY: setsid is async-signal-safe; it detaches from the test runner's terminal
+        // so "no terminal" is the truth unless a test opens a PTY itself.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        command
+    }
+
+    /// Runs `aws-mfa ARGS…`.
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        self.output(self.command(BIN).args(args))
+    }
+
+    /// Runs a script in a real shell (`bash -c`, `fish -c`…) in this environment.
+    pub fn shell(&self, shell: &Path, flags: &[&str], script: &str) -> Outcome {
+        self.output(self.command(shell).args(flags).arg("-c").arg(script))
+    }
+
+    pub fn output(&self, command: &mut Command) -> Outcome {
+        outcome(command.output().expect("start process"))
+    }
+
+    /// Waits for a child started from `command` and collects what it printed.
+    pub fn output_of(&self, child: std::process::Child) -> Outcome {
+        outcome(child.wait_with_output().expect("wait for process"))
+    }
+}
+
+fn outcome(output: Output) -> Outcome {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = output;
+    Outcome {
+        code: status.code().or_else(|| {
+            use std::os::unix::process::ExitStatusExt;
+            status.signal().map(|s| 128 + s)
+        }),
+        stdout: String::from_utf8(stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+impl Default for TestEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        for (path, contents) in &self.files {
+            let now = std::fs::read(path).unwrap_or_default();
+            assert!(
+                now == *contents,
+                "{} was changed; aws-mfa must never write the AWS files",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Parses `env -0` output into name → value.
+pub fn parse_env0(text: &str) -> std::collections::BTreeMap<String, String> {
+    text.split('\0')
+        .filter_map(|entry| entry.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
