@@ -60,9 +60,6 @@ fn a_malformed_code_at_the_prompt_is_refused_before_sts() {
     let out = env.output_of(child);
     assert_ne!(out.code, Some(0));
     assert_eq!(out.stdout, "");
-    assert!(
-        pty.screen()
-            .contains("invalid MFA code: a code is 6 digits, not 5 digits")
-    );
+    pty.wait_for("invalid MFA code: a code is 6 digits, not 5 digits");
     assert!(fake.calls().is_empty());
 }
