@@ -27,6 +27,22 @@ pub enum Command {
     Env(EnvArgs),
     /// Run a command (or a subshell) with the session in its environment
     Exec(ExecArgs),
+    /// List cached sessions: profile, identity, expiry, time left (never a secret)
+    Status,
+    /// Forget the cached session(s) of a profile, or all of them
+    Clear(ClearArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClearArgs {
+    /// The profile whose sessions to forget [default: $AWS_PROFILE, else $AWS_MFA_PROFILE,
+    /// else default]
+    #[arg(short, long, value_name = "NAME", conflicts_with = "all")]
+    pub profile: Option<String>,
+
+    /// Forget every cached session
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Options shared by every command that hands out a session.

@@ -3,6 +3,7 @@
 //! tests can reach the shell writers.
 
 pub mod aws;
+pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod duration;
@@ -23,5 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Env(args) => cmd::env::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Exec(args) => cmd::exec::run(&args),
+        Command::Status => cmd::status::run().map(|()| ExitCode::SUCCESS),
+        Command::Clear(args) => cmd::clear::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }

@@ -3,12 +3,13 @@
 use std::time::{Duration, SystemTime};
 
 use crate::aws::{Sts, StsTarget};
+use crate::cache::{CacheKey, Entry, SessionCache};
 use crate::cli::SessionArgs;
 use crate::duration;
 use crate::error::Error;
 use crate::mfa::{MfaCode, Terminal};
 use crate::profile::{ProfileFiles, ResolvedProfile};
-use crate::session::{MFA_PROFILE, Session};
+use crate::session::{Credentials, MFA_PROFILE, Session};
 
 /// The profile to use: `-p`, else `$AWS_PROFILE`, else `$AWS_MFA_PROFILE` (the session this
 /// shell already holds), else `default`. The bool says whether it was asked for by name.
@@ -88,8 +89,13 @@ impl Request {
         })
     }
 
-    /// Asks STS for a fresh MFA session.
-    pub fn fresh_session(self) -> Result<Session, Error> {
+    /// What the MFA session is cached under.
+    pub fn cache_key(&self) -> CacheKey {
+        CacheKey::mfa_session(&self.profile.keys.access_key_id, &self.serial)
+    }
+
+    /// Asks STS for a fresh MFA session: the only path that builds an SDK client.
+    fn fresh_entry(&self) -> Result<Entry, Error> {
         let code = match self.code.clone() {
             Some(code) => code,
             None => Terminal::open()?.ask_code(&self.serial)?,
@@ -106,12 +112,62 @@ impl Request {
             self.session_seconds,
         )?;
         warn_if_shortened(&credentials.expiration, self.session_seconds);
-        Ok(Session {
-            profile: self.profile.name,
-            region: self.region,
+        Ok(Entry {
+            profile: self.profile.name.clone(),
+            identity: self.serial.clone(),
             credentials,
         })
     }
+}
+
+/// The cache key of the MFA session behind a profile, when the profile resolves.
+pub fn mfa_session_key(profile: &str, explicit: bool) -> Option<CacheKey> {
+    let resolved = ProfileFiles::load().ok()?.resolve(profile, explicit).ok()?;
+    Some(CacheKey::mfa_session(
+        &resolved.keys.access_key_id,
+        resolved.mfa_serial.as_deref()?,
+    ))
+}
+
+/// A cached MFA session is reused while it has more than this left.
+pub const SESSION_MIN_LEFT: Duration = Duration::from_secs(5 * 60);
+
+/// How the cache may be used for this run.
+#[derive(Clone, Copy)]
+struct Reuse {
+    /// Read entries (not with `--refresh` or `--no-cache`).
+    read: bool,
+    /// An entry must have more than this left to be used.
+    min_left: Duration,
+}
+
+/// The credentials for `key`: from the cache when they are good for long enough, else made
+/// by `make` under the entry's lock, and stored. Processes that wait for the lock find what
+/// the first one made, so N at once make one call and at most one prompt.
+fn cached_or_make(
+    cache: &SessionCache,
+    key: &CacheKey,
+    reuse: Reuse,
+    make: impl FnOnce() -> Result<Entry, Error>,
+) -> Result<Credentials, Error> {
+    let cached = || {
+        reuse
+            .read
+            .then(|| cache.read(key))
+            .flatten()
+            .filter(|entry| entry.time_left() > reuse.min_left)
+            .map(|entry| entry.credentials)
+    };
+    if let Some(credentials) = cached() {
+        return Ok(credentials);
+    }
+    let _lock = cache.lock(key);
+    if let Some(credentials) = cached() {
+        return Ok(credentials);
+    }
+    let entry = make()?;
+    cache.write(key, &entry);
+    Ok(entry.credentials)
 }
 
 /// STS may hand out less than asked (the root user gets one hour at most): say so.
@@ -129,7 +185,25 @@ fn warn_if_shortened(expiration: &SystemTime, asked_seconds: u64) {
     }
 }
 
-/// The session the options ask for.
+/// The session the options ask for: cached when there is a good one (a file read, no SDK),
+/// else fresh from STS and then cached.
 pub fn session(args: &SessionArgs) -> Result<Session, Error> {
-    Request::new(args)?.fresh_session()
+    let request = Request::new(args)?;
+    let cache = if args.no_cache {
+        SessionCache::disabled()
+    } else {
+        SessionCache::open()
+    };
+    let reuse = Reuse {
+        read: !args.refresh,
+        min_left: SESSION_MIN_LEFT,
+    };
+    let credentials = cached_or_make(&cache, &request.cache_key(), reuse, || {
+        request.fresh_entry()
+    })?;
+    Ok(Session {
+        profile: request.profile.name,
+        region: request.region,
+        credentials,
+    })
 }

@@ -46,7 +46,7 @@ fn eval_in_bash_holds_the_session_and_drops_the_profile_variables() {
     let vars = bash_env(
         &env,
         r#"export AWS_PROFILE=default AWS_DEFAULT_PROFILE=x AWS_SECURITY_TOKEN=old AWS_ACCOUNT_ID=111
-eval "$("$AWS_MFA" env --shell bash -t 123456)""#,
+eval "$("$AWS_MFA" env --shell bash -t 314159)""#,
     );
     assert_session(&vars, "default", Some("eu-west-1"));
 
@@ -72,22 +72,22 @@ fn every_shell_writer_is_understood_by_its_shell() {
         (
             "bash",
             "bash",
-            r#"eval "$("$AWS_MFA" env --shell bash -t 123456)"; env -0"#,
+            r#"eval "$("$AWS_MFA" env --shell bash -t 314159)"; env -0"#,
         ),
         (
             "zsh",
             "zsh",
-            r#"eval "$("$AWS_MFA" env --shell zsh -t 123456)"; env -0"#,
+            r#"eval "$("$AWS_MFA" env --shell zsh -t 314159)"; env -0"#,
         ),
         (
             "dash",
             "sh",
-            r#"eval "$("$AWS_MFA" env --shell sh -t 123456)"; env -0"#,
+            r#"eval "$("$AWS_MFA" env --shell sh -t 314159)"; env -0"#,
         ),
         (
             "fish",
             "fish",
-            r#""$AWS_MFA" env --shell fish -t 123456 | source; env -0"#,
+            r#""$AWS_MFA" env --shell fish -t 314159 | source; env -0"#,
         ),
     ];
     for (program, shell, script) in scripts {
@@ -194,6 +194,7 @@ fn the_profile_comes_from_the_flag_then_aws_profile_then_the_held_session() {
         "home",
         "-r",
         "ap-south-1",
+        "--refresh",
     ])
     .assert_success();
     let signers: Vec<String> = fake.calls().into_iter().map(|c| c.signer).collect();
@@ -214,10 +215,28 @@ fn duration_comes_from_the_flag_or_the_profile() {
     let env = TestEnv::with_files(&config, DEFAULT_CREDENTIALS).sts(&fake);
     env.run(&["env", "--shell", "bash", "-t", CODE])
         .assert_success();
-    env.run(&["env", "--shell", "bash", "-t", CODE, "-d", "15m"])
-        .assert_success();
-    env.run(&["env", "--shell", "bash", "-t", CODE, "-d", "129600"])
-        .assert_success();
+    env.run(&[
+        "env",
+        "--shell",
+        "bash",
+        "-t",
+        CODE,
+        "-d",
+        "15m",
+        "--no-cache",
+    ])
+    .assert_success();
+    env.run(&[
+        "env",
+        "--shell",
+        "bash",
+        "-t",
+        CODE,
+        "-d",
+        "129600",
+        "--no-cache",
+    ])
+    .assert_success();
     let durations: Vec<String> = fake
         .calls()
         .iter()

@@ -29,7 +29,7 @@ fn bad_input_is_refused_before_sts_is_called() {
         (
             DEFAULT_CONFIG,
             DEFAULT_CREDENTIALS,
-            &["-t", "1234567"],
+            &["-t", "3141597"],
             "a code is 6 digits",
         ),
         (

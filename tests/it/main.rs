@@ -2,6 +2,7 @@
 
 mod support;
 
+mod cache;
 mod env;
 mod exec;
 mod failures;

@@ -33,7 +33,7 @@ fn aws_cli_and_boto3_use_the_session_after_eval_in_bash() {
     };
     let env = moto_env(&moto);
     let script = format!(
-        r#"eval "$("$AWS_MFA" env --shell bash -t 123456)"
+        r#"eval "$("$AWS_MFA" env --shell bash -t 314159)"
 aws configure list
 aws sts get-caller-identity --query Account --output text
 python3 -c '{BOTO3_PROBE}'"#

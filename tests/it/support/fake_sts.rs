@@ -56,6 +56,8 @@ struct State {
     replies: VecDeque<Reply>,
     /// When set, only this code is accepted; others get AccessDenied.
     accept_code: Option<String>,
+    /// Every answer waits this long (to make concurrent callers overlap).
+    delay: Duration,
     /// Overrides the lifetime of what is handed out.
     lifetime: Option<Duration>,
     issued: u32,
@@ -97,6 +99,12 @@ impl FakeSts {
         self
     }
 
+    /// Every answer from now on takes this long.
+    pub fn delay(&self, delay: Duration) -> &Self {
+        self.state.lock().unwrap().delay = delay;
+        self
+    }
+
     /// The next request gets this reply instead of the normal one.
     pub fn then(&self, reply: Reply) -> &Self {
         self.state.lock().unwrap().replies.push_back(reply);
@@ -118,6 +126,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     // One connection carries many requests (the SDK keeps connections alive).
     while let Some((headers, body)) = read_request(&mut reader) {
         let (status, body) = answer(&headers, &body, state);
+        thread::sleep(state.lock().unwrap().delay);
         if status == 0 {
             // Hang: hold the connection open without a word, until the client gives up.
             let mut sink = [0u8; 1];

@@ -18,7 +18,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_aws-mfa");
 pub const ACCESS_KEY: &str = "AKIATESTLONGTERM0001";
 pub const SECRET_KEY: &str = "LONGTERMSECRET/do-not-print+0001";
 pub const SERIAL: &str = "arn:aws:iam::123456789012:mfa/tester";
-pub const CODE: &str = "123456";
+pub const CODE: &str = "314159";
 
 pub const DEFAULT_CREDENTIALS: &str = "[default]\naws_access_key_id = AKIATESTLONGTERM0001\naws_secret_access_key = LONGTERMSECRET/do-not-print+0001\n";
 pub const DEFAULT_CONFIG: &str =
@@ -101,7 +101,8 @@ impl TestEnv {
         env
     }
 
-    fn write_aws_file(&mut self, name: &str, contents: &str) {
+    /// Writes an AWS file on purpose (the drop check then expects the new contents).
+    pub fn write_aws_file(&mut self, name: &str, contents: &str) {
         let path = self.home().join(".aws").join(name);
         std::fs::write(&path, contents).unwrap();
         self.files.retain(|(p, _)| p != &path);

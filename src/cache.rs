@@ -1,0 +1,416 @@
+//! `SessionCache`: sessions kept between runs, so one MFA prompt serves a session's life.
+//!
+//! One JSON file per entry, named by a hash of what makes the session (the source key id,
+//! the MFA device, the role and its options), in a 0700 directory, each file 0600 whatever
+//! the umask, replaced atomically (temp file + rename). Readers never trust an entry they
+//! did not write: a corrupt, foreign, group- or world-readable entry, or a symbolic link,
+//! is a miss with a warning. A lock file beside each entry serialises the processes that
+//! would otherwise each ask STS (and the user) at once.
+//!
+//! Nothing here touches the SDK: a cache hit is a file read.
+
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::session::{Credentials, Secret, rfc3339};
+
+const FORMAT_VERSION: u32 = 1;
+const ENTRY_SUFFIX: &str = ".json";
+const LOCK_SUFFIX: &str = ".lock";
+
+/// What identifies a cache entry: a hash of everything that makes the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheKey(String);
+
+impl CacheKey {
+    /// An MFA session: the long-term key that asked for it and the device.
+    pub fn mfa_session(access_key_id: &str, serial: &str) -> Self {
+        CacheKey::hashed("session", &[access_key_id, serial])
+    }
+
+    /// Role credentials assumed from `parent` (an MFA session or the previous role).
+    pub fn role(parent: &CacheKey, parts: &[&str]) -> Self {
+        let mut all = vec![parent.0.as_str()];
+        all.extend_from_slice(parts);
+        CacheKey::hashed("role", &all)
+    }
+
+    fn hashed(kind: &str, parts: &[&str]) -> Self {
+        let mut hash = Sha256::new();
+        hash.update(kind.as_bytes());
+        for part in parts {
+            // Lengths keep ("ab","c") and ("a","bc") apart.
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part.as_bytes());
+        }
+        let digest = hash.finalize();
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        CacheKey(format!("{kind}-{hex}"))
+    }
+}
+
+/// One cached set of credentials.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The profile that asked for it last (for `status` and `clear`).
+    pub profile: String,
+    /// Who the credentials act as: the MFA device's ARN, or the assumed role's ARN.
+    pub identity: String,
+    pub credentials: Credentials,
+}
+
+impl Entry {
+    /// Time left, zero when expired.
+    pub fn time_left(&self) -> Duration {
+        self.credentials
+            .expiration
+            .duration_since(SystemTime::now())
+            .unwrap_or_default()
+    }
+}
+
+/// An entry as it is written: plain strings, times in RFC 3339 UTC.
+#[derive(Serialize, Deserialize)]
+struct StoredEntry {
+    version: u32,
+    profile: String,
+    identity: String,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+    expiration: String,
+}
+
+impl From<&Entry> for StoredEntry {
+    fn from(entry: &Entry) -> Self {
+        let c = &entry.credentials;
+        StoredEntry {
+            version: FORMAT_VERSION,
+            profile: entry.profile.clone(),
+            identity: entry.identity.clone(),
+            access_key_id: c.access_key_id.clone(),
+            secret_access_key: c.secret_access_key.expose().to_owned(),
+            session_token: c.session_token.expose().to_owned(),
+            expiration: rfc3339(c.expiration),
+        }
+    }
+}
+
+impl StoredEntry {
+    fn into_entry(self) -> Result<Entry, String> {
+        if self.version != FORMAT_VERSION {
+            return Err(format!(
+                "it has format {}, not {FORMAT_VERSION}",
+                self.version
+            ));
+        }
+        let expiration = humantime::parse_rfc3339(&self.expiration)
+            .map_err(|_| "its expiration time is unreadable".to_owned())?;
+        Ok(Entry {
+            profile: self.profile,
+            identity: self.identity,
+            credentials: Credentials {
+                access_key_id: self.access_key_id,
+                secret_access_key: Secret::new(self.secret_access_key),
+                session_token: Secret::new(self.session_token),
+                expiration,
+            },
+        })
+    }
+}
+
+/// The cache directory, or nothing when it cannot be used (the command still works).
+pub struct SessionCache {
+    dir: Option<PathBuf>,
+}
+
+/// Holds an entry's lock until dropped.
+pub struct EntryLock {
+    _file: Option<File>,
+}
+
+impl SessionCache {
+    /// No cache at all (`--no-cache`).
+    pub fn disabled() -> Self {
+        SessionCache { dir: None }
+    }
+
+    /// `$AWS_MFA_CACHE_DIR`, else the platform cache dir (`~/.cache/aws-mfa` on Linux),
+    /// created private. When it cannot be made, a warning, and sessions are not cached.
+    pub fn open() -> Self {
+        let Some(dir) = cache_dir() else {
+            warn(
+                "no cache directory could be found (set AWS_MFA_CACHE_DIR); sessions will not be cached",
+            );
+            return SessionCache::disabled();
+        };
+        match make_private_dir(&dir) {
+            Ok(()) => SessionCache { dir: Some(dir) },
+            Err(e) => {
+                warn(&format!(
+                    "cannot use the cache directory {}: {e}; sessions will not be cached",
+                    dir.display()
+                ));
+                SessionCache::disabled()
+            }
+        }
+    }
+
+    /// The directory as it would be used (for `status` and `doctor`), without creating it.
+    pub fn location() -> Option<PathBuf> {
+        cache_dir()
+    }
+
+    fn path(&self, key: &CacheKey, suffix: &str) -> Option<PathBuf> {
+        Some(self.dir.as_ref()?.join(format!("{}{suffix}", key.0)))
+    }
+
+    /// The entry for `key` if there is a trustworthy one; a warning for an untrustworthy one.
+    pub fn read(&self, key: &CacheKey) -> Option<Entry> {
+        let path = self.path(key, ENTRY_SUFFIX)?;
+        read_entry(&path)
+            .map_err(|why| {
+                if let Some(why) = why {
+                    warn(&format!("ignoring cache entry {}: {why}", path.display()));
+                }
+            })
+            .ok()
+    }
+
+    /// Stores `entry` atomically as a private file; a failure is a warning, never an error.
+    pub fn write(&self, key: &CacheKey, entry: &Entry) {
+        let (Some(dir), Some(path)) = (&self.dir, self.path(key, ENTRY_SUFFIX)) else {
+            return;
+        };
+        let written = (|| -> std::io::Result<()> {
+            let mut file = private_tempfile(dir)?;
+            file.write_all(&serde_json::to_vec_pretty(&StoredEntry::from(entry))?)?;
+            file.as_file().sync_all()?;
+            // rename replaces a symbolic link at `path` itself; it never writes through it.
+            file.persist(&path)?;
+            Ok(())
+        })();
+        if let Err(e) = written {
+            warn(&format!("cannot write cache entry {}: {e}", path.display()));
+        }
+    }
+
+    /// Waits for the entry's lock (a separate file; the entry itself is replaced by rename).
+    pub fn lock(&self, key: &CacheKey) -> EntryLock {
+        let Some(path) = self.path(key, LOCK_SUFFIX) else {
+            return EntryLock { _file: None };
+        };
+        let file = open_no_follow(&path, true).and_then(|file| {
+            file.lock()?;
+            Ok(file)
+        });
+        match file {
+            Ok(file) => EntryLock { _file: Some(file) },
+            Err(e) => {
+                warn(&format!(
+                    "cannot lock {}: {e}; going on without the lock",
+                    path.display()
+                ));
+                EntryLock { _file: None }
+            }
+        }
+    }
+
+    /// Every readable entry, with its file name, for `status` and `clear`.
+    pub fn entries(&self) -> Vec<(PathBuf, Entry)> {
+        let Some(dir) = &self.dir else {
+            return Vec::new();
+        };
+        let Ok(listing) = fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut entries: Vec<(PathBuf, Entry)> = listing
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with(ENTRY_SUFFIX) && !n.starts_with('.'))
+            })
+            .filter_map(|p| read_entry(&p).ok().map(|e| (p, e)))
+            .collect();
+        entries.sort_by(|a, b| (&a.1.profile, &a.1.identity).cmp(&(&b.1.profile, &b.1.identity)));
+        entries
+    }
+
+    /// Removes an entry and its lock file.
+    pub fn remove(&self, entry_path: &Path) -> std::io::Result<()> {
+        fs::remove_file(entry_path)?;
+        let _ = fs::remove_file(entry_path.with_extension("lock"));
+        Ok(())
+    }
+
+    /// Removes the entry for `key`, if any. True when one was there.
+    pub fn remove_key(&self, key: &CacheKey) -> bool {
+        self.path(key, ENTRY_SUFFIX)
+            .is_some_and(|path| self.remove(&path).is_ok())
+    }
+}
+
+fn cache_dir() -> Option<PathBuf> {
+    match std::env::var_os("AWS_MFA_CACHE_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => dirs::cache_dir().map(|d| d.join("aws-mfa")),
+    }
+}
+
+/// `Err(None)`: no entry. `Err(Some(why))`: an entry that must not be trusted.
+fn read_entry(path: &Path) -> Result<Entry, Option<String>> {
+    let mut file = match open_no_follow(path, false) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
+        Err(e) if is_symlink_refusal(&e) => {
+            return Err(Some(
+                "it is a symbolic link, which is never followed".into(),
+            ));
+        }
+        Err(e) => return Err(Some(format!("cannot read it: {e}"))),
+    };
+    check_private(&file)?;
+    let mut text = String::new();
+    file.read_to_string(&mut text)
+        .map_err(|e| Some(format!("cannot read it: {e}")))?;
+    let stored: StoredEntry =
+        serde_json::from_str(&text).map_err(|_| Some("it is corrupt or not ours".to_owned()))?;
+    stored.into_entry().map_err(Some)
+}
+
+fn warn(message: &str) {
+    eprintln!("aws-mfa: warning: {message}");
+}
+
+#[cfg(unix)]
+mod platform {
+    use std::fs::{self, File, OpenOptions};
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+    use std::path::Path;
+
+    pub fn open_no_follow(path: &Path, create: bool) -> std::io::Result<File> {
+        OpenOptions::new()
+            .read(true)
+            .write(create)
+            .create(create)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)
+    }
+
+    pub fn is_symlink_refusal(err: &std::io::Error) -> bool {
+        err.raw_os_error() == Some(libc::ELOOP)
+    }
+
+    /// A regular file of ours that nobody else can read.
+    pub fn check_private(file: &File) -> Result<(), Option<String>> {
+        let meta = file.metadata().map_err(|e| Some(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(Some("it is not a regular file".into()));
+        }
+        // SAFETY: getuid has no preconditions.
+        if meta.uid() != unsafe { libc::getuid() } {
+            return Err(Some("it belongs to another user".into()));
+        }
+        if meta.mode() & 0o077 != 0 {
+            return Err(Some(format!(
+                "it is readable by others (mode {:o}); it will be replaced",
+                meta.mode() & 0o777
+            )));
+        }
+        Ok(())
+    }
+
+    /// Creates the directory 0700 whatever the umask; tightens one of ours that is looser.
+    pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let meta = fs::metadata(dir)?;
+        // SAFETY: getuid has no preconditions.
+        if meta.uid() == unsafe { libc::getuid() } && meta.mode() & 0o777 != 0o700 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        }
+        // Find out now whether it can be written, rather than after a prompt.
+        tempfile::tempfile_in(dir)?;
+        Ok(())
+    }
+
+    /// A temp file in `dir`, 0600 whatever the umask.
+    pub fn private_tempfile(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+        tempfile::Builder::new()
+            .prefix(".tmp-")
+            .permissions(fs::Permissions::from_mode(0o600))
+            .tempfile_in(dir)
+    }
+}
+
+#[cfg(windows)]
+mod platform {
+    use std::fs::{self, File, OpenOptions};
+    use std::path::Path;
+
+    pub fn open_no_follow(path: &Path, create: bool) -> std::io::Result<File> {
+        if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(std::io::Error::other("symbolic link"));
+        }
+        OpenOptions::new()
+            .read(true)
+            .write(create)
+            .create(create)
+            .truncate(false)
+            .open(path)
+    }
+
+    pub fn is_symlink_refusal(err: &std::io::Error) -> bool {
+        err.to_string() == "symbolic link"
+    }
+
+    /// The profile directory's ACL keeps other users out on Windows.
+    pub fn check_private(_file: &File) -> Result<(), Option<String>> {
+        Ok(())
+    }
+
+    pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
+        fs::create_dir_all(dir)?;
+        tempfile::tempfile_in(dir)?;
+        Ok(())
+    }
+
+    pub fn private_tempfile(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+        tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)
+    }
+}
+
+use platform::{
+    check_private, is_symlink_refusal, make_private_dir, open_no_follow, private_tempfile,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::CacheKey;
+
+    #[test]
+    fn keys_change_with_every_part() {
+        let a = CacheKey::mfa_session("AKIA1", "arn:mfa/a");
+        assert_eq!(a, CacheKey::mfa_session("AKIA1", "arn:mfa/a"));
+        assert_ne!(a, CacheKey::mfa_session("AKIA2", "arn:mfa/a"));
+        assert_ne!(a, CacheKey::mfa_session("AKIA1", "arn:mfa/b"));
+        assert_ne!(
+            CacheKey::mfa_session("ab", "c"),
+            CacheKey::mfa_session("a", "bc")
+        );
+        let role = CacheKey::role(&a, &["arn:role/x", ""]);
+        assert_ne!(role, CacheKey::role(&a, &["arn:role/x", "ext"]));
+        assert!(role.0.starts_with("role-"));
+    }
+}

@@ -1,0 +1,91 @@
+//! `aws-mfa status`: the cached sessions, one line each. Never a secret.
+
+use std::time::{Duration, SystemTime};
+
+use crate::cache::SessionCache;
+use crate::error::Error;
+use crate::session::rfc3339;
+
+pub fn run() -> Result<(), Error> {
+    let Some(dir) = SessionCache::location() else {
+        return super::print("no cache directory (set AWS_MFA_CACHE_DIR)\n");
+    };
+    let entries = if dir.is_dir() {
+        SessionCache::open().entries()
+    } else {
+        Vec::new()
+    };
+    if entries.is_empty() {
+        return super::print(&format!("no cached sessions in {}\n", dir.display()));
+    }
+    let rows: Vec<[String; 5]> = entries
+        .iter()
+        .map(|(_, entry)| {
+            let at = entry.credentials.expiration;
+            [
+                entry.profile.clone(),
+                entry.identity.clone(),
+                rfc3339(at),
+                local_time(at),
+                left(entry.time_left()),
+            ]
+        })
+        .collect();
+    let header = ["PROFILE", "IDENTITY", "EXPIRES (UTC)", "LOCAL", "LEFT"].map(String::from);
+    let mut widths = [0; 5];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    super::print(&out)
+}
+
+/// `11h 42m`, `3m`, or `expired`.
+fn left(time: Duration) -> String {
+    let minutes = time.as_secs() / 60;
+    match (minutes / 60, minutes % 60) {
+        _ if time.is_zero() => "expired".into(),
+        (0, m) => format!("{m}m"),
+        (h, m) => format!("{h}h {m:02}m"),
+    }
+}
+
+/// The time on this machine's clock, with its zone (`2026-11-29 10:00 CET`).
+#[cfg(unix)]
+fn local_time(at: SystemTime) -> String {
+    let secs = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as libc::time_t)
+        .unwrap_or(0);
+    // SAFETY: localtime_r and strftime write only into the buffers given to them.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&secs, &mut tm).is_null() {
+            return "?".into();
+        }
+        let mut buf = [0u8; 64];
+        let n = libc::strftime(
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            c"%Y-%m-%d %H:%M %Z".as_ptr(),
+            &tm,
+        );
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    }
+}
+
+#[cfg(not(unix))]
+fn local_time(at: SystemTime) -> String {
+    rfc3339(at)
+}
