@@ -33,10 +33,15 @@ impl CacheKey {
         CacheKey::hashed("session", &[access_key_id, serial])
     }
 
+    /// The base of roles assumed directly with the MFA code (`--no-session`).
+    pub fn direct_mfa(access_key_id: &str, serial: &str) -> Self {
+        CacheKey::hashed("direct", &[access_key_id, serial])
+    }
+
     /// Role credentials assumed from `parent` (an MFA session or the previous role).
-    pub fn role(parent: &CacheKey, parts: &[&str]) -> Self {
+    pub fn role(parent: &CacheKey, parts: &[String]) -> Self {
         let mut all = vec![parent.0.as_str()];
-        all.extend_from_slice(parts);
+        all.extend(parts.iter().map(String::as_str));
         CacheKey::hashed("role", &all)
     }
 
@@ -409,8 +414,13 @@ mod tests {
             CacheKey::mfa_session("ab", "c"),
             CacheKey::mfa_session("a", "bc")
         );
-        let role = CacheKey::role(&a, &["arn:role/x", ""]);
-        assert_ne!(role, CacheKey::role(&a, &["arn:role/x", "ext"]));
+        let parts = |ext: &str| ["arn:role/x".to_owned(), ext.to_owned()];
+        let role = CacheKey::role(&a, &parts(""));
+        assert_ne!(role, CacheKey::role(&a, &parts("ext")));
+        assert_ne!(
+            CacheKey::role(&CacheKey::direct_mfa("AKIA1", "arn:mfa/a"), &parts("")),
+            role
+        );
         assert!(role.0.starts_with("role-"));
     }
 }

@@ -27,6 +27,10 @@ pub enum Command {
     Env(EnvArgs),
     /// Run a command (or a subshell) with the session in its environment
     Exec(ExecArgs),
+    /// Print the session as credential_process JSON (for ~/.aws/config)
+    ///
+    /// credential_process = aws-mfa credential-process --profile NAME
+    CredentialProcess(SessionArgs),
     /// List cached sessions: profile, identity, expiry, time left (never a secret)
     Status,
     /// Forget the cached session(s) of a profile, or all of them
@@ -78,6 +82,11 @@ pub struct SessionArgs {
     /// Neither read nor write the cache
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Role profiles: assume the role directly with the MFA code (up to the role's own
+    /// maximum; a prompt per role) instead of from the cached MFA session
+    #[arg(long)]
+    pub no_session: bool,
 
     /// Give up on AWS after this many seconds in total
     #[arg(long, value_name = "SECS", default_value_t = 15.0)]

@@ -7,6 +7,13 @@ pub const SESSION_MIN: u64 = 900;
 pub const SESSION_MAX: u64 = 129_600;
 pub const SESSION_DEFAULT: u64 = 43_200;
 
+/// AssumeRole: 900 s up to the role's maximum, which is 12 h at most.
+pub const ROLE_MIN: u64 = 900;
+pub const ROLE_MAX: u64 = 43_200;
+pub const ROLE_DEFAULT: u64 = 3_600;
+/// AssumeRole signed with session credentials is role chaining: one hour at most.
+pub const CHAINED_MAX: u64 = 3_600;
+
 /// Parses seconds or a humantime span into whole seconds.
 pub fn parse_seconds(value: &str) -> Result<u64, Error> {
     let value = value.trim();
@@ -26,17 +33,28 @@ pub fn parse_seconds(value: &str) -> Result<u64, Error> {
 
 /// A GetSessionToken duration, checked against STS's range before any call.
 pub fn session_seconds(value: &str) -> Result<u64, Error> {
+    in_range(value, SESSION_MIN, SESSION_MAX, "an MFA session")
+}
+
+/// An AssumeRole duration, checked against the widest range AWS allows.
+pub fn role_seconds(value: &str) -> Result<u64, Error> {
+    in_range(value, ROLE_MIN, ROLE_MAX, "role credentials")
+}
+
+fn in_range(value: &str, min: u64, max: u64, what: &str) -> Result<u64, Error> {
     let seconds = parse_seconds(value)?;
-    if (SESSION_MIN..=SESSION_MAX).contains(&seconds) {
-        Ok(seconds)
-    } else {
-        Err(Error::InvalidDuration {
-            value: value.trim().to_owned(),
-            why: format!(
-                "an MFA session lasts from {SESSION_MIN} s (15m) to {SESSION_MAX} s (36h); this is {seconds} s"
-            ),
-        })
+    if (min..=max).contains(&seconds) {
+        return Ok(seconds);
     }
+    let span = |s: u64| humantime::format_duration(std::time::Duration::from_secs(s));
+    Err(Error::InvalidDuration {
+        value: value.trim().to_owned(),
+        why: format!(
+            "{what} last from {min} s ({}) to {max} s ({}); this is {seconds} s",
+            span(min),
+            span(max)
+        ),
+    })
 }
 
 #[cfg(test)]

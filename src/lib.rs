@@ -24,6 +24,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Env(args) => cmd::env::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Exec(args) => cmd::exec::run(&args),
+        Command::CredentialProcess(args) => {
+            cmd::credential_process::run(&args).map(|()| ExitCode::SUCCESS)
+        }
         Command::Status => cmd::status::run().map(|()| ExitCode::SUCCESS),
         Command::Clear(args) => cmd::clear::run(&args).map(|()| ExitCode::SUCCESS),
     }

@@ -2,13 +2,13 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::aws::{Sts, StsTarget};
+use crate::aws::{RoleRequest, Signer, Sts, StsTarget};
 use crate::cache::{CacheKey, Entry, SessionCache};
 use crate::cli::SessionArgs;
 use crate::duration;
 use crate::error::Error;
 use crate::mfa::{MfaCode, Terminal};
-use crate::profile::{ProfileFiles, ResolvedProfile};
+use crate::profile::{ProfileFiles, ResolvedProfile, Role};
 use crate::session::{Credentials, MFA_PROFILE, Session};
 
 /// The profile to use: `-p`, else `$AWS_PROFILE`, else `$AWS_MFA_PROFILE` (the session this
@@ -33,9 +33,35 @@ pub struct Request {
     pub region: Option<String>,
     /// The region for the STS call (also from the environment).
     pub sts_region: Option<String>,
+    /// Length of the MFA session (GetSessionToken).
     pub session_seconds: u64,
+    /// Roles to assume in order, each with its length settled.
+    pub roles: Vec<RolePlan>,
+    /// `--no-session`: the first role is assumed with the MFA code, not from a session.
+    pub direct: bool,
     pub code: Option<MfaCode>,
     pub timeout: Duration,
+}
+
+/// One role to assume, and for how long.
+pub struct RolePlan {
+    pub role: Role,
+    pub seconds: u64,
+    /// What the profile (or `-d`) asked for, when more than role chaining allows.
+    pub capped_from: Option<u64>,
+}
+
+impl RolePlan {
+    /// Everything that makes the role's credentials what they are, for the cache key.
+    fn key_parts(&self) -> [String; 4] {
+        let role = &self.role;
+        [
+            role.arn.clone(),
+            role.external_id.clone().unwrap_or_default(),
+            role.session_name.clone().unwrap_or_default(),
+            self.seconds.to_string(),
+        ]
+    }
 }
 
 impl Request {
@@ -45,11 +71,6 @@ impl Request {
         let (name, explicit) = profile_name(args.profile.as_deref());
         let files = ProfileFiles::load()?;
         let profile = files.resolve(&name, explicit)?;
-        if !profile.roles.is_empty() {
-            return Err(Error::ProfileFiles(format!(
-                "profile '{name}' assumes a role (role_arn), which this version cannot do yet"
-            )));
-        }
         let serial = args
             .mfa_serial
             .clone()
@@ -57,14 +78,47 @@ impl Request {
             .ok_or_else(|| Error::NoMfaSerial {
                 profile: name.clone(),
             })?;
-        let session_seconds = match args
-            .duration
-            .as_deref()
-            .or(profile.session_duration.as_deref())
-        {
-            Some(value) => duration::session_seconds(value)?,
-            None => duration::SESSION_DEFAULT,
+        // `-d` sets the length of what is handed out: the MFA session for a plain profile,
+        // the (last) role's credentials for a role profile.
+        let is_role = !profile.roles.is_empty();
+        let session_seconds = match (args.duration.as_deref(), is_role) {
+            (Some(value), false) => duration::session_seconds(value)?,
+            _ => match profile.session_duration.as_deref() {
+                Some(value) => duration::session_seconds(value)?,
+                None => duration::SESSION_DEFAULT,
+            },
         };
+        let direct = args.no_session && is_role;
+        let last = profile.roles.len().saturating_sub(1);
+        let roles = profile
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, role)| {
+                let asked = match (i == last).then_some(args.duration.as_deref()).flatten() {
+                    Some(value) => Some(duration::role_seconds(value)?),
+                    None => role
+                        .duration_seconds
+                        .as_deref()
+                        .map(duration::role_seconds)
+                        .transpose()?,
+                };
+                let seconds = asked.unwrap_or(duration::ROLE_DEFAULT);
+                // Assumed with session credentials (from the MFA session or the previous
+                // role) is role chaining, which AWS limits to one hour.
+                let chained = !(direct && i == 0);
+                let (seconds, capped_from) = if chained && seconds > duration::CHAINED_MAX {
+                    (duration::CHAINED_MAX, Some(seconds))
+                } else {
+                    (seconds, None)
+                };
+                Ok(RolePlan {
+                    role: role.clone(),
+                    seconds,
+                    capped_from,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
         let region = args.region.clone().or_else(|| profile.region.clone());
         let sts_region = region.clone().or_else(|| {
             ["AWS_REGION", "AWS_DEFAULT_REGION"]
@@ -84,6 +138,8 @@ impl Request {
             region,
             sts_region,
             session_seconds,
+            roles,
+            direct,
             code,
             timeout,
         })
@@ -94,18 +150,18 @@ impl Request {
         CacheKey::mfa_session(&self.profile.keys.access_key_id, &self.serial)
     }
 
-    /// Asks STS for a fresh MFA session: the only path that builds an SDK client.
-    fn fresh_entry(&self) -> Result<Entry, Error> {
-        let code = match self.code.clone() {
-            Some(code) => code,
-            None => Terminal::open()?.ask_code(&self.serial)?,
-        };
-        let sts = Sts::connect(&StsTarget {
-            profile: &self.profile.name,
-            region: self.sts_region.as_deref(),
-            timeout: self.timeout,
-        })?;
-        let credentials = sts.get_session_token(
+    /// The one-time code: the flag, else a prompt on the terminal.
+    fn code(&self) -> Result<MfaCode, Error> {
+        match self.code.clone() {
+            Some(code) => Ok(code),
+            None => Terminal::open()?.ask_code(&self.serial),
+        }
+    }
+
+    /// Asks STS for a fresh MFA session.
+    fn fresh_session(&self, sts: &mut LazySts<'_>) -> Result<Entry, Error> {
+        let code = self.code()?;
+        let credentials = sts.get()?.get_session_token(
             &self.profile.keys,
             &self.serial,
             code.as_str(),
@@ -113,11 +169,81 @@ impl Request {
         )?;
         warn_if_shortened(&credentials.expiration, self.session_seconds);
         Ok(Entry {
-            profile: self.profile.name.clone(),
+            profile: self.profile.source_name().to_owned(),
             identity: self.serial.clone(),
             credentials,
         })
     }
+
+    /// Assumes `plan`'s role signed by `signer`; with `--no-session`, the first role takes
+    /// the MFA code itself.
+    fn fresh_role(
+        &self,
+        sts: &mut LazySts<'_>,
+        plan: &RolePlan,
+        signer: Signer<'_>,
+        with_code: bool,
+    ) -> Result<Entry, Error> {
+        if let Some(asked) = plan.capped_from {
+            eprintln!(
+                "aws-mfa: note: role '{}' gets 1h, not {}: assumed from the MFA session it is role chaining, which AWS limits to 1 hour; --no-session assumes it with the MFA code directly, up to the role's own maximum (a prompt per role)",
+                plan.role.profile,
+                humantime::format_duration(Duration::from_secs(asked)),
+            );
+        }
+        let code = if with_code { Some(self.code()?) } else { None };
+        let session_name = plan
+            .role
+            .session_name
+            .clone()
+            .unwrap_or_else(default_session_name);
+        let request = RoleRequest {
+            arn: &plan.role.arn,
+            session_name: &session_name,
+            external_id: plan.role.external_id.as_deref(),
+            duration_seconds: plan.seconds,
+        };
+        let mfa = code.as_ref().map(|c| (self.serial.as_str(), c.as_str()));
+        let credentials = sts.get()?.assume_role(&signer, &request, mfa)?;
+        warn_if_shortened(&credentials.expiration, plan.seconds);
+        Ok(Entry {
+            profile: plan.role.profile.clone(),
+            identity: plan.role.arn.clone(),
+            credentials,
+        })
+    }
+}
+
+/// An STS connection made on first use: a run served from the cache never makes one.
+struct LazySts<'a> {
+    request: &'a Request,
+    sts: Option<Sts>,
+}
+
+impl LazySts<'_> {
+    fn get(&mut self) -> Result<&Sts, Error> {
+        if self.sts.is_none() {
+            self.sts = Some(Sts::connect(&StsTarget {
+                profile: &self.request.profile.name,
+                region: self.request.sts_region.as_deref(),
+                timeout: self.request.timeout,
+            })?);
+        }
+        Ok(self.sts.as_ref().expect("set just above"))
+    }
+}
+
+/// `aws-mfa-USER` (what CloudTrail shows), characters AWS allows only, 64 at most.
+fn default_session_name() -> String {
+    let user = ["USER", "USERNAME"]
+        .into_iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "user".into());
+    let clean: String = user
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))
+        .collect();
+    format!("aws-mfa-{clean}").chars().take(64).collect()
 }
 
 /// The cache key of the MFA session behind a profile, when the profile resolves.
@@ -129,8 +255,12 @@ pub fn mfa_session_key(profile: &str, explicit: bool) -> Option<CacheKey> {
     ))
 }
 
-/// A cached MFA session is reused while it has more than this left.
+/// A cached MFA session is reused by `env` and `exec` while it has more than this left.
 pub const SESSION_MIN_LEFT: Duration = Duration::from_secs(5 * 60);
+/// Credentials handed to an SDK that refreshes on its own (role credentials,
+/// `credential-process`) need more than this left: the AWS SDKs refresh 15 minutes before
+/// expiry, and would otherwise call us on every request.
+pub const REFRESH_MIN_LEFT: Duration = Duration::from_secs(15 * 60);
 
 /// How the cache may be used for this run.
 #[derive(Clone, Copy)]
@@ -186,21 +316,61 @@ fn warn_if_shortened(expiration: &SystemTime, asked_seconds: u64) {
 }
 
 /// The session the options ask for: cached when there is a good one (a file read, no SDK),
-/// else fresh from STS and then cached.
-pub fn session(args: &SessionArgs) -> Result<Session, Error> {
+/// else fresh from STS and then cached. `min_left` is what the credentials handed out must
+/// have left at least.
+pub fn session(args: &SessionArgs, min_left: Duration) -> Result<Session, Error> {
     let request = Request::new(args)?;
     let cache = if args.no_cache {
         SessionCache::disabled()
     } else {
         SessionCache::open()
     };
-    let reuse = Reuse {
-        read: !args.refresh,
-        min_left: SESSION_MIN_LEFT,
+    let read = !args.refresh;
+    let role_reuse = Reuse {
+        read,
+        min_left: REFRESH_MIN_LEFT.max(min_left),
     };
-    let credentials = cached_or_make(&cache, &request.cache_key(), reuse, || {
-        request.fresh_entry()
-    })?;
+    let mut sts = LazySts {
+        request: &request,
+        sts: None,
+    };
+    let keys = &request.profile.keys;
+
+    // The first credentials: the MFA session, or with --no-session the first role itself.
+    let (mut key, mut credentials, rest) = match request.roles.split_first() {
+        Some((first, rest)) if request.direct => {
+            let key = CacheKey::role(
+                &CacheKey::direct_mfa(&keys.access_key_id, &request.serial),
+                &first.key_parts(),
+            );
+            let credentials = cached_or_make(&cache, &key, role_reuse, || {
+                request.fresh_role(&mut sts, first, Signer::LongTerm(keys), true)
+            })?;
+            (key, credentials, rest)
+        }
+        _ => {
+            let reuse = Reuse {
+                read,
+                min_left: if request.roles.is_empty() {
+                    min_left
+                } else {
+                    SESSION_MIN_LEFT
+                },
+            };
+            let key = request.cache_key();
+            let credentials =
+                cached_or_make(&cache, &key, reuse, || request.fresh_session(&mut sts))?;
+            (key, credentials, request.roles.as_slice())
+        }
+    };
+    // Each further role is assumed with the credentials before it.
+    for plan in rest {
+        key = CacheKey::role(&key, &plan.key_parts());
+        let signer = credentials.clone();
+        credentials = cached_or_make(&cache, &key, role_reuse, || {
+            request.fresh_role(&mut sts, plan, Signer::Session(&signer), false)
+        })?;
+    }
     Ok(Session {
         profile: request.profile.name,
         region: request.region,

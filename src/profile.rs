@@ -56,6 +56,16 @@ pub struct ResolvedProfile {
     pub roles: Vec<Role>,
 }
 
+impl ResolvedProfile {
+    /// The profile that holds the long-term keys (the asked-for one for environment keys).
+    pub fn source_name(&self) -> &str {
+        match &self.key_source {
+            KeySource::Profile(name) => name,
+            KeySource::Environment => &self.name,
+        }
+    }
+}
+
 /// The parsed `~/.aws/config` and `~/.aws/credentials`.
 pub struct ProfileFiles {
     set: ProfileSet,

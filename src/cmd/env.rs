@@ -15,7 +15,7 @@ pub fn run(args: &EnvArgs) -> Result<(), Error> {
     let changes = if args.unset {
         session::unset_all()
     } else {
-        obtain::session(&args.session)?.env_changes()
+        obtain::session(&args.session, obtain::SESSION_MIN_LEFT)?.env_changes()
     };
     super::print(&shell.render(&changes))
 }

@@ -10,7 +10,7 @@ use crate::session::EnvChange;
 use crate::shell;
 
 pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
-    let session = obtain::session(&args.session)?;
+    let session = obtain::session(&args.session, obtain::SESSION_MIN_LEFT)?;
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
         None => (subshell(), Vec::new()),

@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 pub mod clear;
+pub mod credential_process;
 pub mod env;
 pub mod exec;
 pub mod status;

@@ -8,3 +8,4 @@ mod exec;
 mod failures;
 mod prompt;
 mod real_peers;
+mod roles;

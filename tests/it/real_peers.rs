@@ -91,3 +91,62 @@ fn aws_cli_and_boto3_run_as_execs_child() {
     out.assert_success();
     assert_eq!(out.stdout.trim(), "123456789012");
 }
+
+#[test]
+fn credential_process_serves_the_aws_cli_and_boto3() {
+    let (Some(moto), Some(_aws), Some(_python)) = (
+        Moto::start(),
+        require("aws"),
+        require_python_module("boto3"),
+    ) else {
+        return;
+    };
+    let config = format!(
+        "{DEFAULT_CONFIG}
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = default
+
+[profile via-process]
+region = eu-west-1
+credential_process = {BIN} credential-process --profile default
+
+[profile role-via-process]
+region = eu-west-1
+credential_process = {BIN} credential-process --profile admin
+"
+    );
+    let mut env = TestEnv::with_files(&config, DEFAULT_CREDENTIALS);
+    env.set("AWS_ENDPOINT_URL", &moto.url);
+    // One code, once: the process reads the cached session from then on.
+    env.run(&["env", "--shell", "bash", "-t", CODE])
+        .assert_success();
+    for profile in ["via-process", "role-via-process"] {
+        let out = env.output(env.command("aws").args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            profile,
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ]));
+        out.assert_success();
+        assert!(
+            out.stdout.starts_with("arn:aws:"),
+            "{profile}: {}",
+            out.stdout
+        );
+        let probe = r#"
+import boto3, sys
+creds = boto3.Session(profile_name=sys.argv[1]).get_credentials()
+assert creds.method == "custom-process", creds.method
+assert creds.token
+print(boto3.Session(profile_name=sys.argv[1]).client("sts").get_caller_identity()["Account"])
+"#;
+        let out = env.output(env.command("python3").args(["-c", probe, profile]));
+        out.assert_success();
+        assert_eq!(out.stdout.trim(), "123456789012");
+    }
+}

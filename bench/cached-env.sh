@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Benchmarks the cached path: `aws-mfa env` with a valid cached session, against `cat` of
+# the cache entry in the same run (the floor for "read a file and print"), and against
+# the aws CLI where installed (its start-up alone, reading a value from the same files).
+# Also reports peak RSS. Needs hyperfine, moto_server (to make the session once) and a
+# release build: cargo build --release.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin=${AWS_MFA_BIN:-target/release/aws-mfa}
+[[ -x $bin ]] || { echo "build first: cargo build --release" >&2; exit 1; }
+bin=$(realpath "$bin")
+command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 1; }
+command -v moto_server >/dev/null || { echo "moto_server is not installed" >&2; exit 1; }
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+moto=$!
+trap 'kill $moto 2>/dev/null; rm -rf "$work"' EXIT
+
+export HOME=$work AWS_CONFIG_FILE=$work/config AWS_SHARED_CREDENTIALS_FILE=$work/credentials
+export AWS_MFA_CACHE_DIR=$work/cache AWS_EC2_METADATA_DISABLED=true
+export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$port
+printf '[default]\naws_access_key_id = AKIABENCHMARK0000001\naws_secret_access_key = bench\n' >"$AWS_SHARED_CREDENTIALS_FILE"
+printf '[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/bench\nregion = eu-west-1\n' >"$AWS_CONFIG_FILE"
+
+for _ in $(seq 50); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break
+  sleep 0.2
+done
+"$bin" env --shell bash -t 123456 >/dev/null
+entry=$(ls "$AWS_MFA_CACHE_DIR"/*.json)
+
+commands=(-n "cat of the cache entry" "cat $entry"
+  -n "aws-mfa env (cached)" "$bin env --shell bash")
+if command -v aws >/dev/null; then
+  commands+=(-n "aws configure get region (CLI start-up only)" "aws configure get region")
+fi
+if command -v awsume >/dev/null; then
+  commands+=(-n "awsume (cached)" "awsume -s default")
+fi
+hyperfine --shell=none --warmup 20 --min-runs 200 --export-markdown "$work/result.md" "${commands[@]}"
+cat "$work/result.md"
+
+python3 - "$bin" <<'PY'
+import resource, subprocess, sys
+subprocess.run([sys.argv[1], "env", "--shell", "bash"], stdout=subprocess.DEVNULL, check=True)
+print(f"peak RSS of cached env: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.1f} MB")
+PY

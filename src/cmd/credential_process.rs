@@ -1,0 +1,24 @@
+//! `aws-mfa credential-process`: the session as the JSON the AWS SDKs read from a
+//! `credential_process` command. The caller captures stderr, so any prompt goes to the
+//! terminal device (as it always does).
+
+use serde_json::json;
+
+use crate::cli::SessionArgs;
+use crate::error::Error;
+use crate::obtain;
+use crate::session::rfc3339;
+
+pub fn run(args: &SessionArgs) -> Result<(), Error> {
+    // The SDKs refresh 15 minutes before expiry: hand out nothing inside that window.
+    let session = obtain::session(args, obtain::REFRESH_MIN_LEFT)?;
+    let c = &session.credentials;
+    let document = json!({
+        "Version": 1,
+        "AccessKeyId": c.access_key_id,
+        "SecretAccessKey": c.secret_access_key.expose(),
+        "SessionToken": c.session_token.expose(),
+        "Expiration": rfc3339(c.expiration),
+    });
+    super::print(&format!("{document:#}\n"))
+}

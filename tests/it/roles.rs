@@ -1,0 +1,237 @@
+//! Role profiles: one MFA prompt for every role, role credentials cached and re-minted,
+//! the role-chaining limit, `--no-session`, and `credential-process`.
+
+use std::time::Duration;
+
+use crate::support::*;
+
+const ROLES_CONFIG: &str = "[default]
+mfa_serial = arn:aws:iam::123456789012:mfa/tester
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::111111111111:role/admin
+source_profile = default
+
+[profile readonly]
+role_arn = arn:aws:iam::222222222222:role/readonly
+source_profile = default
+external_id = ext-123
+role_session_name = me-readonly
+region = us-east-2
+
+[profile deep]
+role_arn = arn:aws:iam::333333333333:role/deep
+source_profile = admin
+duration_seconds = 7200
+
+[profile loop-a]
+role_arn = arn:aws:iam::111111111111:role/a
+source_profile = loop-b
+
+[profile loop-b]
+role_arn = arn:aws:iam::111111111111:role/b
+source_profile = loop-a
+
+[profile orphan]
+role_arn = arn:aws:iam::111111111111:role/orphan
+";
+
+fn roles_env(fake: &FakeSts) -> TestEnv {
+    TestEnv::with_files(ROLES_CONFIG, DEFAULT_CREDENTIALS).sts(fake)
+}
+
+fn env_for(env: &TestEnv, profile: &str, extra: &[&str]) -> Outcome {
+    let mut args = vec!["env", "--shell", "bash", "-p", profile];
+    args.extend_from_slice(extra);
+    env.run(&args)
+}
+
+#[test]
+fn one_prompt_covers_every_role_and_each_role_is_assumed_from_the_session() {
+    let fake = FakeSts::start();
+    let env = roles_env(&fake);
+    env_for(&env, "admin", &["-t", CODE]).assert_success();
+    // No code and no terminal from here on: only the cached session can serve.
+    let readonly = env_for(&env, "readonly", &[]);
+    readonly.assert_success();
+    assert!(readonly.stdout.contains("export AWS_REGION='us-east-2';"));
+    assert!(
+        readonly
+            .stdout
+            .contains("export AWS_MFA_PROFILE='readonly';")
+    );
+    let deep = env_for(&env, "deep", &[]);
+    deep.assert_success();
+    assert!(
+        deep.stderr.contains("role 'deep' gets 1h, not 2h") && deep.stderr.contains("--no-session"),
+        "{}",
+        deep.stderr
+    );
+
+    let calls = fake.calls();
+    let actions: Vec<&str> = calls.iter().map(|c| c.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["GetSessionToken", "AssumeRole", "AssumeRole", "AssumeRole"]
+    );
+    assert_eq!(calls[0].signer, ACCESS_KEY);
+    let session_key = "ASIAFAKE000000000001";
+    let (admin, readonly, deep) = (&calls[1], &calls[2], &calls[3]);
+    for call in [admin, readonly] {
+        assert_eq!(call.signer, session_key, "signed with the MFA session");
+        assert!(call.with_session_token);
+        assert_eq!(
+            call.param("TokenCode"),
+            None,
+            "the session already carries MFA"
+        );
+    }
+    assert_eq!(
+        admin.param("RoleArn"),
+        Some("arn:aws:iam::111111111111:role/admin")
+    );
+    assert!(
+        admin
+            .param("RoleSessionName")
+            .unwrap()
+            .starts_with("aws-mfa-")
+    );
+    assert_eq!(admin.param("DurationSeconds"), Some("3600"));
+    assert_eq!(readonly.param("ExternalId"), Some("ext-123"));
+    assert_eq!(readonly.param("RoleSessionName"), Some("me-readonly"));
+    // The chained role is assumed with the admin role's credentials, for one hour.
+    assert_eq!(
+        deep.param("RoleArn"),
+        Some("arn:aws:iam::333333333333:role/deep")
+    );
+    assert_eq!(deep.signer, "ASIAFAKE000000000002");
+    assert_eq!(deep.param("DurationSeconds"), Some("3600"));
+
+    // A second round is served from the cache entirely.
+    for profile in ["admin", "readonly", "deep"] {
+        env_for(&env, profile, &[]).assert_success();
+    }
+    assert_eq!(fake.calls().len(), 4);
+
+    let status = env.run(&["status"]);
+    status.assert_success();
+    for (profile, identity) in [
+        ("default", SERIAL),
+        ("admin", "arn:aws:iam::111111111111:role/admin"),
+        ("readonly", "arn:aws:iam::222222222222:role/readonly"),
+        ("deep", "arn:aws:iam::333333333333:role/deep"),
+    ] {
+        assert!(
+            status
+                .stdout
+                .lines()
+                .any(|l| l.starts_with(profile) && l.contains(identity)),
+            "status lists {profile}: {}",
+            status.stdout
+        );
+    }
+    assert_no_secrets(&status.stdout);
+}
+
+#[test]
+fn role_credentials_near_expiry_are_reminted_silently() {
+    let fake = FakeSts::start();
+    fake.lifetime(Duration::from_secs(14 * 60));
+    let env = roles_env(&fake);
+    env_for(&env, "admin", &["-t", CODE]).assert_success();
+    let again = env_for(&env, "admin", &[]);
+    again.assert_success();
+    assert!(again.stdout.contains("ASIAFAKE000000000003"), "re-minted");
+    assert_eq!(
+        fake.count("GetSessionToken"),
+        1,
+        "no new prompt, no new session"
+    );
+    assert_eq!(fake.count("AssumeRole"), 2);
+}
+
+#[test]
+fn no_session_assumes_the_role_with_the_code_for_longer() {
+    let fake = FakeSts::start();
+    let env = roles_env(&fake);
+    let out = env_for(&env, "admin", &["-t", CODE, "--no-session", "-d", "2h"]);
+    out.assert_success();
+    assert!(!out.stderr.contains("gets 1h"), "{}", out.stderr);
+    let calls = fake.calls();
+    assert_eq!(calls.len(), 1, "no GetSessionToken: {calls:?}");
+    let call = &calls[0];
+    assert_eq!(call.action, "AssumeRole");
+    assert_eq!(call.signer, ACCESS_KEY, "signed with the long-term key");
+    assert!(!call.with_session_token);
+    assert_eq!(call.param("SerialNumber"), Some(SERIAL));
+    assert_eq!(call.param("TokenCode"), Some(CODE));
+    assert_eq!(call.param("DurationSeconds"), Some("7200"));
+    // Cached on its own: the next run needs no code.
+    env_for(&env, "admin", &["--no-session", "-d", "2h"]).assert_success();
+    assert_eq!(fake.calls().len(), 1);
+}
+
+#[test]
+fn a_longer_role_duration_is_capped_to_an_hour_with_a_notice() {
+    let fake = FakeSts::start();
+    let env = roles_env(&fake);
+    let out = env_for(&env, "admin", &["-t", CODE, "-d", "3h"]);
+    out.assert_success();
+    assert!(
+        out.stderr.contains("role 'admin' gets 1h, not 3h"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(fake.calls()[1].param("DurationSeconds"), Some("3600"));
+    assert_eq!(
+        fake.calls()[0].param("DurationSeconds"),
+        Some("43200"),
+        "-d is the role's length, not the MFA session's"
+    );
+}
+
+#[test]
+fn broken_role_profiles_are_refused_before_sts() {
+    let fake = FakeSts::start();
+    let env = roles_env(&fake);
+    env_for(&env, "loop-a", &["-t", CODE])
+        .assert_failure("source_profile loops: loop-a -> loop-b -> loop-a");
+    env_for(&env, "orphan", &["-t", CODE])
+        .assert_failure("profile 'orphan' has role_arn but no source_profile");
+    env_for(&env, "admin", &["-t", CODE, "-d", "13h"])
+        .assert_failure("role credentials last from 900 s (15m) to 43200 s (12h)");
+    assert!(fake.calls().is_empty());
+}
+
+#[test]
+fn credential_process_hands_out_json_with_at_least_fifteen_minutes() {
+    let fake = FakeSts::start();
+    fake.lifetime(Duration::from_secs(10 * 60));
+    let env = TestEnv::new().sts(&fake);
+    let out = env.run(&["credential-process", "-t", CODE]);
+    out.assert_success();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(doc["Version"], 1);
+    assert!(doc["AccessKeyId"].as_str().unwrap().starts_with("ASIAFAKE"));
+    assert!(
+        doc["SecretAccessKey"]
+            .as_str()
+            .unwrap()
+            .starts_with(fake_sts::SECRET_MARK)
+    );
+    assert!(
+        doc["SessionToken"]
+            .as_str()
+            .unwrap()
+            .starts_with(fake_sts::TOKEN_MARK)
+    );
+    humantime::parse_rfc3339(doc["Expiration"].as_str().unwrap()).expect("RFC 3339");
+    // Ten minutes left: fine for a shell (more than 5), not for an SDK (15).
+    env.run(&["env", "--shell", "bash"]).assert_success();
+    env.run(&["credential-process"])
+        .assert_failure("no MFA code");
+    env.run(&["credential-process", "-t", CODE])
+        .assert_success();
+    assert_eq!(fake.count("GetSessionToken"), 2);
+}
