@@ -43,8 +43,13 @@ fi
 hyperfine --shell=none --warmup 20 --min-runs 200 --export-markdown "$work/result.md" "${commands[@]}"
 cat "$work/result.md"
 
-python3 - "$bin" <<'PY'
-import resource, subprocess, sys
-subprocess.run([sys.argv[1], "env", "--shell", "bash"], stdout=subprocess.DEVNULL, check=True)
-print(f"peak RSS of cached env: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.1f} MB")
-PY
+# Peak RSS from GNU time (apt-get install time); a Python parent would count its own fork.
+if [[ -x /usr/bin/time ]]; then
+  for cmd in "cat $entry" "$bin env --shell bash"; do
+    # shellcheck disable=SC2086 # the command is split on purpose
+    rss=$(/usr/bin/time -f %M $cmd 2>&1 >/dev/null | tail -n 1)
+    echo "peak RSS of $cmd: $rss KB"
+  done
+else
+  echo "peak RSS: install GNU time (/usr/bin/time) to measure it"
+fi
