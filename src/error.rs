@@ -35,6 +35,11 @@ pub enum Error {
     NoTerminal,
 
     #[error(
+        "the MFA session of profile '{profile}' has run out, and this process may not ask for a code"
+    )]
+    CodeNeeded { profile: String },
+
+    #[error(
         "no MFA device for profile '{profile}': no mfa_serial in the profile and no --mfa-serial"
     )]
     NoMfaSerial { profile: String },
@@ -96,6 +101,9 @@ impl Error {
             Error::NoTerminal => Some(
                 "pass the code with -t CODE, or set mfa_process in the profile".into(),
             ),
+            Error::CodeNeeded { profile } => Some(format!(
+                "run 'aws-mfa env --refresh -p {profile}' in another terminal, or set mfa_process in the profile"
+            )),
             Error::NoMfaSerial { .. } => Some(
                 "add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME' to the profile in ~/.aws/config, or pass --mfa-serial".into(),
             ),

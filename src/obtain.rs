@@ -40,7 +40,17 @@ pub struct Request {
     /// `--no-session`: the first role is assumed with the MFA code, not from a session.
     pub direct: bool,
     pub code: Option<MfaCode>,
+    pub prompt: Prompt,
     pub timeout: Duration,
+}
+
+/// Whether the terminal may be asked for a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    /// Ask on the terminal when no other source gives a code.
+    Terminal,
+    /// Never read the terminal (a credential server while its child runs).
+    Never,
 }
 
 /// One role to assume, and for how long.
@@ -65,7 +75,7 @@ impl RolePlan {
 }
 
 impl Request {
-    pub fn new(args: &SessionArgs) -> Result<Self, Error> {
+    pub fn new(args: &SessionArgs, prompt: Prompt) -> Result<Self, Error> {
         // The code is checked first: a malformed one needs no file read at all.
         let code = args.token_code.as_deref().map(MfaCode::parse).transpose()?;
         let (name, explicit) = profile_name(args.profile.as_deref());
@@ -141,6 +151,7 @@ impl Request {
             roles,
             direct,
             code,
+            prompt,
             timeout,
         })
     }
@@ -152,9 +163,12 @@ impl Request {
 
     /// The one-time code: the flag, else a prompt on the terminal.
     fn code(&self) -> Result<MfaCode, Error> {
-        match self.code.clone() {
-            Some(code) => Ok(code),
-            None => Terminal::open()?.ask_code(&self.serial),
+        match (self.code.clone(), self.prompt) {
+            (Some(code), _) => Ok(code),
+            (None, Prompt::Terminal) => Terminal::open()?.ask_code(&self.serial),
+            (None, Prompt::Never) => Err(Error::CodeNeeded {
+                profile: self.profile.name.clone(),
+            }),
         }
     }
 
@@ -317,9 +331,9 @@ fn warn_if_shortened(expiration: &SystemTime, asked_seconds: u64) {
 
 /// The session the options ask for: cached when there is a good one (a file read, no SDK),
 /// else fresh from STS and then cached. `min_left` is what the credentials handed out must
-/// have left at least.
-pub fn session(args: &SessionArgs, min_left: Duration) -> Result<Session, Error> {
-    let request = Request::new(args)?;
+/// have left at least; `prompt` says whether the terminal may be asked for a code.
+pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result<Session, Error> {
+    let request = Request::new(args, prompt)?;
     let cache = if args.no_cache {
         SessionCache::disabled()
     } else {

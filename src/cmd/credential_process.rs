@@ -6,12 +6,12 @@ use serde_json::json;
 
 use crate::cli::SessionArgs;
 use crate::error::Error;
-use crate::obtain;
+use crate::obtain::{self, Prompt};
 use crate::session::rfc3339;
 
 pub fn run(args: &SessionArgs) -> Result<(), Error> {
     // The SDKs refresh 15 minutes before expiry: hand out nothing inside that window.
-    let session = obtain::session(args, obtain::REFRESH_MIN_LEFT)?;
+    let session = obtain::session(args, obtain::REFRESH_MIN_LEFT, Prompt::Terminal)?;
     let c = &session.credentials;
     let document = json!({
         "Version": 1,

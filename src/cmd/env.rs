@@ -2,7 +2,7 @@
 
 use crate::cli::EnvArgs;
 use crate::error::Error;
-use crate::obtain;
+use crate::obtain::{self, Prompt};
 use crate::session;
 use crate::shell;
 
@@ -15,7 +15,7 @@ pub fn run(args: &EnvArgs) -> Result<(), Error> {
     let changes = if args.unset {
         session::unset_all()
     } else {
-        obtain::session(&args.session, obtain::SESSION_MIN_LEFT)?.env_changes()
+        obtain::session(&args.session, obtain::SESSION_MIN_LEFT, Prompt::Terminal)?.env_changes()
     };
     super::print(&shell.render(&changes))
 }

@@ -5,12 +5,12 @@ use std::process::{Command, ExitCode};
 
 use crate::cli::ExecArgs;
 use crate::error::Error;
-use crate::obtain;
+use crate::obtain::{self, Prompt};
 use crate::session::EnvChange;
 use crate::shell;
 
 pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
-    let session = obtain::session(&args.session, obtain::SESSION_MIN_LEFT)?;
+    let session = obtain::session(&args.session, obtain::SESSION_MIN_LEFT, Prompt::Terminal)?;
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
         None => (subshell(), Vec::new()),
