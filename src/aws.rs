@@ -34,15 +34,16 @@ pub enum Signer<'a> {
     Session(&'a Credentials),
 }
 
-/// A connection to STS: one runtime, one SDK configuration, a deadline for all calls.
-pub struct Sts {
+/// A connection to AWS (STS, and IAM for device discovery): one runtime, one SDK
+/// configuration, a deadline for all calls.
+pub struct Aws {
     runtime: tokio::runtime::Runtime,
     config: aws_config::SdkConfig,
     deadline: Instant,
     timeout: Duration,
 }
 
-impl Sts {
+impl Aws {
     pub fn connect(target: &StsTarget<'_>) -> Result<Self, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -60,7 +61,7 @@ impl Sts {
             loader = loader.http_client(client);
         }
         let config = runtime.block_on(loader.load());
-        Ok(Sts {
+        Ok(Aws {
             runtime,
             config,
             deadline: Instant::now() + target.timeout,
@@ -68,8 +69,8 @@ impl Sts {
         })
     }
 
-    fn client(&self, signer: &Signer<'_>) -> aws_sdk_sts::Client {
-        let credentials = match signer {
+    fn credentials(signer: &Signer<'_>) -> aws_credential_types::Credentials {
+        match signer {
             Signer::LongTerm(keys) => aws_credential_types::Credentials::new(
                 &keys.access_key_id,
                 keys.secret_access_key.expose(),
@@ -84,17 +85,63 @@ impl Sts {
                 Some(c.expiration),
                 "aws-mfa",
             ),
-        };
+        }
+    }
+
+    fn timeouts(&self) -> TimeoutConfig {
         let remaining = self.deadline.saturating_duration_since(Instant::now());
-        let timeouts = TimeoutConfig::builder()
+        TimeoutConfig::builder()
             .connect_timeout(remaining.min(Duration::from_millis(3100)))
             .operation_timeout(remaining)
-            .build();
+            .build()
+    }
+
+    fn client(&self, signer: &Signer<'_>) -> aws_sdk_sts::Client {
         let config = aws_sdk_sts::config::Builder::from(&self.config)
-            .credentials_provider(credentials)
-            .timeout_config(timeouts)
+            .credentials_provider(Self::credentials(signer))
+            .timeout_config(self.timeouts())
             .build();
         aws_sdk_sts::Client::from_conf(config)
+    }
+
+    /// The IAM user's MFA devices (ListMFADevices for the caller), serials as IAM gives them.
+    pub fn list_mfa_devices(&self, keys: &LongTermKeys) -> Result<Vec<String>, Error> {
+        const ACTION: &str = "ListMFADevices";
+        let config = aws_sdk_iam::config::Builder::from(&self.config)
+            .credentials_provider(Self::credentials(&Signer::LongTerm(keys)))
+            .timeout_config(self.timeouts())
+            .build();
+        let client = aws_sdk_iam::Client::from_conf(config);
+        let output = self
+            .runtime
+            .block_on(client.list_mfa_devices().send())
+            .map_err(|e| self.failure(ACTION, e))?;
+        Ok(output
+            .mfa_devices()
+            .iter()
+            .map(|d| d.serial_number().to_owned())
+            .collect())
+    }
+
+    /// GetCallerIdentity (needs no permission) signed with long-term keys: who the keys
+    /// belong to, and STS's clock from the answer's `Date` header.
+    pub fn caller_identity(&self, keys: &LongTermKeys) -> Result<CallerIdentity, Error> {
+        const ACTION: &str = "GetCallerIdentity";
+        let date = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let request = self
+            .client(&Signer::LongTerm(keys))
+            .get_caller_identity()
+            .customize()
+            .interceptor(DateHeader(date.clone()));
+        let output = self
+            .runtime
+            .block_on(request.send())
+            .map_err(|e| self.failure(ACTION, e))?;
+        let server_time = date.lock().ok().and_then(|d| *d);
+        Ok(CallerIdentity {
+            arn: output.arn().unwrap_or_default().to_owned(),
+            server_time,
+        })
     }
 
     /// GetSessionToken with the MFA code, signed with long-term keys.
@@ -192,6 +239,46 @@ impl Sts {
             hint,
             kind,
         }
+    }
+}
+
+/// Who signed a call, and when STS thought it was.
+pub struct CallerIdentity {
+    pub arn: String,
+    pub server_time: Option<SystemTime>,
+}
+
+/// Keeps the `Date` header of the answer (for the clock check of `doctor`).
+#[derive(Debug)]
+struct DateHeader(std::sync::Arc<std::sync::Mutex<Option<SystemTime>>>);
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for DateHeader {
+    fn name(&self) -> &'static str {
+        "DateHeader"
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _config: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let date = context
+            .response()
+            .headers()
+            .get("date")
+            .and_then(|d| {
+                aws_smithy_types::DateTime::from_str(
+                    d,
+                    aws_smithy_types::date_time::Format::HttpDate,
+                )
+                .ok()
+            })
+            .and_then(|d| SystemTime::try_from(d).ok());
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = date;
+        }
+        Ok(())
     }
 }
 

@@ -130,6 +130,7 @@ impl StoredEntry {
 }
 
 /// The cache directory, or nothing when it cannot be used (the command still works).
+#[derive(Clone)]
 pub struct SessionCache {
     dir: Option<PathBuf>,
 }
@@ -189,20 +190,59 @@ impl SessionCache {
 
     /// Stores `entry` atomically as a private file; a failure is a warning, never an error.
     pub fn write(&self, key: &CacheKey, entry: &Entry) {
-        let (Some(dir), Some(path)) = (&self.dir, self.path(key, ENTRY_SUFFIX)) else {
-            return;
-        };
-        let written = (|| -> std::io::Result<()> {
-            let mut file = private_tempfile(dir)?;
-            file.write_all(&serde_json::to_vec_pretty(&StoredEntry::from(entry))?)?;
-            file.as_file().sync_all()?;
-            // rename replaces a symbolic link at `path` itself; it never writes through it.
-            file.persist(&path)?;
-            Ok(())
-        })();
-        if let Err(e) = written {
-            warn(&format!("cannot write cache entry {}: {e}", path.display()));
+        if let Some(path) = self.path(key, ENTRY_SUFFIX) {
+            write_private_json(&path, &StoredEntry::from(entry));
         }
+    }
+
+    /// Whether `code` was sent for `serial` lately. STS answers a reused code exactly as a
+    /// wrong one, so only this record can tell the user to wait for the next code.
+    pub fn code_was_used(&self, serial: &str, code: &str) -> bool {
+        let Some(path) = self.record_path("code", serial) else {
+            return false;
+        };
+        let Ok(record) = read_private_json::<UsedCode>(&path) else {
+            return false;
+        };
+        let recent = humantime::parse_rfc3339(&record.used_at)
+            .ok()
+            .and_then(|at| SystemTime::now().duration_since(at).ok())
+            .is_some_and(|age| age < CODE_WINDOW);
+        recent && record.code_sha256 == code_hash(serial, code)
+    }
+
+    /// Remembers that `code` is being sent for `serial` (a hash and the time, nothing else).
+    pub fn remember_code(&self, serial: &str, code: &str) {
+        if let Some(path) = self.record_path("code", serial) {
+            let record = UsedCode {
+                code_sha256: code_hash(serial, code),
+                used_at: rfc3339(SystemTime::now()),
+            };
+            write_private_json(&path, &record);
+        }
+    }
+
+    /// The MFA device found earlier for this access key (see `remember_device`).
+    pub fn known_device(&self, access_key_id: &str) -> Option<String> {
+        let path = self.record_path("device", access_key_id)?;
+        read_private_json::<KnownDevice>(&path)
+            .ok()
+            .map(|d| d.serial)
+    }
+
+    /// Remembers the device ListMFADevices found, so the next run needs no lookup.
+    pub fn remember_device(&self, access_key_id: &str, serial: &str) {
+        if let Some(path) = self.record_path("device", access_key_id) {
+            let device = KnownDevice {
+                serial: serial.to_owned(),
+            };
+            write_private_json(&path, &device);
+        }
+    }
+
+    fn record_path(&self, kind: &str, about: &str) -> Option<PathBuf> {
+        let key = CacheKey::hashed(kind, &[about]);
+        Some(self.dir.as_ref()?.join(format!("{}.record", key.0)))
     }
 
     /// Waits for the entry's lock (a separate file; the entry itself is replaced by rename).
@@ -262,6 +302,47 @@ impl SessionCache {
     }
 }
 
+/// A one-time code stays valid, and so cannot be used again, for a few 30-second steps.
+const CODE_WINDOW: Duration = Duration::from_secs(150);
+
+#[derive(Serialize, Deserialize)]
+struct UsedCode {
+    code_sha256: String,
+    used_at: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KnownDevice {
+    serial: String,
+}
+
+fn code_hash(serial: &str, code: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(serial.as_bytes())
+        .chain_update([0])
+        .chain_update(code.as_bytes())
+        .finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes `value` as a private file, atomically; a failure is a warning, never an error.
+fn write_private_json<T: Serialize>(path: &Path, value: &T) {
+    let Some(dir) = path.parent() else {
+        return;
+    };
+    let written = (|| -> std::io::Result<()> {
+        let mut file = private_tempfile(dir)?;
+        file.write_all(&serde_json::to_vec_pretty(value)?)?;
+        file.as_file().sync_all()?;
+        // rename replaces a symbolic link at `path` itself; it never writes through it.
+        file.persist(path)?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        warn(&format!("cannot write {}: {e}", path.display()));
+    }
+}
+
 fn cache_dir() -> Option<PathBuf> {
     match std::env::var_os("AWS_MFA_CACHE_DIR").filter(|d| !d.is_empty()) {
         Some(dir) => Some(PathBuf::from(dir)),
@@ -271,6 +352,14 @@ fn cache_dir() -> Option<PathBuf> {
 
 /// `Err(None)`: no entry. `Err(Some(why))`: an entry that must not be trusted.
 fn read_entry(path: &Path) -> Result<Entry, Option<String>> {
+    read_private_json::<StoredEntry>(path)?
+        .into_entry()
+        .map_err(Some)
+}
+
+/// A private JSON file of ours. `Err(None)`: there is none; `Err(Some(why))`: there is one
+/// that must not be trusted.
+fn read_private_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Option<String>> {
     let mut file = match open_no_follow(path, false) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
@@ -285,9 +374,7 @@ fn read_entry(path: &Path) -> Result<Entry, Option<String>> {
     let mut text = String::new();
     file.read_to_string(&mut text)
         .map_err(|e| Some(format!("cannot read it: {e}")))?;
-    let stored: StoredEntry =
-        serde_json::from_str(&text).map_err(|_| Some("it is corrupt or not ours".to_owned()))?;
-    stored.into_entry().map_err(Some)
+    serde_json::from_str(&text).map_err(|_| Some("it is corrupt or not ours".to_owned()))
 }
 
 fn warn(message: &str) {

@@ -46,15 +46,26 @@ fn in_range(value: &str, min: u64, max: u64, what: &str) -> Result<u64, Error> {
     if (min..=max).contains(&seconds) {
         return Ok(seconds);
     }
-    let span = |s: u64| humantime::format_duration(std::time::Duration::from_secs(s));
     Err(Error::InvalidDuration {
         value: value.trim().to_owned(),
         why: format!(
-            "{what} last from {min} s ({}) to {max} s ({}); this is {seconds} s",
+            "{what} can last from {min} s ({}) to {max} s ({}); this is {seconds} s",
             span(min),
             span(max)
         ),
     })
+}
+
+/// A length as people say it: `36h`, `15m`, `1h30m`, `90s`.
+pub fn span(seconds: u64) -> String {
+    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
+    let mut out = String::new();
+    for (n, unit) in [(h, 'h'), (m, 'm'), (s, 's')] {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    if out.is_empty() { "0s".into() } else { out }
 }
 
 #[cfg(test)]
@@ -69,6 +80,14 @@ mod tests {
         assert_eq!(parse_seconds("1h 30m").unwrap(), 5_400);
         assert!(parse_seconds("soon").is_err());
         assert!(parse_seconds("-5").is_err());
+    }
+
+    #[test]
+    fn spans_read_as_people_write_them() {
+        assert_eq!(span(129_600), "36h");
+        assert_eq!(span(900), "15m");
+        assert_eq!(span(5_400), "1h30m");
+        assert_eq!(span(0), "0s");
     }
 
     #[test]

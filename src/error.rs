@@ -39,13 +39,17 @@ pub enum Error {
     )]
     CodeNeeded { profile: String },
 
-    #[error(
-        "no MFA device for profile '{profile}': no mfa_serial in the profile and no --mfa-serial"
-    )]
-    NoMfaSerial { profile: String },
-
     #[error("cannot read the MFA code from the terminal: {0}")]
     Prompt(String),
+
+    #[error("mfa_process '{command}' failed: {why}")]
+    MfaProcess { command: String, why: String },
+
+    #[error("MFA code already used: STS accepts each code once, and this one was just sent")]
+    CodeReused,
+
+    #[error("no usable MFA device for profile '{profile}': {why}")]
+    NoDevice { profile: String, why: String },
 
     #[error("{action} failed: {why}")]
     Sts {
@@ -104,10 +108,14 @@ impl Error {
             Error::CodeNeeded { profile } => Some(format!(
                 "run 'aws-mfa env --refresh -p {profile}' in another terminal, or set mfa_process in the profile"
             )),
-            Error::NoMfaSerial { .. } => Some(
-                "add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME' to the profile in ~/.aws/config, or pass --mfa-serial".into(),
-            ),
             Error::Sts { hint, .. } => hint.clone(),
+            Error::MfaProcess { .. } => Some(
+                "run the mfa_process command by hand to see what it prints: one 6-digit code".into(),
+            ),
+            Error::CodeReused => Some("wait for the next code (a new one every 30 seconds)".into()),
+            Error::NoDevice { .. } => Some(
+                "assign a virtual or hardware TOTP device to your IAM user (IAM console → Security credentials → Assign MFA device), or set mfa_serial".into(),
+            ),
             Error::UnknownShell { .. } => Some(
                 "name it with --shell bash|zsh|fish|pwsh|sh|json".into(),
             ),
@@ -116,6 +124,17 @@ impl Error {
             }
             _ => None,
         }
+    }
+
+    /// STS refused the one-time code (wrong, or already used).
+    pub fn is_rejected_code(&self) -> bool {
+        matches!(
+            self,
+            Error::Sts {
+                kind: StsFailure::RejectedCode,
+                ..
+            }
+        )
     }
 
     /// The process exit code for this failure (exec follows the shell's 127/126 convention).

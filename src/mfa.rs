@@ -1,4 +1,4 @@
-//! Where the one-time code comes from: the flag, or a prompt on the terminal.
+//! Where the one-time code comes from: the flag, `mfa_process`, or a prompt on the terminal.
 //!
 //! The prompt is written to and read from the terminal device itself, never stdout (which
 //! `eval` captures) or stdin. It reads a plain line with the terminal's settings untouched:
@@ -77,6 +77,57 @@ impl Terminal {
             Err(e) => Err(Error::Prompt(e.to_string())),
         }
     }
+
+    /// Lets the user pick one of `items` by number; returns its index.
+    pub fn choose(&mut self, question: &str, items: &[String]) -> Result<usize, Error> {
+        for (i, item) in items.iter().enumerate() {
+            self.say(&format!("  {}) {item}", i + 1));
+        }
+        for _ in 0..3 {
+            write!(self.output, "{question} [1-{}]: ", items.len())
+                .and_then(|()| self.output.flush())
+                .map_err(|e| Error::Prompt(e.to_string()))?;
+            let mut line = String::new();
+            if self
+                .input
+                .read_line(&mut line)
+                .map_err(|e| Error::Prompt(e.to_string()))?
+                == 0
+            {
+                break;
+            }
+            match line.trim().parse::<usize>() {
+                Ok(n) if (1..=items.len()).contains(&n) => return Ok(n - 1),
+                _ => self.say(&format!("type a number from 1 to {}", items.len())),
+            }
+        }
+        Err(Error::Prompt("no choice was made".into()))
+    }
+}
+
+/// Runs `mfa_process` (split like a shell would, run without one) and reads a code from
+/// its stdout. Its stdin and stderr stay ours (the terminal), so it can ask for a touch or
+/// a passphrase.
+pub fn run_mfa_process(command_line: &str) -> Result<MfaCode, Error> {
+    let failed = |why: String| Error::MfaProcess {
+        command: command_line.to_owned(),
+        why,
+    };
+    let words = shell_words::split(command_line).map_err(|e| failed(e.to_string()))?;
+    let (program, args) = words
+        .split_first()
+        .ok_or_else(|| failed("it is empty".into()))?;
+    let output = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::inherit())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| failed(format!("cannot start it: {e}")))?;
+    if !output.status.success() {
+        return Err(failed(format!("it exited with {}", output.status)));
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    MfaCode::parse(&text).map_err(|e| failed(format!("it printed no code ({e})")))
 }
 
 #[cfg(unix)]

@@ -2,12 +2,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::aws::{RoleRequest, Signer, Sts, StsTarget};
+use crate::aws::{Aws, RoleRequest, Signer, StsTarget};
 use crate::cache::{CacheKey, Entry, SessionCache};
 use crate::cli::SessionArgs;
 use crate::duration;
 use crate::error::Error;
-use crate::mfa::{MfaCode, Terminal};
+use crate::mfa::{self, MfaCode, Terminal};
 use crate::profile::{ProfileFiles, ResolvedProfile, Role};
 use crate::session::{Credentials, MFA_PROFILE, Session};
 
@@ -28,7 +28,8 @@ pub fn profile_name(flag: Option<&str>) -> (String, bool) {
 /// Everything about the request that can be checked before a code is asked for.
 pub struct Request {
     pub profile: ResolvedProfile,
-    pub serial: String,
+    /// `--mfa-serial`, else the profile's; `None` until found (see `device`).
+    pub serial: Option<String>,
     /// A region to export (from `-r` or the profile).
     pub region: Option<String>,
     /// The region for the STS call (also from the environment).
@@ -84,10 +85,7 @@ impl Request {
         let serial = args
             .mfa_serial
             .clone()
-            .or_else(|| profile.mfa_serial.clone())
-            .ok_or_else(|| Error::NoMfaSerial {
-                profile: name.clone(),
-            })?;
+            .or_else(|| profile.mfa_serial.clone());
         // `-d` sets the length of what is handed out: the MFA session for a plain profile,
         // the (last) role's credentials for a role profile.
         let is_role = !profile.roles.is_empty();
@@ -156,35 +154,146 @@ impl Request {
         })
     }
 
-    /// What the MFA session is cached under.
-    pub fn cache_key(&self) -> CacheKey {
-        CacheKey::mfa_session(&self.profile.keys.access_key_id, &self.serial)
-    }
-
-    /// The one-time code: the flag, else a prompt on the terminal.
-    fn code(&self) -> Result<MfaCode, Error> {
-        match (self.code.clone(), self.prompt) {
-            (Some(code), _) => Ok(code),
-            (None, Prompt::Terminal) => Terminal::open()?.ask_code(&self.serial),
-            (None, Prompt::Never) => Err(Error::CodeNeeded {
+    /// Where the code comes from, first that applies: `-t`, `mfa_process`, the terminal.
+    fn code_source(&self) -> Result<CodeSource, Error> {
+        if let Some(code) = &self.code {
+            return Ok(CodeSource::Flag(code.clone()));
+        }
+        if let Some(command) = &self.profile.mfa_process {
+            return Ok(CodeSource::Process(command.clone()));
+        }
+        match self.prompt {
+            Prompt::Terminal => Ok(CodeSource::Terminal(Terminal::open()?)),
+            Prompt::Never => Err(Error::CodeNeeded {
                 profile: self.profile.name.clone(),
             }),
         }
     }
 
+    /// Calls `send` with a one-time code. A code sent lately is refused before any call
+    /// (STS answers a reused code exactly like a wrong one); at the terminal a malformed,
+    /// reused or rejected code gets another try, three in all.
+    fn with_code<T>(
+        &self,
+        cache: &SessionCache,
+        serial: &str,
+        mut send: impl FnMut(&MfaCode) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut source = self.code_source()?;
+        for attempt in 1..=CODE_TRIES {
+            let again = attempt < CODE_TRIES;
+            let code = match &mut source {
+                CodeSource::Flag(code) => code.clone(),
+                CodeSource::Process(command) => mfa::run_mfa_process(command)?,
+                CodeSource::Terminal(terminal) => match terminal.ask_code(serial) {
+                    Err(e @ Error::InvalidCode(_)) if again => {
+                        terminal.say(&format!("aws-mfa: {e}"));
+                        continue;
+                    }
+                    other => other?,
+                },
+            };
+            if cache.code_was_used(serial, code.as_str()) {
+                match &mut source {
+                    CodeSource::Terminal(terminal) if again => {
+                        terminal.say("aws-mfa: that code was just used; wait for the next one");
+                        continue;
+                    }
+                    _ => return Err(Error::CodeReused),
+                }
+            }
+            let result = send(&code);
+            let rejected = matches!(&result, Err(e) if e.is_rejected_code());
+            if result.is_ok() || rejected {
+                // STS has seen this code: it cannot serve again in its window.
+                cache.remember_code(serial, code.as_str());
+            }
+            match (result, &mut source) {
+                (Err(e), CodeSource::Terminal(terminal)) if rejected && again => {
+                    terminal.say(&format!("aws-mfa: {e}; try again"));
+                }
+                (result, _) => return result,
+            }
+        }
+        Err(Error::Prompt("no accepted code after 3 tries".into()))
+    }
+
+    /// The MFA device: `--mfa-serial` or the profile's `mfa_serial`, else the one found
+    /// before for these keys, else asked of IAM (ListMFADevices), which the usual
+    /// MFA-enforcing policy allows without MFA.
+    fn device(&self, cache: &SessionCache, aws: &mut LazyAws) -> Result<String, Error> {
+        if let Some(serial) = &self.serial {
+            return Ok(serial.clone());
+        }
+        let keys = &self.profile.keys;
+        if let Some(serial) = cache.known_device(&keys.access_key_id) {
+            return Ok(serial);
+        }
+        let no_device = |why: String| Error::NoDevice {
+            profile: self.profile.name.clone(),
+            why,
+        };
+        let listed = aws.get()?.list_mfa_devices(keys).map_err(|e| {
+            no_device(format!(
+                "no mfa_serial is set, and looking one up failed: {e}"
+            ))
+        })?;
+        // Security keys (FIDO, `…:u2f/…`) cannot be used with GetSessionToken.
+        let devices: Vec<String> = listed
+            .into_iter()
+            .filter(|s| !s.contains(":u2f/"))
+            .collect();
+        let serial = match devices.as_slice() {
+            [] => {
+                return Err(no_device(
+                    "no mfa_serial is set, and IAM lists no TOTP device for this user".into(),
+                ));
+            }
+            [one] => one.clone(),
+            several => match (self.prompt, Terminal::open()) {
+                (Prompt::Terminal, Ok(mut terminal)) => {
+                    terminal.say("aws-mfa: your IAM user has several MFA devices:");
+                    let choice = terminal.choose("which one", several)?;
+                    several[choice].clone()
+                }
+                _ => {
+                    return Err(no_device(format!(
+                        "no mfa_serial is set, and IAM lists several devices: {}; choose one with --mfa-serial",
+                        several.join(", ")
+                    )));
+                }
+            },
+        };
+        let section = match self.profile.source_name() {
+            "default" => "[default]".to_owned(),
+            name => format!("[profile {name}]"),
+        };
+        eprintln!(
+            "aws-mfa: using MFA device {serial}; add this line under {section} in ~/.aws/config to skip the lookup:\nmfa_serial = {serial}"
+        );
+        cache.remember_device(&keys.access_key_id, &serial);
+        Ok(serial)
+    }
+
     /// Asks STS for a fresh MFA session.
-    fn fresh_session(&self, sts: &mut LazySts<'_>) -> Result<Entry, Error> {
-        let code = self.code()?;
-        let credentials = sts.get()?.get_session_token(
-            &self.profile.keys,
-            &self.serial,
-            code.as_str(),
-            self.session_seconds,
-        )?;
+    fn fresh_session(
+        &self,
+        cache: &SessionCache,
+        aws: &mut LazyAws,
+        serial: &str,
+    ) -> Result<Entry, Error> {
+        let credentials = self.with_code(cache, serial, |code| {
+            aws.get()?.get_session_token(
+                &self.profile.keys,
+                serial,
+                code.as_str(),
+                self.session_seconds,
+            )
+        })?;
         warn_if_shortened(&credentials.expiration, self.session_seconds);
         Ok(Entry {
             profile: self.profile.source_name().to_owned(),
-            identity: self.serial.clone(),
+            identity: serial.to_owned(),
             credentials,
         })
     }
@@ -193,19 +302,18 @@ impl Request {
     /// the MFA code itself.
     fn fresh_role(
         &self,
-        sts: &mut LazySts<'_>,
+        aws: &mut LazyAws,
         plan: &RolePlan,
         signer: Signer<'_>,
-        with_code: bool,
+        mfa: Option<(&SessionCache, &str)>,
     ) -> Result<Entry, Error> {
         if let Some(asked) = plan.capped_from {
             eprintln!(
                 "aws-mfa: note: role '{}' gets 1h, not {}: assumed from the MFA session it is role chaining, which AWS limits to 1 hour; --no-session assumes it with the MFA code directly, up to the role's own maximum (a prompt per role)",
                 plan.role.profile,
-                humantime::format_duration(Duration::from_secs(asked)),
+                duration::span(asked),
             );
         }
-        let code = if with_code { Some(self.code()?) } else { None };
         let session_name = plan
             .role
             .session_name
@@ -217,8 +325,13 @@ impl Request {
             external_id: plan.role.external_id.as_deref(),
             duration_seconds: plan.seconds,
         };
-        let mfa = code.as_ref().map(|c| (self.serial.as_str(), c.as_str()));
-        let credentials = sts.get()?.assume_role(&signer, &request, mfa)?;
+        let credentials = match mfa {
+            Some((cache, serial)) => self.with_code(cache, serial, |code| {
+                aws.get()?
+                    .assume_role(&signer, &request, Some((serial, code.as_str())))
+            })?,
+            None => aws.get()?.assume_role(&signer, &request, None)?,
+        };
         warn_if_shortened(&credentials.expiration, plan.seconds);
         Ok(Entry {
             profile: plan.role.profile.clone(),
@@ -228,22 +341,42 @@ impl Request {
     }
 }
 
-/// An STS connection made on first use: a run served from the cache never makes one.
-struct LazySts<'a> {
-    request: &'a Request,
-    sts: Option<Sts>,
+/// Tries a person gets at the terminal for one code.
+const CODE_TRIES: u32 = 3;
+
+enum CodeSource {
+    Flag(MfaCode),
+    Process(String),
+    Terminal(Terminal),
 }
 
-impl LazySts<'_> {
-    fn get(&mut self) -> Result<&Sts, Error> {
-        if self.sts.is_none() {
-            self.sts = Some(Sts::connect(&StsTarget {
-                profile: &self.request.profile.name,
-                region: self.request.sts_region.as_deref(),
-                timeout: self.request.timeout,
+/// A connection to AWS made on first use: a run served from the cache never makes one.
+struct LazyAws {
+    profile: String,
+    region: Option<String>,
+    timeout: Duration,
+    aws: Option<Aws>,
+}
+
+impl LazyAws {
+    fn new(request: &Request) -> Self {
+        LazyAws {
+            profile: request.profile.name.clone(),
+            region: request.sts_region.clone(),
+            timeout: request.timeout,
+            aws: None,
+        }
+    }
+
+    fn get(&mut self) -> Result<&Aws, Error> {
+        if self.aws.is_none() {
+            self.aws = Some(Aws::connect(&StsTarget {
+                profile: &self.profile,
+                region: self.region.as_deref(),
+                timeout: self.timeout,
             })?);
         }
-        Ok(self.sts.as_ref().expect("set just above"))
+        Ok(self.aws.as_ref().expect("set just above"))
     }
 }
 
@@ -261,12 +394,11 @@ fn default_session_name() -> String {
 }
 
 /// The cache key of the MFA session behind a profile, when the profile resolves.
-pub fn mfa_session_key(profile: &str, explicit: bool) -> Option<CacheKey> {
+pub fn mfa_session_key(cache: &SessionCache, profile: &str, explicit: bool) -> Option<CacheKey> {
     let resolved = ProfileFiles::load().ok()?.resolve(profile, explicit).ok()?;
-    Some(CacheKey::mfa_session(
-        &resolved.keys.access_key_id,
-        resolved.mfa_serial.as_deref()?,
-    ))
+    let akid = &resolved.keys.access_key_id;
+    let serial = resolved.mfa_serial.or_else(|| cache.known_device(akid))?;
+    Some(CacheKey::mfa_session(akid, &serial))
 }
 
 /// A cached MFA session is reused by `env` and `exec` while it has more than this left.
@@ -323,8 +455,8 @@ fn warn_if_shortened(expiration: &SystemTime, asked_seconds: u64) {
     if granted + 60 < asked_seconds {
         eprintln!(
             "aws-mfa: note: STS granted a session of {} instead of the {} asked for",
-            humantime::format_duration(Duration::from_secs(granted.div_ceil(60) * 60)),
-            humantime::format_duration(Duration::from_secs(asked_seconds))
+            duration::span(granted.div_ceil(60) * 60),
+            duration::span(asked_seconds)
         );
     }
 }
@@ -334,31 +466,37 @@ fn warn_if_shortened(expiration: &SystemTime, asked_seconds: u64) {
 /// have left at least; `prompt` says whether the terminal may be asked for a code.
 pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result<Session, Error> {
     let request = Request::new(args, prompt)?;
+    // The used-code and found-device records are kept even with --no-cache: they hold no
+    // session, and a reused code is caught either way.
+    let records = SessionCache::open();
     let cache = if args.no_cache {
         SessionCache::disabled()
     } else {
-        SessionCache::open()
+        records.clone()
     };
     let read = !args.refresh;
     let role_reuse = Reuse {
         read,
         min_left: REFRESH_MIN_LEFT.max(min_left),
     };
-    let mut sts = LazySts {
-        request: &request,
-        sts: None,
-    };
+    let mut aws = LazyAws::new(&request);
+    let serial = request.device(&records, &mut aws)?;
     let keys = &request.profile.keys;
 
     // The first credentials: the MFA session, or with --no-session the first role itself.
     let (mut key, mut credentials, rest) = match request.roles.split_first() {
         Some((first, rest)) if request.direct => {
             let key = CacheKey::role(
-                &CacheKey::direct_mfa(&keys.access_key_id, &request.serial),
+                &CacheKey::direct_mfa(&keys.access_key_id, &serial),
                 &first.key_parts(),
             );
             let credentials = cached_or_make(&cache, &key, role_reuse, || {
-                request.fresh_role(&mut sts, first, Signer::LongTerm(keys), true)
+                request.fresh_role(
+                    &mut aws,
+                    first,
+                    Signer::LongTerm(keys),
+                    Some((&records, &serial)),
+                )
             })?;
             (key, credentials, rest)
         }
@@ -371,9 +509,10 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
                     SESSION_MIN_LEFT
                 },
             };
-            let key = request.cache_key();
-            let credentials =
-                cached_or_make(&cache, &key, reuse, || request.fresh_session(&mut sts))?;
+            let key = CacheKey::mfa_session(&keys.access_key_id, &serial);
+            let credentials = cached_or_make(&cache, &key, reuse, || {
+                request.fresh_session(&records, &mut aws, &serial)
+            })?;
             (key, credentials, request.roles.as_slice())
         }
     };
@@ -382,7 +521,7 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
         key = CacheKey::role(&key, &plan.key_parts());
         let signer = credentials.clone();
         credentials = cached_or_make(&cache, &key, role_reuse, || {
-            request.fresh_role(&mut sts, plan, Signer::Session(&signer), false)
+            request.fresh_role(&mut aws, plan, Signer::Session(&signer), None)
         })?;
     }
     Ok(Session {

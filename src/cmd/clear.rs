@@ -12,7 +12,7 @@ pub fn run(args: &ClearArgs) -> Result<(), Error> {
     // The MFA session behind the profile may have been recorded under another profile that
     // shares its keys and device: forget it too, so the next run asks for a code.
     if !args.all
-        && let Some(key) = obtain::mfa_session_key(&profile, explicit)
+        && let Some(key) = obtain::mfa_session_key(&cache, &profile, explicit)
         && cache.remove_key(&key)
     {
         removed += 1;

@@ -9,6 +9,8 @@ use crate::support::*;
 
 const ENV: &[&str] = &["env", "--shell", "bash"];
 const ENV_CODE: &[&str] = &["env", "--shell", "bash", "-t", CODE];
+/// A fresh session after the first one needs the next code.
+const ENV_CODE2: &[&str] = &["env", "--shell", "bash", "-t", CODE2];
 
 /// The cache entries (not locks, not temp files) in the cache directory.
 fn entries(env: &TestEnv) -> Vec<PathBuf> {
@@ -61,7 +63,7 @@ fn refresh_asks_again_and_no_cache_keeps_nothing() {
     let fake = FakeSts::start();
     let env = TestEnv::new().sts(&fake);
     let first = env.run(ENV_CODE);
-    let refreshed = env.run(&["env", "--shell", "bash", "-t", CODE, "--refresh"]);
+    let refreshed = env.run(&["env", "--shell", "bash", "-t", CODE2, "--refresh"]);
     refreshed.assert_success();
     assert_ne!(first.stdout, refreshed.stdout, "a new session");
     assert_eq!(fake.count("GetSessionToken"), 2);
@@ -83,7 +85,7 @@ fn a_session_with_five_minutes_or_less_left_is_not_reused() {
     let env = TestEnv::new().sts(&fake);
     env.run(ENV_CODE).assert_success();
     env.run(ENV).assert_failure("no MFA code");
-    env.run(ENV_CODE).assert_success();
+    env.run(ENV_CODE2).assert_success();
     assert_eq!(fake.count("GetSessionToken"), 2);
 }
 
@@ -97,7 +99,7 @@ fn rotating_the_long_term_key_misses_the_old_entry() {
         "[default]\naws_access_key_id = AKIAROTATED000000001\naws_secret_access_key = rotated\n",
     );
     env.run(ENV).assert_failure("no MFA code");
-    env.run(ENV_CODE).assert_success();
+    env.run(ENV_CODE2).assert_success();
     assert_eq!(fake.calls()[1].signer, "AKIAROTATED000000001");
 }
 
@@ -167,7 +169,7 @@ fn survives(tamper: impl FnOnce(&PathBuf), why: &str) {
     env.run(ENV_CODE).assert_success();
     let entry = only_entry(&env);
     tamper(&entry);
-    let out = env.run(ENV_CODE);
+    let out = env.run(ENV_CODE2);
     out.assert_success();
     assert!(
         out.stderr

@@ -81,12 +81,6 @@ fn bad_input_is_refused_before_sts_is_called() {
             "aws_secret_access_key is missing",
         ),
         (
-            "[default]\nregion = eu-west-1\n",
-            DEFAULT_CREDENTIALS,
-            &[],
-            "no MFA device for profile 'default'",
-        ),
-        (
             "[default\nbroken",
             DEFAULT_CREDENTIALS,
             &[],

@@ -3,6 +3,7 @@
 mod support;
 
 mod cache;
+mod devices;
 mod env;
 mod exec;
 mod failures;

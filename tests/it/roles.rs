@@ -200,7 +200,7 @@ fn broken_role_profiles_are_refused_before_sts() {
     env_for(&env, "orphan", &["-t", CODE])
         .assert_failure("profile 'orphan' has role_arn but no source_profile");
     env_for(&env, "admin", &["-t", CODE, "-d", "13h"])
-        .assert_failure("role credentials last from 900 s (15m) to 43200 s (12h)");
+        .assert_failure("role credentials can last from 900 s (15m) to 43200 s (12h)");
     assert!(fake.calls().is_empty());
 }
 
@@ -231,7 +231,7 @@ fn credential_process_hands_out_json_with_at_least_fifteen_minutes() {
     env.run(&["env", "--shell", "bash"]).assert_success();
     env.run(&["credential-process"])
         .assert_failure("no MFA code");
-    env.run(&["credential-process", "-t", CODE])
+    env.run(&["credential-process", "-t", CODE2])
         .assert_success();
     assert_eq!(fake.count("GetSessionToken"), 2);
 }

@@ -56,6 +56,8 @@ struct State {
     replies: VecDeque<Reply>,
     /// When set, only this code is accepted; others get AccessDenied.
     accept_code: Option<String>,
+    /// What IAM ListMFADevices answers.
+    mfa_devices: Vec<String>,
     /// Every answer waits this long (to make concurrent callers overlap).
     delay: Duration,
     /// Overrides the lifetime of what is handed out.
@@ -96,6 +98,12 @@ impl FakeSts {
     /// Credentials handed out from now on last this long, whatever was asked.
     pub fn lifetime(&self, lifetime: Duration) -> &Self {
         self.state.lock().unwrap().lifetime = Some(lifetime);
+        self
+    }
+
+    /// The MFA devices IAM lists for the caller (ListMFADevices).
+    pub fn mfa_devices(&self, serials: &[&str]) -> &Self {
+        self.state.lock().unwrap().mfa_devices = serials.iter().map(|s| s.to_string()).collect();
         self
     }
 
@@ -239,6 +247,23 @@ fn answer(headers: &BTreeMap<String, String>, body: &str, state: &Mutex<State>) 
                 call.param("RoleSessionName").unwrap_or_default()
             );
             (200, result_document("AssumeRole", &(credentials + &user)))
+        }
+        "ListMFADevices" => {
+            let members: String = state
+                .mfa_devices
+                .iter()
+                .map(|serial| {
+                    format!(
+                        "<member><UserName>tester</UserName><SerialNumber>{serial}</SerialNumber><EnableDate>2026-01-01T00:00:00Z</EnableDate></member>"
+                    )
+                })
+                .collect();
+            (
+                200,
+                format!(
+                    r#"<ListMFADevicesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListMFADevicesResult><MFADevices>{members}</MFADevices><IsTruncated>false</IsTruncated></ListMFADevicesResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></ListMFADevicesResponse>"#
+                ),
+            )
         }
         "GetCallerIdentity" => (
             200,

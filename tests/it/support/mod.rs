@@ -19,6 +19,9 @@ pub const ACCESS_KEY: &str = "AKIATESTLONGTERM0001";
 pub const SECRET_KEY: &str = "LONGTERMSECRET/do-not-print+0001";
 pub const SERIAL: &str = "arn:aws:iam::123456789012:mfa/tester";
 pub const CODE: &str = "314159";
+/// Later codes: STS (and aws-mfa) refuse a code that was just used.
+pub const CODE2: &str = "271828";
+pub const CODE3: &str = "161803";
 
 pub const DEFAULT_CREDENTIALS: &str = "[default]\naws_access_key_id = AKIATESTLONGTERM0001\naws_secret_access_key = LONGTERMSECRET/do-not-print+0001\n";
 pub const DEFAULT_CONFIG: &str =
@@ -121,9 +124,10 @@ impl TestEnv {
         self.dir.path().join("cache")
     }
 
-    /// Points STS (only STS: the SDK convention) at `url`.
+    /// Points STS and IAM (per service: the SDK convention) at the fake.
     pub fn sts(mut self, fake: &FakeSts) -> Self {
         self.set("AWS_ENDPOINT_URL_STS", fake.url());
+        self.set("AWS_ENDPOINT_URL_IAM", fake.url());
         self
     }
 
