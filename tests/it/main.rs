@@ -7,3 +7,4 @@ mod exec;
 mod failures;
 mod prompt;
 mod real_peers;
+mod shells;
