@@ -2,6 +2,7 @@
 
 mod support;
 
+mod detect;
 mod env;
 mod exec;
 mod failures;
