@@ -23,5 +23,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Env(args) => cmd::env::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Exec(args) => cmd::exec::run(&args),
+        Command::Init(args) => cmd::init::run(args.shell).map(|()| ExitCode::SUCCESS),
+        Command::Completions(args) => cmd::completions::run(args.shell).map(|()| ExitCode::SUCCESS),
+        Command::Man => cmd::man::run().map(|()| ExitCode::SUCCESS),
+        Command::Profiles => cmd::completions::profiles().map(|()| ExitCode::SUCCESS),
     }
 }

@@ -17,8 +17,5 @@ pub fn run(args: &EnvArgs) -> Result<(), Error> {
     } else {
         obtain::session(&args.session)?.env_changes()
     };
-    super::print(&shell.render(&changes)).map_err(|e| Error::Write {
-        path: "stdout".into(),
-        why: e.to_string(),
-    })
+    super::print(&shell.render(&changes))
 }

@@ -1,19 +1,27 @@
 //! One file per subcommand.
 
+pub mod completions;
 pub mod env;
 pub mod exec;
+pub mod init;
+pub mod man;
 
 use std::io::Write;
 
+use crate::error::Error;
+
 /// Writes the whole output to stdout at once. A closed pipe is not an error (the reader
 /// went away on purpose, as with `| head`).
-pub fn print(text: &str) -> std::io::Result<()> {
+pub fn print(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
+        other => other.map_err(|e| Error::Write {
+            path: "stdout".into(),
+            why: e.to_string(),
+        }),
     }
 }

@@ -6,6 +6,7 @@ mod detect;
 mod env;
 mod exec;
 mod failures;
+mod integration;
 mod prompt;
 mod real_peers;
 mod shells;
