@@ -245,8 +245,14 @@ fn aws_mfa_session_evaluates_only_after_success_and_clear_removes_it() {
             ["clear ok", "prompt []", "help ok"],
             "{program}"
         );
+        // The only thing on stderr is aws-mfa's error for the unknown profile: no warning
+        // from the shell about the functions themselves.
         assert!(
-            out.stderr.contains("unknown profile 'nosuch'"),
+            out.stderr.starts_with("aws-mfa: unknown profile 'nosuch'")
+                && out
+                    .stderr
+                    .lines()
+                    .all(|l| l.starts_with("aws-mfa: unknown profile") || l.starts_with("  hint: ")),
             "{program}: {}",
             out.stderr
         );
