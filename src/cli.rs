@@ -4,7 +4,7 @@ use std::ffi::OsString;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::shell::Shell;
+use crate::shell::{InteractiveShell, Shell};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,6 +35,19 @@ pub enum Command {
     Status,
     /// Forget the cached session(s) of a profile, or all of them
     Clear(ClearArgs),
+    /// Print the shell integration: aws-mfa-session, aws-mfa-clear, aws-mfa-prompt
+    ///
+    /// In the rc file: eval "$(aws-mfa init bash)" (or zsh); aws-mfa init fish | source;
+    /// aws-mfa init pwsh | Out-String | Invoke-Expression
+    Init(InitArgs),
+    /// Print a completion script (profile names complete too)
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): aws-mfa man | man -l -
+    #[command(hide = true)]
+    Man,
+    /// Print the profile names, one a line, for the completion scripts
+    #[command(name = "__profiles", hide = true)]
+    Profiles,
 }
 
 #[derive(Debug, Args)]
@@ -47,6 +60,20 @@ pub struct ClearArgs {
     /// Forget every cached session
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The shell to integrate with
+    #[arg(value_enum)]
+    pub shell: InteractiveShell,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: InteractiveShell,
 }
 
 /// Options shared by every command that hands out a session.

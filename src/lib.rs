@@ -29,5 +29,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Status => cmd::status::run().map(|()| ExitCode::SUCCESS),
         Command::Clear(args) => cmd::clear::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Init(args) => cmd::init::run(args.shell).map(|()| ExitCode::SUCCESS),
+        Command::Completions(args) => cmd::completions::run(args.shell).map(|()| ExitCode::SUCCESS),
+        Command::Man => cmd::man::run().map(|()| ExitCode::SUCCESS),
+        Command::Profiles => cmd::completions::profiles().map(|()| ExitCode::SUCCESS),
     }
 }

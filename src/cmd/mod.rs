@@ -1,9 +1,12 @@
 //! One file per subcommand.
 
 pub mod clear;
+pub mod completions;
 pub mod credential_process;
 pub mod env;
 pub mod exec;
+pub mod init;
+pub mod man;
 pub mod status;
 
 use std::io::Write;

@@ -5,7 +5,9 @@
 //! a value ending in `\` would escape the closing quote).
 //!
 //! Unset uses `set -e -g`: plain `set -e` on a universal variable (`set -Ux AWS_PROFILE …`)
-//! deletes it from the user's fish config for good.
+//! deletes it from the user's fish config for good. It is guarded by `set -q -g`, because
+//! `set -e` of a missing variable returns 4, which would make `aws-mfa env | source; and
+//! terraform apply` stop after a perfectly good session.
 
 use crate::session::EnvChange;
 
@@ -17,14 +19,14 @@ pub fn render(changes: &[EnvChange]) -> String {
                 out.push_str(&format!("set -gx {name} {};\n", quote(value)));
             }
             EnvChange::Unset(name) => {
-                out.push_str(&format!("set -e -g {name};\n"));
+                out.push_str(&format!("if set -q -g {name}; set -e -g {name}; end;\n"));
                 if *name == "AWS_PROFILE" {
                     // A universal AWS_PROFILE survives `set -e -g` and still reaches child
                     // processes; we never erase the user's universal, we say so instead.
                     out.push_str(concat!(
-                        "set -q -U AWS_PROFILE; and echo 'aws-mfa: warning: a universal ",
+                        "if set -q -U AWS_PROFILE; echo 'aws-mfa: warning: a universal ",
                         "AWS_PROFILE is set and still reaches child processes, which may then ",
-                        "prefer its long-term keys: remove it with: set -e -U AWS_PROFILE' >&2;\n"
+                        "prefer its long-term keys: remove it with: set -e -U AWS_PROFILE' >&2; end;\n"
                     ));
                 }
             }

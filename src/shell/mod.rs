@@ -22,6 +22,16 @@ pub enum Shell {
     Json,
 }
 
+/// A shell with functions and completion: what `init` and `completions` write for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InteractiveShell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "powershell")]
+    Pwsh,
+}
+
 impl Shell {
     /// Maps a program name (`-bash`, `pwsh.exe`, `/bin/dash`) to the shell it speaks.
     pub fn from_program(program: &str) -> Option<Shell> {

@@ -3,10 +3,13 @@
 mod support;
 
 mod cache;
+mod detect;
 mod devices;
 mod env;
 mod exec;
 mod failures;
+mod integration;
 mod prompt;
 mod real_peers;
 mod roles;
+mod shells;

@@ -83,3 +83,17 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+/// A program that cannot be installed on every machine kind (pwsh): its path, or `None`
+/// with a printed note, also under `CI`.
+pub fn optional(program: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|path| path.is_file())
+    });
+    if found.is_none() {
+        eprintln!("note: {program} is not installed here; skipping this test");
+    }
+    found
+}

@@ -1,0 +1,176 @@
+//! `aws-mfa completions SHELL`: clap_complete's script, taught to complete profile names.
+//!
+//! clap_complete's dynamic completion (`ArgValueCandidates`) is still behind its
+//! `unstable-dynamic` feature, so the script is the static one, and profile names come from
+//! a hidden `aws-mfa __profiles` the script runs at completion time (names read through
+//! the SDK's parser, as every other command reads them). To get there, the profile
+//! option is given one placeholder value before generating, and each shell's placeholder
+//! text is then swapped for a call to `aws-mfa __profiles`. PowerShell's generator does not
+//! complete option values at all, so its script gets a small hook at the top of the
+//! completer instead.
+
+use clap::builder::PossibleValue;
+use clap::{Arg, Command, CommandFactory, ValueHint};
+
+use crate::cli::Cli;
+use crate::error::Error;
+use crate::profile::ProfileFiles;
+use crate::shell::InteractiveShell;
+
+/// Stands in for the profile names while clap_complete writes the script.
+const PLACEHOLDER: &str = "__AWS_MFA_PROFILES__";
+
+pub fn run(shell: InteractiveShell) -> Result<(), Error> {
+    super::print(&script(shell))
+}
+
+/// `aws-mfa __profiles`: the profile names, one a line.
+pub fn profiles() -> Result<(), Error> {
+    let names = ProfileFiles::load()?.names();
+    super::print(&names.iter().map(|n| format!("{n}\n")).collect::<String>())
+}
+
+/// The completion script for `shell`.
+pub fn script(shell: InteractiveShell) -> String {
+    let generator = match shell {
+        InteractiveShell::Bash => clap_complete::Shell::Bash,
+        InteractiveShell::Zsh => clap_complete::Shell::Zsh,
+        InteractiveShell::Fish => clap_complete::Shell::Fish,
+        InteractiveShell::Pwsh => clap_complete::Shell::PowerShell,
+    };
+    let mut out = Vec::new();
+    clap_complete::generate(generator, &mut completion_command(), "aws-mfa", &mut out);
+    let generated = String::from_utf8(out).expect("clap_complete writes UTF-8");
+    match shell {
+        InteractiveShell::Bash => bash(&generated),
+        InteractiveShell::Zsh => zsh(&generated),
+        InteractiveShell::Fish => fish(&generated),
+        InteractiveShell::Pwsh => pwsh(&generated),
+    }
+}
+
+/// The command line as completion should see it: hidden subcommands left out (clap_complete
+/// lists them), the profile option holding the placeholder, and no file names offered for
+/// values that are not files (codes, durations, regions).
+fn completion_command() -> Command {
+    let full = Cli::command();
+    let mut visible = Command::new("aws-mfa").version(env!("CARGO_PKG_VERSION"));
+    if let Some(about) = full.get_about() {
+        visible = visible.about(about.clone());
+    }
+    for sub in full.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let mut sub = sub.clone();
+        let ids: Vec<_> = sub.get_arguments().map(|a| a.get_id().clone()).collect();
+        for id in ids {
+            sub = sub.mut_arg(id, tune);
+        }
+        visible = visible.subcommand(sub);
+    }
+    visible
+}
+
+fn tune(arg: Arg) -> Arg {
+    if !arg.get_action().takes_values() || !arg.get_possible_values().is_empty() {
+        arg
+    } else if arg.get_id() == "profile" {
+        arg.value_parser([PossibleValue::new(PLACEHOLDER)])
+    } else if arg.is_positional() {
+        arg.value_hint(ValueHint::CommandWithArguments)
+    } else {
+        arg.value_hint(ValueHint::Other)
+    }
+}
+
+/// Swaps every occurrence of `from` for `to`; the script must have contained it.
+fn swap(generated: &str, from: &str, to: &str) -> String {
+    assert!(
+        generated.contains(from),
+        "clap_complete's script changed shape: {from:?} not found"
+    );
+    generated.replace(from, to)
+}
+
+/// bash: `compgen -W "<values>"` gets the names from `aws-mfa __profiles`.
+fn bash(generated: &str) -> String {
+    // clap_complete spells a subcommand's state `aws__mfa__subcmd__env` where it walks the
+    // words and `aws__subcmd__mfa__subcmd__env` in the `case` that answers it, so no option
+    // of a subcommand ever completed for a hyphenated binary (clap-rs/clap#6421).
+    let generated = generated.replace("aws__subcmd__mfa__subcmd__", "aws__mfa__subcmd__");
+    swap(
+        &generated,
+        &format!("compgen -W \"{PLACEHOLDER}\""),
+        "compgen -W \"$(command aws-mfa __profiles 2>/dev/null)\"",
+    )
+}
+
+/// zsh: the `(<values>)` action becomes a function. It is defined right after the
+/// `#compdef` line, so it exists both when the file is sourced and when it is autoloaded
+/// from `$fpath` (then the file's body runs at each completion).
+fn zsh(generated: &str) -> String {
+    let script = swap(generated, &format!("({PLACEHOLDER})"), "_aws_mfa_profiles");
+    let (first, rest) = script.split_once('\n').expect("a #compdef line");
+    format!(
+        r#"{first}
+
+(( $+functions[_aws_mfa_profiles] )) ||
+_aws_mfa_profiles() {{
+    local -a profiles
+    profiles=(${{(f)"$(_call_program profiles command aws-mfa __profiles 2>/dev/null)"}})
+    _wanted profiles expl 'AWS profile' compadd -a profiles
+}}
+{rest}"#
+    )
+}
+
+/// fish: `-a "<values>"` becomes a command substitution.
+fn fish(generated: &str) -> String {
+    swap(
+        generated,
+        &format!("-a \"{PLACEHOLDER}\\t''\""),
+        "-a \"(command aws-mfa __profiles 2>/dev/null)\"",
+    )
+}
+
+/// PowerShell: clap's completer offers option names only; before it runs, the word after
+/// `-p`/`--profile` is answered with the profile names.
+fn pwsh(generated: &str) -> String {
+    const PARAM: &str = "    param($wordToComplete, $commandAst, $cursorPosition)\n";
+    swap(
+        generated,
+        PARAM,
+        &format!(
+            r#"{PARAM}
+    # aws-mfa: the word after -p/--profile is a profile name.
+    $wordStart = $cursorPosition - $wordToComplete.Length
+    $before = @($commandAst.CommandElements | Where-Object {{ $_.Extent.EndOffset -lt $wordStart }})
+    if ($before.Count -ge 2 -and $before[-1].Extent.Text -in '-p', '--profile' -and
+        -not ($before.Extent.Text -contains '--')) {{
+        return @(& aws-mfa __profiles 2>$null) |
+            Where-Object {{ $_ -like "$wordToComplete*" }} |
+            ForEach-Object {{ [CompletionResult]::new($_, $_, [CompletionResultType]::ParameterValue, $_) }}
+    }}
+"#
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_script_asks_aws_mfa_for_profile_names_and_hides_hidden_commands() {
+        for shell in [
+            InteractiveShell::Bash,
+            InteractiveShell::Zsh,
+            InteractiveShell::Fish,
+            InteractiveShell::Pwsh,
+        ] {
+            let script = script(shell);
+            assert!(script.contains("aws-mfa __profiles"), "{shell:?}");
+            assert!(!script.contains(PLACEHOLDER), "{shell:?}");
+            assert!(!script.contains("'__profiles'"), "{shell:?}");
+            assert!(!script.contains("\"__profiles\""), "{shell:?}");
+        }
+    }
+}

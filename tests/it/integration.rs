@@ -1,0 +1,548 @@
+//! What we ship for shells: the `shell/` scripts (`aws-mfa init`), the completion scripts
+//! and the manual page, each checked by the real tool that reads it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+use crate::support::peers::{optional, require};
+use crate::support::pty::Pty;
+use crate::support::*;
+
+const SHIPPED: [(&str, &str); 4] = [
+    ("bash", "aws-mfa.bash"),
+    ("zsh", "aws-mfa.zsh"),
+    ("fish", "aws-mfa.fish"),
+    ("pwsh", "aws-mfa.ps1"),
+];
+
+fn shipped(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("shell")
+        .join(file)
+}
+
+/// A command in `env` that finds `aws-mfa` on PATH, as the scripts call it.
+fn with_aws_mfa_on_path(env: &TestEnv, program: &Path) -> Command {
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_owned()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let mut command = env.command(program);
+    command.env("PATH", path);
+    command
+}
+
+/// Runs `script` in `program` with `flags`, `aws-mfa` on PATH.
+fn run_in(env: &TestEnv, program: &Path, flags: &[&str], script: &str) -> Outcome {
+    env.output(
+        with_aws_mfa_on_path(env, program)
+            .args(flags)
+            .arg("-c")
+            .arg(script),
+    )
+}
+
+/// Strict modes: the scripts must not trip over them, nor print anything when loaded.
+const BASH_STRICT: &[&str] = &["--norc", "--noprofile", "-e", "-u", "-o", "pipefail"];
+const ZSH_STRICT: &[&str] = &[
+    "-f",
+    "-e",
+    "-u",
+    "-o",
+    "pipefail",
+    "-o",
+    "warn_create_global",
+];
+const FISH_CLEAN: &[&str] = &["--no-config"];
+
+#[test]
+fn init_prints_the_shipped_files() {
+    let env = TestEnv::new();
+    for (shell, file) in SHIPPED {
+        let out = env.run(&["init", shell]);
+        out.assert_success();
+        assert_eq!(out.stdout, std::fs::read_to_string(shipped(file)).unwrap());
+    }
+    let out = env.run(&["init", "powershell"]);
+    out.assert_success();
+    assert!(out.stdout.contains("function aws-mfa-session {"));
+    // No shell with functions of its own: a usage error, nothing on stdout.
+    let out = env.run(&["init", "sh"]);
+    assert_eq!(out.code, Some(2));
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .contains("possible values: bash, zsh, fish, pwsh"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn the_shipped_scripts_pass_shellcheck_zsh_n_and_fish_no_execute() {
+    let env = TestEnv::new();
+    if let Some(shellcheck) = require("shellcheck") {
+        let out = env.output(
+            Command::new(shellcheck)
+                .args(["--enable=all", "--shell=bash"])
+                .arg(shipped("aws-mfa.bash")),
+        );
+        assert_eq!(
+            out.code,
+            Some(0),
+            "shellcheck: {}{}",
+            out.stdout,
+            out.stderr
+        );
+    }
+    if let Some(zsh) = require("zsh") {
+        let out = env.output(Command::new(zsh).arg("-n").arg(shipped("aws-mfa.zsh")));
+        assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""), "zsh -n");
+    }
+    if let Some(fish) = require("fish") {
+        let out = env.output(
+            Command::new(fish)
+                .arg("--no-execute")
+                .arg(shipped("aws-mfa.fish")),
+        );
+        assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""), "fish -n");
+    }
+}
+
+#[test]
+fn init_and_completion_scripts_load_silently_in_strict_mode() {
+    let env = TestEnv::new();
+    let loads = [
+        (
+            "bash",
+            BASH_STRICT,
+            r#"eval "$(aws-mfa init bash)"; source <(aws-mfa completions bash)
+type aws-mfa-session aws-mfa-clear aws-mfa-prompt >/dev/null"#,
+        ),
+        (
+            "zsh",
+            ZSH_STRICT,
+            r#"autoload -Uz compinit && compinit -u -D
+eval "$(aws-mfa init zsh)"; source <(aws-mfa completions zsh)
+whence -w aws-mfa-session aws-mfa-clear aws-mfa-prompt >/dev/null"#,
+        ),
+        (
+            "fish",
+            FISH_CLEAN,
+            "aws-mfa init fish | source; aws-mfa completions fish | source
+functions -q aws-mfa-session aws-mfa-clear aws-mfa-prompt; or exit 9",
+        ),
+    ];
+    for (program, flags, script) in loads {
+        let Some(path) = require(program) else {
+            continue;
+        };
+        let out = run_in(&env, &path, flags, script);
+        assert_eq!(
+            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (Some(0), "", ""),
+            "{program}"
+        );
+    }
+    if let Some(pwsh) = optional("pwsh") {
+        let out = env.output(with_aws_mfa_on_path(&env, &pwsh).args([
+            "-NoProfile",
+            "-NonInteractive",
+            "-Command",
+            "Set-StrictMode -Version Latest; $ErrorActionPreference = 'Stop'
+aws-mfa init pwsh | Out-String | Invoke-Expression
+aws-mfa completions pwsh | Out-String | Invoke-Expression
+Get-Command aws-mfa-session, aws-mfa-clear, aws-mfa-prompt | Out-Null",
+        ]));
+        assert_eq!(
+            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (Some(0), "", ""),
+            "pwsh"
+        );
+    }
+}
+
+/// The home for the function tests: `default` and `work` profiles.
+fn two_profiles(fake: &FakeSts) -> TestEnv {
+    let config = format!(
+        "{DEFAULT_CONFIG}[profile work]\nmfa_serial = arn:aws:iam::222222222222:mfa/work\nregion = us-west-2\n"
+    );
+    let credentials = format!(
+        "{DEFAULT_CREDENTIALS}[work]\naws_access_key_id = AKIAWORK000000000001\naws_secret_access_key = work-secret\n"
+    );
+    TestEnv::with_files(&config, &credentials).sts(fake)
+}
+
+/// The script each shell runs: a failure changes nothing and stops `&&`; a profile given
+/// first is used; the prompt helper shows it; clear removes it. Dumps go to files.
+fn session_script(shell: &str, dir: &Path) -> String {
+    let dir = dir.display();
+    match shell {
+        "fish" => format!(
+            r#"aws-mfa init fish | source
+set -gx AWS_ACCESS_KEY_ID before
+aws-mfa-session nosuch -t {CODE}; and echo "went on after a failure"
+echo "failed $status"
+echo "key $AWS_ACCESS_KEY_ID"
+aws-mfa-session work -t {CODE}; and echo "session ok"
+echo "prompt [$(aws-mfa-prompt)]"
+env -0 > {dir}/session
+aws-mfa-clear; and echo "clear ok"
+echo "prompt [$(aws-mfa-prompt)]"
+env -0 > {dir}/cleared
+aws-mfa-session --help | string match -q 'usage: aws-mfa-session *'; and echo "help ok"
+"#
+        ),
+        _ => format!(
+            r#"eval "$(aws-mfa init {shell})"
+export AWS_ACCESS_KEY_ID=before
+aws-mfa-session nosuch -t {CODE} && echo "went on after a failure"
+echo "failed $?"
+echo "key $AWS_ACCESS_KEY_ID"
+aws-mfa-session work -t {CODE} && echo "session ok"
+echo "prompt [$(aws-mfa-prompt)]"
+env -0 > {dir}/session
+aws-mfa-clear && echo "clear ok"
+echo "prompt [$(aws-mfa-prompt)]"
+env -0 > {dir}/cleared
+aws-mfa-session --help | grep -q '^usage: aws-mfa-session ' && echo "help ok"
+"#
+        ),
+    }
+}
+
+#[test]
+fn aws_mfa_session_evaluates_only_after_success_and_clear_removes_it() {
+    for (program, flags) in [
+        ("bash", BASH_STRICT),
+        ("zsh", ZSH_STRICT),
+        ("fish", FISH_CLEAN),
+    ] {
+        let Some(path) = require(program) else {
+            continue;
+        };
+        let fake = FakeSts::start();
+        let env = two_profiles(&fake);
+        let out = run_in(&env, &path, flags, &session_script(program, env.path()));
+        assert_eq!(out.code, Some(0), "{program}: {out:#?}");
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        assert_eq!(lines.len(), 7, "{program}: {out:#?}");
+        assert_eq!(lines[0], "failed 1", "{program}");
+        assert_eq!(
+            lines[1], "key before",
+            "{program}: a failure changes nothing"
+        );
+        assert_eq!(lines[2], "session ok", "{program}");
+        assert!(
+            lines[3].starts_with("prompt [work ") && lines[3].ends_with("m]"),
+            "{program}: {}",
+            lines[3]
+        );
+        assert_eq!(
+            lines[4..],
+            ["clear ok", "prompt []", "help ok"],
+            "{program}"
+        );
+        // The only thing on stderr is aws-mfa's error for the unknown profile: no warning
+        // from the shell about the functions themselves.
+        assert!(
+            out.stderr.starts_with("aws-mfa: unknown profile 'nosuch'")
+                && out
+                    .stderr
+                    .lines()
+                    .all(|l| l.starts_with("aws-mfa: unknown profile") || l.starts_with("  hint: ")),
+            "{program}: {}",
+            out.stderr
+        );
+        assert_no_secrets(&out.stderr);
+
+        let session = parse_env0(&std::fs::read_to_string(env.path().join("session")).unwrap());
+        assert!(
+            session["AWS_ACCESS_KEY_ID"].starts_with("ASIAFAKE"),
+            "{program}"
+        );
+        assert_eq!(
+            session["AWS_MFA_PROFILE"], "work",
+            "{program}: the first word is -p"
+        );
+        assert_eq!(session["AWS_REGION"], "us-west-2", "{program}");
+        assert_eq!(fake.calls()[0].signer, "AKIAWORK000000000001", "{program}");
+        let cleared = parse_env0(&std::fs::read_to_string(env.path().join("cleared")).unwrap());
+        for gone in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SESSION_TOKEN",
+            "AWS_MFA_PROFILE",
+            "AWS_REGION",
+        ] {
+            assert!(
+                !cleared.contains_key(gone),
+                "{program}: {gone} is still set"
+            );
+        }
+    }
+}
+
+/// RFC 3339 UTC, `seconds` from now.
+fn expiry_in(seconds: i64) -> String {
+    let now = SystemTime::now();
+    let at = if seconds >= 0 {
+        now + Duration::from_secs(seconds.unsigned_abs())
+    } else {
+        now - Duration::from_secs(seconds.unsigned_abs())
+    };
+    humantime::format_rfc3339_seconds(at).to_string()
+}
+
+#[test]
+fn the_prompt_helper_shows_the_profile_and_the_time_left() {
+    // (expires in, what the prompt shows)
+    let cases = [
+        (42 * 60 + 30, "work 42m"),
+        (11 * 3600 + 5 * 60 + 30, "work 11h05m"),
+        (-90, "work expired"),
+    ];
+    let shells = [
+        (
+            "bash",
+            BASH_STRICT,
+            "eval \"$(aws-mfa init bash)\"; aws-mfa-prompt",
+        ),
+        (
+            "zsh",
+            ZSH_STRICT,
+            "eval \"$(aws-mfa init zsh)\"; aws-mfa-prompt",
+        ),
+        (
+            "fish",
+            FISH_CLEAN,
+            "aws-mfa init fish | source; aws-mfa-prompt",
+        ),
+    ];
+    for (program, flags, script) in shells {
+        let Some(path) = require(program) else {
+            continue;
+        };
+        for (seconds, shown) in cases {
+            let mut env = TestEnv::new();
+            env.set("AWS_MFA_PROFILE", "work")
+                .set("AWS_CREDENTIAL_EXPIRATION", &expiry_in(seconds));
+            let out = run_in(&env, &path, flags, script);
+            assert_eq!(
+                (out.code, out.stdout.as_str(), out.stderr.as_str()),
+                (Some(0), shown, ""),
+                "{program}"
+            );
+        }
+        // No session: nothing at all.
+        let out = run_in(&TestEnv::new(), &path, flags, script);
+        assert_eq!((out.code, out.stdout.as_str()), (Some(0), ""), "{program}");
+    }
+}
+
+#[test]
+fn profiles_lists_every_profile_of_both_files() {
+    let env = TestEnv::with_files(
+        "[default]\nregion = eu-west-1\n[profile work]\nregion = us-west-2\n",
+        "[ci]\naws_access_key_id = AKIACI00000000000001\naws_secret_access_key = x\n",
+    );
+    let out = env.run(&["__profiles"]);
+    out.assert_success();
+    assert_eq!(out.stdout, "ci\ndefault\nwork\n");
+}
+
+/// The home for completion tests: profiles `default`, `dev-eu`, `work`.
+fn completion_home() -> TestEnv {
+    TestEnv::with_files(
+        "[default]\nregion = eu-west-1\n[profile work]\nregion = us-west-2\n[profile dev-eu]\n",
+        "",
+    )
+}
+
+#[test]
+fn bash_completes_commands_options_and_profile_names() {
+    let Some(bash) = require("bash") else {
+        return;
+    };
+    let env = completion_home();
+    // Calls the function `complete -p aws-mfa` names, as bash does on TAB.
+    let complete = |words: &str| -> Vec<String> {
+        let script = format!(
+            r#"source <(aws-mfa completions bash)
+COMP_WORDS=({words})
+COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
+COMP_LINE="${{COMP_WORDS[*]}}"; COMP_POINT=${{#COMP_LINE}}
+function=$(complete -p aws-mfa | sed -n 's/.*-F \([^ ]*\) .*/\1/p')
+"$function" aws-mfa "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+printf '%s\n' "${{COMPREPLY[@]}}""#
+        );
+        let out = run_in(&env, &bash, &["--norc", "--noprofile"], &script);
+        out.assert_success();
+        out.stdout.lines().map(str::to_owned).collect()
+    };
+    assert_eq!(complete("aws-mfa env -p ''"), ["default", "dev-eu", "work"]);
+    assert_eq!(complete("aws-mfa exec --profile w"), ["work"]);
+    assert_eq!(complete("aws-mfa env --sh"), ["--shell"]);
+    assert_eq!(complete("aws-mfa env --shell f"), ["fish"]);
+    let commands = complete("aws-mfa ''");
+    for command in ["env", "exec", "init", "completions"] {
+        assert!(commands.iter().any(|c| c == command), "{commands:?}");
+    }
+    assert!(
+        !commands.iter().any(|c| c == "__profiles" || c == "man"),
+        "hidden commands stay hidden: {commands:?}"
+    );
+}
+
+#[test]
+fn fish_completes_profile_names() {
+    let Some(fish) = require("fish") else {
+        return;
+    };
+    let env = completion_home();
+    let complete = |line: &str| -> Vec<String> {
+        let script = format!("aws-mfa completions fish | source; complete --do-complete='{line}'");
+        let out = run_in(&env, &fish, FISH_CLEAN, &script);
+        out.assert_success();
+        out.stdout
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(complete("aws-mfa env -p "), ["default", "dev-eu", "work"]);
+    assert_eq!(complete("aws-mfa exec --profile w"), ["work"]);
+    let commands = complete("aws-mfa ");
+    assert!(commands.iter().any(|c| c == "init"), "{commands:?}");
+    assert!(!commands.iter().any(|c| c == "__profiles"), "{commands:?}");
+}
+
+#[test]
+fn zsh_completes_profile_names_at_a_real_prompt() {
+    let Some(zsh) = require("zsh") else {
+        return;
+    };
+    let env = completion_home();
+    let pty = Pty::open();
+    let mut command = with_aws_mfa_on_path(&env, &zsh);
+    command
+        .args(["-f", "-i"])
+        .env("PS1", "zsh> ")
+        .env("TERM", "dumb");
+    let mut child = pty.attach(&mut command);
+    pty.wait_for("zsh> ");
+    pty.type_keys(
+        "autoload -Uz compinit && compinit -u -D && source <(aws-mfa completions zsh) && echo loaded\n",
+    );
+    pty.wait_for("loaded");
+    pty.type_keys("aws-mfa env --profile w\t");
+    pty.wait_for("aws-mfa env --profile work");
+    pty.type_keys("\x15aws-mfa exec -p dev\t");
+    pty.wait_for("aws-mfa exec -p dev-eu");
+    pty.type_keys("\x15exit\n");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn powershell_completes_profile_names_where_pwsh_exists() {
+    let Some(pwsh) = optional("pwsh") else {
+        return;
+    };
+    let env = completion_home();
+    let out = env.output(with_aws_mfa_on_path(&env, &pwsh).args([
+        "-NoProfile",
+        "-NonInteractive",
+        "-Command",
+        "aws-mfa completions pwsh | Out-String | Invoke-Expression
+$line = 'aws-mfa env -p w'
+(TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText",
+    ]));
+    out.assert_success();
+    assert_eq!(out.stdout.trim(), "work");
+}
+
+#[test]
+fn the_manual_page_covers_every_command_and_renders_cleanly() {
+    let env = TestEnv::new();
+    let out = env.run(&["man"]);
+    out.assert_success();
+    let page = &out.stdout;
+    assert!(page.contains(".TH aws-mfa 1"), "{page}");
+    for section in [
+        "AWS-MFA ENV",
+        "AWS-MFA EXEC",
+        "AWS-MFA INIT",
+        "AWS-MFA COMPLETIONS",
+    ] {
+        assert!(
+            page.contains(&format!(".SH \"{section}\""))
+                || page.contains(&format!(".SH {section}")),
+            "{section}"
+        );
+    }
+    for option in [
+        "token\\-code",
+        "mfa\\-serial",
+        "unset",
+        "aws\\-mfa init fish | source",
+    ] {
+        assert!(page.contains(option), "{option}");
+    }
+    assert!(
+        !page.contains("__profiles"),
+        "hidden commands stay out of the page"
+    );
+    if let Some(groff) = optional("groff") {
+        let mut child = env
+            .command(groff)
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), page.as_bytes()).unwrap();
+        let rendered = env.output_of(child);
+        assert_eq!(
+            (rendered.code, rendered.stderr.as_str()),
+            (Some(0), ""),
+            "groff warnings"
+        );
+    }
+}
+
+#[test]
+fn the_starship_module_in_the_readme_shows_the_session() {
+    let Some(bash) = require("bash") else {
+        return;
+    };
+    let readme = include_str!("../../README.md");
+    let block = readme
+        .split("[custom.aws_mfa]\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README has a starship custom module");
+    let setting = |key: &str| -> String {
+        let line = block
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key} = '")))
+            .unwrap_or_else(|| panic!("{key} in {block}"));
+        line.strip_suffix('\'').unwrap().to_owned()
+    };
+    let (when, command) = (setting("when"), setting("command"));
+    let mut env = TestEnv::new();
+    assert_ne!(
+        run_in(&env, &bash, &[], &when).code,
+        Some(0),
+        "hidden without a session"
+    );
+    env.set("AWS_MFA_PROFILE", "work")
+        .set("AWS_CREDENTIAL_EXPIRATION", &expiry_in(42 * 60 + 30));
+    assert_eq!(run_in(&env, &bash, &[], &when).code, Some(0));
+    let out = run_in(&env, &bash, &[], &command);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (Some(0), "work 42m"),
+        "{out:#?}"
+    );
+}

@@ -1,0 +1,707 @@
+//! Any value, any shell, byte for byte (DESIGN §4): generated values are rendered by the
+//! library's writers, evaluated by the real shell the way a user does it (`eval "$(…)"`,
+//! `… | source`), and read back NUL-separated, both as the shell's variable and as what a
+//! child process inherits (`env -0`). PowerShell, which cannot run here, is read by a
+//! reader that implements its rules; JSON by serde_json.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::LazyLock;
+use std::time::{Duration, UNIX_EPOCH};
+
+use aws_mfa::session::{Credentials, EnvChange, Secret, Session};
+use aws_mfa::shell::Shell;
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+
+use crate::support::peers::require;
+use crate::support::*;
+
+/// Values per shell process, and processes per shell: 40 × 250 = 10,000 values per shell.
+const BATCH: usize = 250;
+const BATCHES: u32 = 40;
+
+/// `AWS_T0`… : `EnvChange` names are `&'static str`, so the test names live for good.
+static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    (0..BATCH)
+        .map(|i| &*Box::leak(format!("AWS_T{i}").into_boxed_str()))
+        .collect()
+});
+
+/// Characters that mean something to some shell, its parser or its terminal.
+const NASTY: &[char] = &[
+    '\'',
+    '"',
+    '\\',
+    '$',
+    '`',
+    '(',
+    ')',
+    '{',
+    '}',
+    '[',
+    ']',
+    '\n',
+    '\t',
+    '\r',
+    ' ',
+    '!',
+    '#',
+    ';',
+    '&',
+    '|',
+    '<',
+    '>',
+    '*',
+    '?',
+    '~',
+    '%',
+    '^',
+    '=',
+    ',',
+    '-',
+    '@',
+    // PowerShell's other single quotes, and its double quotes.
+    '\u{2018}',
+    '\u{2019}',
+    '\u{201A}',
+    '\u{201B}',
+    '\u{201C}',
+    '\u{201D}',
+    '\u{201E}',
+    // Control characters bash (CTLESC, CTLNUL) and others use internally.
+    '\u{1}',
+    '\u{7f}',
+    '\u{1b}',
+    '\u{8}',
+    '\u{b}',
+    '\u{c}',
+    // Non-ASCII, wide and past U+FFFF.
+    '\u{85}',
+    '\u{a0}',
+    '\u{e9}',
+    '\u{20ac}',
+    '\u{2028}',
+    '\u{feff}',
+    '\u{fffd}',
+    '\u{ffff}',
+    '\u{1f600}',
+    '\u{10ffff}',
+];
+
+/// Pieces that look like code to some shell.
+const FRAGMENTS: &[&str] = &[
+    "$(touch pwned)",
+    "`touch pwned`",
+    "${HOME}",
+    "$HOME",
+    "$'\\n'",
+    "'\\''",
+    "\\'",
+    "''",
+    "\\\\",
+    "\\n",
+    "%s%n",
+    "{a,b}",
+    "*",
+    "!!",
+    "~root",
+    "\n\n",
+    "$((1+1))",
+    "(echo)",
+    "; set -e -U x",
+    "' + [char]0x41 + '",
+    "\u{2019}\u{2019}",
+];
+
+/// One character: mostly nasty ones, some from code point ranges shells treat specially
+/// (C1 controls; bytes 0x80–0x88, which dash uses as markers, inside UTF-8 sequences;
+/// fish's private encodings U+F600–U+F6FF and U+FDD0–U+FDEF), any char but NUL.
+fn character() -> impl Strategy<Value = char> {
+    prop_oneof![
+        6 => prop::sample::select(NASTY),
+        3 => proptest::char::range(' ', '~'),
+        2 => prop_oneof![
+            proptest::char::range('\u{80}', '\u{9f}'),
+            proptest::char::range('\u{100}', '\u{17f}'),
+            proptest::char::range('\u{f600}', '\u{f6ff}'),
+            proptest::char::range('\u{fdd0}', '\u{fdef}'),
+            proptest::char::range('\u{e000}', '\u{f8ff}'),
+            proptest::char::range('\u{10000}', '\u{10ffff}'),
+        ],
+        2 => any::<char>().prop_filter("NUL cannot be in an environment variable", |c| *c != '\0'),
+    ]
+}
+
+/// A value: characters and code-like fragments, sometimes ending in a backslash.
+fn value() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => character().prop_map(String::from),
+        1 => prop::sample::select(FRAGMENTS).prop_map(str::to_owned),
+    ];
+    (vec(piece, 0..24), any::<bool>()).prop_map(|(pieces, trailing_backslash)| {
+        let mut value = pieces.concat();
+        if trailing_backslash {
+            value.push('\\');
+        }
+        value
+    })
+}
+
+fn batch() -> impl Strategy<Value = Vec<String>> {
+    vec(value(), BATCH)
+}
+
+/// The locale the shell runs in: UTF-8, or none at all (bytes, as in a bare container).
+fn locale() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(&["C.UTF-8", "C"][..])
+}
+
+/// `PROPTEST_CASES=400` runs ten times as many batches, for a longer hunt.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(BATCHES),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+fn set_all(values: &[String]) -> Vec<EnvChange> {
+    NAMES
+        .iter()
+        .zip(values)
+        .map(|(name, value)| EnvChange::Set(name, value.clone()))
+        .collect()
+}
+
+/// How a shell evaluates `aws-mfa env` output and prints the variables back.
+struct RealShell {
+    program: &'static str,
+    flags: &'static [&'static str],
+    writer: Shell,
+    /// Options a user may have set, one picked per batch ("" for none).
+    options: &'static [&'static str],
+    /// Evaluates the statements in the file `$STATEMENTS`.
+    evaluate: &'static str,
+}
+
+const BASH: RealShell = RealShell {
+    program: "bash",
+    flags: &["--norc", "--noprofile"],
+    writer: Shell::Bash,
+    options: &["", "set -o posix", "shopt -s extglob failglob nullglob"],
+    evaluate: r#"eval "$(cat "$STATEMENTS")""#,
+};
+const ZSH: RealShell = RealShell {
+    program: "zsh",
+    flags: &["-f"],
+    writer: Shell::Zsh,
+    options: &[
+        "",
+        "setopt rc_quotes",
+        "emulate sh",
+        "emulate ksh",
+        "unsetopt multibyte",
+        "setopt posix_strings c_bases octal_zeroes",
+    ],
+    evaluate: r#"eval "$(cat "$STATEMENTS")""#,
+};
+const DASH: RealShell = RealShell {
+    program: "dash",
+    flags: &[],
+    writer: Shell::Sh,
+    options: &[""],
+    evaluate: r#"eval "$(cat "$STATEMENTS")""#,
+};
+const FISH: RealShell = RealShell {
+    program: "fish",
+    flags: &["--no-config"],
+    writer: Shell::Fish,
+    options: &[""],
+    evaluate: r#"cat "$STATEMENTS" | source"#,
+};
+
+/// Evaluates `values` in one process of the real shell; fails on the first value that
+/// does not come back byte for byte, showing it and its statement.
+fn round_trip(
+    shell: &RealShell,
+    path: &Path,
+    values: &[String],
+    locale: &str,
+    options: &str,
+) -> Result<(), TestCaseError> {
+    let env = TestEnv::new();
+    let statements = shell.writer.render(&set_all(values));
+    let file = env.path().join("statements");
+    std::fs::write(&file, &statements).unwrap();
+    let names = &NAMES[..values.len()];
+    // The shell's own view first, then what a child inherits.
+    let read_back: String = names.iter().map(|n| format!(r#" "${n}""#)).collect();
+    let script = format!(
+        "{options}\n{}\nprintf '%s\\0'{read_back}\nenv -0\n",
+        shell.evaluate
+    );
+    let mut command = env.command(path);
+    command
+        .args(shell.flags)
+        .arg("-c")
+        .arg(&script)
+        .env("STATEMENTS", &file)
+        .env("LANG", locale);
+    let output = command.output().expect("start the shell");
+    prop_assert!(
+        output.status.success() && output.stderr.is_empty(),
+        "{} failed ({:?}): {}",
+        shell.program,
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut fields = output.stdout.split(|b| *b == 0);
+    let exported: BTreeMap<Vec<u8>, Vec<u8>> = fields
+        .clone()
+        .skip(values.len())
+        .filter_map(|entry| {
+            let eq = entry.iter().position(|b| *b == b'=')?;
+            Some((entry[..eq].to_vec(), entry[eq + 1..].to_vec()))
+        })
+        .collect();
+    for (name, value) in names.iter().zip(values) {
+        let shown = fields.next().unwrap_or_default();
+        let inherited = exported.get(name.as_bytes()).map(Vec::as_slice);
+        let statement = shell.writer.render(&[EnvChange::Set(name, value.clone())]);
+        prop_assert!(
+            shown == value.as_bytes(),
+            "{} (LANG={locale}, {options:?}) holds {:?} instead of {value:?}\nstatement: {statement:?}",
+            shell.program,
+            String::from_utf8_lossy(shown),
+        );
+        prop_assert!(
+            inherited == Some(value.as_bytes()),
+            "{} (LANG={locale}, {options:?}) exports {:?} instead of {value:?}\nstatement: {statement:?}",
+            shell.program,
+            inherited.map(String::from_utf8_lossy),
+        );
+    }
+    Ok(())
+}
+
+/// Runs the property for one shell, or skips it (with a note) where the shell is missing.
+fn check(shell: &RealShell) {
+    let Some(path) = require(shell.program) else {
+        return;
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config());
+    let options = prop::sample::select(shell.options);
+    let result = runner.run(
+        &(batch(), locale(), options),
+        |(values, locale, options)| round_trip(shell, &path, &values, locale, options),
+    );
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}
+
+#[test]
+fn bash_evaluates_every_value_byte_for_byte() {
+    check(&BASH);
+}
+
+#[test]
+fn zsh_evaluates_every_value_byte_for_byte() {
+    check(&ZSH);
+}
+
+#[test]
+fn dash_evaluates_every_value_byte_for_byte() {
+    check(&DASH);
+}
+
+#[test]
+fn fish_evaluates_every_value_byte_for_byte() {
+    check(&FISH);
+}
+
+// ---------------------------------------------------------------------------------------
+// PowerShell: a reader that implements the language's rules for what the writer emits.
+// ---------------------------------------------------------------------------------------
+
+/// PowerShell's single-quote characters (its tokenizer's `IsSingleQuote`).
+const PWSH_SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+
+/// One evaluated PowerShell statement: `Some(value)` set, `None` removed.
+type PwshEffect = (String, Option<String>);
+
+/// Reads `$Env:K = <expr>` and `Remove-Item -LiteralPath Env:K -ErrorAction
+/// SilentlyContinue` lines as PowerShell evaluates them. An expression is single-quoted
+/// strings and `[char]0xNNNN` pieces joined by ` + `; it must start with a string (else
+/// `+` adds numbers). Inside a quoted string any of the five quote characters ends it
+/// unless it is doubled, and the pair stands for one quote. The text must be pure ASCII.
+fn read_pwsh(text: &str) -> Result<Vec<PwshEffect>, String> {
+    if let Some(c) = text.chars().find(|c| !c.is_ascii()) {
+        return Err(format!("not pure ASCII: {c:?}"));
+    }
+    let mut effects = Vec::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("Remove-Item -LiteralPath Env:") {
+            let name = rest
+                .strip_suffix(" -ErrorAction SilentlyContinue")
+                .ok_or_else(|| format!("unexpected removal: {line:?}"))?;
+            effects.push((name.to_owned(), None));
+        } else if let Some(rest) = line.strip_prefix("$Env:") {
+            let (name, expr) = rest
+                .split_once(" = ")
+                .ok_or_else(|| format!("no assignment: {line:?}"))?;
+            effects.push((name.to_owned(), Some(read_pwsh_expr(expr)?)));
+        } else {
+            return Err(format!("not a statement the writer should emit: {line:?}"));
+        }
+    }
+    Ok(effects)
+}
+
+fn read_pwsh_expr(expr: &str) -> Result<String, String> {
+    let chars: Vec<char> = expr.chars().collect();
+    let mut units: Vec<u16> = Vec::new();
+    let mut i = 0;
+    let mut first = true;
+    loop {
+        if chars.get(i).is_some_and(|c| PWSH_SINGLE_QUOTES.contains(c)) {
+            i += 1;
+            loop {
+                let c = *chars.get(i).ok_or("a quoted string is not closed")?;
+                i += 1;
+                if PWSH_SINGLE_QUOTES.contains(&c) {
+                    match chars.get(i) {
+                        Some(next) if PWSH_SINGLE_QUOTES.contains(next) => {
+                            // A doubled quote is one quote: the second of the pair.
+                            units.extend(next.encode_utf16(&mut [0; 2]).iter());
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                } else {
+                    units.extend(c.encode_utf16(&mut [0; 2]).iter());
+                }
+            }
+        } else if at(&chars, i, "[char]0x") {
+            if first {
+                return Err("the expression starts with [char]: `+` would add numbers".into());
+            }
+            let hex: String = chars
+                .get(i + 8..i + 12)
+                .ok_or("short [char]")?
+                .iter()
+                .collect();
+            units.push(u16::from_str_radix(&hex, 16).map_err(|e| format!("[char]0x{hex}: {e}"))?);
+            i += 12;
+        } else {
+            return Err(format!("unexpected at {i} in {expr:?}"));
+        }
+        first = false;
+        if i == chars.len() {
+            break;
+        }
+        if at(&chars, i, " + ") {
+            i += 3;
+        } else {
+            return Err(format!("expected ' + ' at {i} in {expr:?}"));
+        }
+    }
+    String::from_utf16(&units).map_err(|e| format!("unpaired surrogate: {e}"))
+}
+
+fn at(chars: &[char], i: usize, text: &str) -> bool {
+    chars.get(i..).is_some_and(|rest| {
+        rest.iter()
+            .copied()
+            .take(text.chars().count())
+            .eq(text.chars())
+    })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn powershell_reads_back_every_value(values in batch()) {
+        let changes = set_all(&values);
+        let text = Shell::Pwsh.render(&changes);
+        let effects = read_pwsh(&text).map_err(TestCaseError::fail)?;
+        prop_assert_eq!(effects.len(), values.len());
+        for ((name, value), (read_name, read_value)) in NAMES.iter().zip(&values).zip(effects) {
+            prop_assert_eq!(*name, read_name.as_str());
+            prop_assert_eq!(Some(value), read_value.as_ref(), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn json_maps_every_variable_to_its_value_and_removed_ones_to_null(values in batch()) {
+        let mut changes = set_all(&values[..BATCH - 2]);
+        changes.push(EnvChange::Unset(NAMES[BATCH - 2]));
+        changes.push(EnvChange::Unset(NAMES[BATCH - 1]));
+        let text = Shell::Json.render(&changes);
+        let object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        let mut names = NAMES.clone();
+        names.sort_unstable();
+        prop_assert_eq!(keys, names);
+        for (name, value) in NAMES.iter().zip(&values[..BATCH - 2]) {
+            prop_assert_eq!(object[*name].as_str(), Some(value.as_str()));
+        }
+        prop_assert!(object[NAMES[BATCH - 2]].is_null());
+        prop_assert!(object[NAMES[BATCH - 1]].is_null());
+    }
+}
+
+#[test]
+fn the_powershell_reader_rejects_what_powershell_would_misread() {
+    // Non-ASCII text may reach PowerShell as other characters (the console code page).
+    assert!(read_pwsh("$Env:A = '\u{e9}'\n").is_err());
+    // A quote of any of the five kinds that is not doubled ends the string early.
+    assert!(read_pwsh_expr("'it\u{2019}s'").is_err());
+    assert_eq!(
+        read_pwsh_expr("'it\u{2019}\u{2019}s'").unwrap(),
+        "it\u{2019}s"
+    );
+    assert_eq!(read_pwsh_expr("'it''s'").unwrap(), "it's");
+    // `[char] + [char]` adds numbers.
+    assert!(read_pwsh("$Env:A = [char]0x0041 + 'b'\n").is_err());
+    // An unpaired surrogate, an unclosed string, a missing `+`.
+    assert!(read_pwsh("$Env:A = '' + [char]0xD83D\n").is_err());
+    assert!(read_pwsh("$Env:A = 'open\n").is_err());
+    assert!(read_pwsh("$Env:A = 'a' 'b'\n").is_err());
+    assert_eq!(
+        read_pwsh("$Env:A = 'a' + [char]0xD83D + [char]0xDE00 + 'b'''\n").unwrap(),
+        [("A".to_owned(), Some("a\u{1F600}b'".to_owned()))]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The exact text of every writer, and `env --unset` in every shell.
+// ---------------------------------------------------------------------------------------
+
+/// A session as STS could hand it out, at a fixed time.
+fn fixed_session(profile: &str, token: &str) -> Session {
+    Session {
+        profile: profile.to_owned(),
+        region: Some("eu-west-1".to_owned()),
+        credentials: Credentials {
+            access_key_id: "ASIAEXAMPLE000000001".to_owned(),
+            secret_access_key: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            session_token: Secret::new(token),
+            expiration: UNIX_EPOCH + Duration::from_secs(1_795_863_600),
+        },
+    }
+}
+
+const WRITERS: [(Shell, &str); 6] = [
+    (Shell::Bash, "bash"),
+    (Shell::Zsh, "zsh"),
+    (Shell::Sh, "sh"),
+    (Shell::Fish, "fish"),
+    (Shell::Pwsh, "pwsh"),
+    (Shell::Json, "json"),
+];
+
+#[test]
+fn every_writer_prints_exactly_these_statements() {
+    let plain = fixed_session("work", "IQoJb3JpZ2luX2VjEXAMPLE+/=");
+    let tricky = fixed_session(
+        "o'brien",
+        "it\u{2019}s $(x) `y` ${z} \"q\" \\ tab\there\nline é 😀 \\",
+    );
+    let env = TestEnv::new();
+    for (shell, name) in WRITERS {
+        let unset = env.run(&["env", "--unset", "--shell", name]);
+        unset.assert_success();
+        let text = format!(
+            "# a session\n{}\n# values that need quoting\n{}\n# env --unset\n{}",
+            shell.render(&plain.env_changes()),
+            shell.render(&tricky.env_changes()),
+            unset.stdout
+        );
+        insta::assert_snapshot!(name, text);
+    }
+}
+
+/// Every variable of DESIGN §3: set by a session, or removed by one.
+const SESSION_VARIABLES: [&str; 11] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_MFA_PROFILE",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ACCOUNT_ID",
+];
+
+#[test]
+fn unset_removes_every_session_variable_in_every_shell_and_succeeds() {
+    let env = TestEnv::new();
+    let posix_set: String = SESSION_VARIABLES
+        .iter()
+        .map(|v| format!("export {v}=stale; "))
+        .collect();
+    let fish_set: String = SESSION_VARIABLES
+        .iter()
+        .map(|v| format!("set -gx {v} stale; "))
+        .collect();
+    // Twice: once with every variable there, once with none (removing nothing is fine too).
+    let shells = [
+        (
+            "bash",
+            &[][..],
+            format!(
+                r#"{posix_set} for i in 1 2; do eval "$("$AWS_MFA" env --unset)" || exit 9; done; env -0"#
+            ),
+        ),
+        (
+            "zsh",
+            &["-f"][..],
+            format!(
+                r#"{posix_set} for i in 1 2; do eval "$("$AWS_MFA" env --unset)" || exit 9; done; env -0"#
+            ),
+        ),
+        (
+            "dash",
+            &[][..],
+            format!(
+                r#"{posix_set} for i in 1 2; do eval "$("$AWS_MFA" env --unset)" || exit 9; done; env -0"#
+            ),
+        ),
+        (
+            "fish",
+            &["--no-config"][..],
+            format!(
+                r#"{fish_set} for i in 1 2; "$AWS_MFA" env --unset | source; or exit 9; end; env -0"#
+            ),
+        ),
+    ];
+    for (program, flags, script) in shells {
+        let Some(path) = require(program) else {
+            continue;
+        };
+        let out = env.shell(&path, flags, &script);
+        out.assert_success();
+        assert_eq!(out.stderr, "", "{program}");
+        let vars = parse_env0(&out.stdout);
+        let left: Vec<&str> = SESSION_VARIABLES
+            .into_iter()
+            .filter(|v| vars.contains_key(*v))
+            .collect();
+        assert!(left.is_empty(), "{program} kept {left:?}");
+    }
+    // PowerShell, as its rules read the statements.
+    let out = env.run(&["env", "--unset", "--shell", "pwsh"]);
+    out.assert_success();
+    let removed: Vec<(String, Option<String>)> = SESSION_VARIABLES
+        .iter()
+        .map(|v| ((*v).to_owned(), None))
+        .collect();
+    assert_eq!(read_pwsh(&out.stdout).unwrap(), removed);
+}
+
+#[test]
+fn a_session_evaluates_with_status_zero_in_every_shell() {
+    // `aws-mfa env | source; and terraform apply` must go on after a good session, also
+    // when none of the removed variables existed (fish's `set -e` returns 4 for those).
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let shells = [
+        (
+            "bash",
+            &[][..],
+            format!(r#"eval "$("$AWS_MFA" env -t {CODE})" && echo ok"#),
+        ),
+        (
+            "fish",
+            &["--no-config"][..],
+            format!(r#""$AWS_MFA" env -t {CODE} | source; and echo ok"#),
+        ),
+    ];
+    for (program, flags, script) in shells {
+        let Some(path) = require(program) else {
+            continue;
+        };
+        let out = env.shell(&path, flags, &script);
+        out.assert_success();
+        assert_eq!(out.stdout, "ok\n", "{program}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn json_holds_the_session_and_null_for_each_removed_variable() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let out = env.run(&["env", "--shell", "json", "-t", CODE]);
+    out.assert_success();
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&out.stdout).expect("one JSON object");
+    assert!(
+        object["AWS_ACCESS_KEY_ID"]
+            .as_str()
+            .unwrap()
+            .starts_with("ASIAFAKE")
+    );
+    assert_eq!(object["AWS_MFA_PROFILE"], "default");
+    assert_eq!(object["AWS_REGION"], "eu-west-1");
+    for removed in [
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SECURITY_TOKEN",
+        "AWS_ACCOUNT_ID",
+    ] {
+        assert!(object[removed].is_null(), "{removed}");
+    }
+    let out = env.run(&["env", "--shell", "json", "--unset"]);
+    out.assert_success();
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&out.stdout).expect("one JSON object");
+    let mut names: Vec<&str> = object.keys().map(String::as_str).collect();
+    let mut expected = SESSION_VARIABLES.to_vec();
+    names.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+    assert!(object.values().all(serde_json::Value::is_null));
+}
+
+#[test]
+fn fish_never_erases_a_universal_aws_profile_and_says_so() {
+    let Some(fish) = require("fish") else {
+        return;
+    };
+    // Universal variables live in the (temporary) home's fish config; `--no-config` would
+    // not keep them, and this home has no config.fish to read.
+    let env = TestEnv::new();
+    env.shell(&fish, &[], "set -Ux AWS_PROFILE work")
+        .assert_success();
+    let store = env.home().join(".config/fish/fish_variables");
+    let before = std::fs::read_to_string(&store).expect("fish keeps its universal variables");
+    assert!(before.contains("AWS_PROFILE:work"), "{before}");
+
+    let out = env.shell(
+        &fish,
+        &[],
+        r#"set -gx AWS_PROFILE global; "$AWS_MFA" env --unset | source
+set -q -U AWS_PROFILE; and echo "universal $AWS_PROFILE""#,
+    );
+    out.assert_success();
+    assert_eq!(out.stdout, "universal work\n");
+    assert!(
+        out.stderr.contains(
+            "aws-mfa: warning: a universal AWS_PROFILE is set and still reaches child processes"
+        ) && out.stderr.contains("set -e -U AWS_PROFILE"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&store).unwrap(), before);
+}
