@@ -46,7 +46,6 @@ fn in_range(value: &str, min: u64, max: u64, what: &str) -> Result<u64, Error> {
     if (min..=max).contains(&seconds) {
         return Ok(seconds);
     }
-    let span = |s: u64| humantime::format_duration(std::time::Duration::from_secs(s));
     Err(Error::InvalidDuration {
         value: value.trim().to_owned(),
         why: format!(
@@ -55,6 +54,15 @@ fn in_range(value: &str, min: u64, max: u64, what: &str) -> Result<u64, Error> {
             span(max)
         ),
     })
+}
+
+/// A span as users write it: whole hours stay hours (`36h`, where humantime says `1day 12h`).
+fn span(seconds: u64) -> String {
+    if seconds >= 3600 && seconds.is_multiple_of(3600) {
+        format!("{}h", seconds / 3600)
+    } else {
+        humantime::format_duration(std::time::Duration::from_secs(seconds)).to_string()
+    }
 }
 
 #[cfg(test)]
@@ -76,5 +84,12 @@ mod tests {
         assert!(session_seconds("899").is_err());
         assert!(session_seconds("37h").is_err());
         assert_eq!(session_seconds("12h").unwrap(), 43_200);
+    }
+
+    #[test]
+    fn spans_read_as_typed() {
+        assert_eq!(span(900), "15m");
+        assert_eq!(span(43_200), "12h");
+        assert_eq!(span(129_600), "36h");
     }
 }
