@@ -9,3 +9,4 @@ mod failures;
 mod prompt;
 mod real_peers;
 mod roles;
+mod server;
