@@ -143,6 +143,11 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub session: SessionArgs,
 
+    /// Serve credentials that refresh themselves to the command from a loopback endpoint
+    /// (AWS_CONTAINER_CREDENTIALS_FULL_URI) instead of fixed keys: for long runs
+    #[arg(long, conflicts_with = "no_cache")]
+    pub server: bool,
+
     /// The command and its arguments [default: a subshell]
     #[arg(
         trailing_var_arg = true,

@@ -69,6 +69,9 @@ pub enum Error {
         not_found: bool,
     },
 
+    #[error("cannot start the credential server: {why}")]
+    Server { why: String },
+
     #[error("cannot write to {}: {why}", path.display())]
     Write { path: PathBuf, why: String },
 }

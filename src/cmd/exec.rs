@@ -1,6 +1,6 @@
 //! `aws-mfa exec`: run a command, or a subshell, with the session in its environment.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::process::{Command, ExitCode};
 
 use crate::cli::ExecArgs;
@@ -10,13 +10,24 @@ use crate::session::EnvChange;
 use crate::shell;
 
 pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
-    let session = obtain::session(&args.session, obtain::SESSION_MIN_LEFT, Prompt::Terminal)?;
+    // What the server hands out must last as long as an SDK expects (it refreshes 15
+    // minutes before expiry); asking now, before the child runs, is the one prompt.
+    let min_left = if args.server {
+        crate::server::available()?;
+        obtain::REFRESH_MIN_LEFT
+    } else {
+        obtain::SESSION_MIN_LEFT
+    };
+    let session = obtain::session(&args.session, min_left, Prompt::Terminal)?;
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
         None => (subshell(), Vec::new()),
     };
     let mut command = Command::new(&program);
     command.args(&rest);
+    if args.server {
+        return crate::server::exec(&args.session, &session, command, &program);
+    }
     for change in session.env_changes() {
         match change {
             EnvChange::Set(name, value) => command.env(name, value),
@@ -55,7 +66,7 @@ fn replace_process(mut command: Command, program: &OsString) -> Result<ExitCode,
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
 
-fn exec_error(program: &OsString, err: &std::io::Error) -> Error {
+pub(crate) fn exec_error(program: &OsStr, err: &std::io::Error) -> Error {
     let not_found = err.kind() == std::io::ErrorKind::NotFound;
     Error::Exec {
         program: program.to_string_lossy().into_owned(),

@@ -12,4 +12,5 @@ mod integration;
 mod prompt;
 mod real_peers;
 mod roles;
+mod server;
 mod shells;

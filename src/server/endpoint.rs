@@ -1,0 +1,300 @@
+//! The loopback endpoint: the container-credentials protocol the AWS SDKs read from
+//! `AWS_CONTAINER_CREDENTIALS_FULL_URI`, and nothing else.
+//!
+//! `GET <uri>` with the header `Authorization: <AWS_CONTAINER_AUTHORIZATION_TOKEN>` answers
+//! `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}`. A missing or wrong token is
+//! 403 before anything else is looked at; another path 404; another method 405. Failures
+//! answer `{"Code", "Message"}`: botocore (and so the aws CLI) shows the body as it is, the
+//! Go SDK reads `code`/`message` in any case, the JS SDK `Code`/`Message` of a 4xx; the
+//! Rust SDK shows only the status. So the lookup also says it on stderr (see `super`).
+//!
+//! HTTP runs on a small tokio runtime in a thread of its own. Credentials are looked up on
+//! another plain thread, one lookup at a time: the lookup may build its own runtime (to call
+//! STS), which must not happen inside this one, and a lookup that outlives a client's
+//! timeout still completes and lands in the cache for the client's retry.
+
+use std::convert::Infallible;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, mpsc};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde_json::json;
+use tokio::sync::oneshot;
+
+use crate::error::Error;
+use crate::session::{Credentials, Secret, rfc3339};
+
+/// The one path handed out.
+pub const PATH: &str = "/aws-mfa/credentials";
+
+/// One answer to a lookup: credentials, or why there are none.
+type Lookup = Result<Credentials, Error>;
+
+/// The running endpoint; dropping it stops it.
+pub struct CredentialServer {
+    address: SocketAddr,
+    token: Secret,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl CredentialServer {
+    /// Listens on 127.0.0.1 (a port the OS picks) and answers with what `lookup` returns,
+    /// called on a worker thread for each authorized request.
+    pub fn start<F>(lookup: F) -> Result<Self, Error>
+    where
+        F: FnMut() -> Lookup + Send + 'static,
+    {
+        let failed = |what: &str, e: std::io::Error| Error::Server {
+            why: format!("{what}: {e}"),
+        };
+        let token = Secret::new(random_token()?);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| failed("cannot start the async runtime", e))?;
+        // Loopback only: nothing off this machine can even connect.
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .map_err(|e| failed("cannot listen on 127.0.0.1", e))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| failed("cannot read the listening address", e))?;
+        let listener = {
+            let _context = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)
+                .map_err(|e| failed("cannot listen on 127.0.0.1", e))?
+        };
+        let shared = Arc::new(Shared {
+            token: token.clone(),
+            lookups: spawn_worker(lookup).map_err(|e| failed("cannot start a thread", e))?,
+        });
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("aws-mfa-server".into())
+            .spawn(move || {
+                runtime.spawn(accept(listener, shared));
+                // Until stopped (or the owner is gone); dropping the runtime then ends every
+                // connection.
+                let _ = runtime.block_on(stopped);
+            })
+            .map_err(|e| failed("cannot start a thread", e))?;
+        Ok(CredentialServer {
+            address,
+            token,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The URI for `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+    pub fn uri(&self) -> String {
+        format!("http://{}{PATH}", self.address)
+    }
+
+    /// The value for `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+    pub fn token(&self) -> &Secret {
+        &self.token
+    }
+}
+
+impl Drop for CredentialServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// What every connection shares.
+struct Shared {
+    token: Secret,
+    /// Each request sends the worker where to put its answer.
+    lookups: mpsc::Sender<oneshot::Sender<Lookup>>,
+}
+
+/// A plain thread that runs `lookup` for one request at a time.
+fn spawn_worker<F>(mut lookup: F) -> std::io::Result<mpsc::Sender<oneshot::Sender<Lookup>>>
+where
+    F: FnMut() -> Lookup + Send + 'static,
+{
+    let (requests, incoming) = mpsc::channel::<oneshot::Sender<Lookup>>();
+    std::thread::Builder::new()
+        .name("aws-mfa-lookup".into())
+        .spawn(move || {
+            for reply in incoming {
+                // The client may have given up meanwhile; the lookup still warmed the cache.
+                let _ = reply.send(lookup());
+            }
+        })?;
+    Ok(requests)
+}
+
+async fn accept(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                // Out of file descriptors and the like: wait instead of spinning.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let service = service_fn(move |request| {
+                let shared = Arc::clone(&shared);
+                async move { Ok::<_, Infallible>(respond(&shared, &request).await) }
+            });
+            // A client that goes away mid-answer is not our problem.
+            let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn respond(shared: &Shared, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+    let authorized = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .is_some_and(|given| same(given.as_bytes(), shared.token.expose().as_bytes()));
+    if !authorized {
+        return failure(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            "aws-mfa: missing or wrong AWS_CONTAINER_AUTHORIZATION_TOKEN",
+        );
+    }
+    if request.uri().path() != PATH {
+        return failure(StatusCode::NOT_FOUND, "NotFound", "aws-mfa: no such path");
+    }
+    if request.method() != Method::GET {
+        let mut response = failure(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "aws-mfa: only GET",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET"));
+        return response;
+    }
+    let (reply, answer) = oneshot::channel();
+    let lookup = match shared.lookups.send(reply) {
+        Ok(()) => answer.await.ok(),
+        Err(_) => None,
+    };
+    match lookup {
+        Some(Ok(credentials)) => credentials_answer(&credentials),
+        Some(Err(err)) => lookup_failure(&err),
+        None => failure(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "CredentialsUnavailable",
+            "aws-mfa: the credentials lookup stopped",
+        ),
+    }
+}
+
+fn credentials_answer(credentials: &Credentials) -> Response<Full<Bytes>> {
+    let body = json!({
+        "AccessKeyId": credentials.access_key_id,
+        "SecretAccessKey": credentials.secret_access_key.expose(),
+        "Token": credentials.session_token.expose(),
+        "Expiration": rfc3339(credentials.expiration),
+    });
+    json_response(StatusCode::OK, &body)
+}
+
+/// An error answer carries the same text (and hint) the command line would print; no
+/// `Error` variant holds a secret. 503 when the user can fix it from another terminal.
+fn lookup_failure(err: &Error) -> Response<Full<Bytes>> {
+    let (status, code) = match err {
+        Error::CodeNeeded { .. } => (StatusCode::SERVICE_UNAVAILABLE, "MfaSessionExpired"),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "CredentialsUnavailable"),
+    };
+    let message = match err.hint() {
+        Some(hint) => format!("aws-mfa: {err}; {hint}"),
+        None => format!("aws-mfa: {err}"),
+    };
+    failure(status, code, &message)
+}
+
+fn failure(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+    json_response(status, &json!({ "Code": code, "Message": message }))
+}
+
+fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// 32 bytes from the OS, as 64 hex digits (a header value needs no escaping).
+fn random_token() -> Result<String, Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Server {
+        why: format!("no randomness from the OS for a token: {e}"),
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Compares in time that depends on the length only, so the token cannot be guessed a byte
+/// at a time by timing the 403s.
+fn same(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len()
+        && std::hint::black_box(
+            given
+                .iter()
+                .zip(expected)
+                .fold(0u8, |differ, (a, b)| differ | (a ^ b)),
+        ) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_64_hex_digits_and_differ() {
+        let (a, b) = (random_token().unwrap(), random_token().unwrap());
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn only_the_same_bytes_are_the_same() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd"));
+        assert!(!same(b"abc", b"ab"));
+        assert!(!same(b"", b"abc"));
+    }
+
+    #[test]
+    fn a_code_needed_answer_is_503_and_says_what_to_run() {
+        let err = Error::CodeNeeded {
+            profile: "admin".into(),
+        };
+        let response = lookup_failure(&err);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+}

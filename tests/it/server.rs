@@ -1,0 +1,669 @@
+//! `aws-mfa exec --server`: the child reads refreshing credentials from a loopback
+//! endpoint, never keys; the endpoint checks its token; the terminal is never read while
+//! the child runs; signals and the exit status behave as DESIGN §10 says.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::support::peers::{require, require_python_module};
+use crate::support::*;
+
+/// `[default]` holds long-term keys (DEFAULT_CREDENTIALS); `admin` is a role assumed from
+/// its MFA session.
+const ROLE_CONFIG: &str = "[default]
+mfa_serial = arn:aws:iam::123456789012:mfa/tester
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::111111111111:role/admin
+source_profile = default
+";
+
+const ANOTHER_CODE: &str = "271828";
+
+fn role_env(fake: &FakeSts) -> TestEnv {
+    TestEnv::with_files(ROLE_CONFIG, DEFAULT_CREDENTIALS).sts(fake)
+}
+
+/// A running `aws-mfa exec --server … -- sh -c SCRIPT` whose child has written its
+/// environment to a file.
+struct Served {
+    process: Child,
+    stdin: Option<ChildStdin>,
+    env: BTreeMap<String, String>,
+}
+
+impl Served {
+    /// Starts `aws-mfa exec --server ARGS -- sh -c 'SCRIPT'`; the script first records its
+    /// environment. aws-mfa starts with default dispositions for every signal, whatever the
+    /// test runner had.
+    fn start(env: &TestEnv, args: &[&str], script: &str) -> Self {
+        let env_file = env.path().join(format!(
+            "child-env-{}",
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let mut command = env.command(BIN);
+        command
+            .args(["exec", "--server"])
+            .args(args)
+            .args(["--", "sh", "-c"])
+            .arg(format!(
+                "env -0 > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"\n{script}"
+            ))
+            .arg(&env_file)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // SAFETY: signal() is async-signal-safe.
+        unsafe {
+            command.pre_exec(|| {
+                for signal in [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP] {
+                    libc::signal(signal, libc::SIG_DFL);
+                }
+                Ok(())
+            });
+        }
+        let mut process = command.spawn().expect("start aws-mfa");
+        let stdin = process.stdin.take();
+        let started = Instant::now();
+        while !env_file.exists() {
+            if let Some(status) = process.try_wait().unwrap() {
+                let mut stderr = String::new();
+                process
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut stderr)
+                    .ok();
+                panic!("aws-mfa ended ({status}) before the child ran: {stderr}");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the child did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let env = parse_env0(&std::fs::read_to_string(&env_file).unwrap());
+        Served {
+            process,
+            stdin,
+            env,
+        }
+    }
+
+    fn endpoint(&self) -> Endpoint {
+        let uri = &self.env["AWS_CONTAINER_CREDENTIALS_FULL_URI"];
+        let rest = uri
+            .strip_prefix("http://")
+            .unwrap_or_else(|| panic!("plain http on loopback: {uri}"));
+        let (address, path) = rest.split_at(rest.find('/').expect("a path"));
+        Endpoint {
+            address: address.to_owned(),
+            path: path.to_owned(),
+            token: self.env["AWS_CONTAINER_AUTHORIZATION_TOKEN"].clone(),
+        }
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        // SAFETY: kill on the pid of our own child process.
+        let rc = unsafe { libc::kill(self.process.id() as libc::pid_t, signal) };
+        assert_eq!(rc, 0, "kill");
+    }
+
+    fn is_running(&mut self) -> bool {
+        self.process.try_wait().unwrap().is_none()
+    }
+
+    /// Closes the child's stdin (scripts that `read` then exit) and collects the outcome.
+    fn finish(mut self, env: &TestEnv) -> Outcome {
+        drop(self.stdin.take());
+        env.output_of(self.process)
+    }
+}
+
+/// The endpoint as the child was told it.
+struct Endpoint {
+    address: String,
+    path: String,
+    token: String,
+}
+
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("JSON ({e}): {}", self.body))
+    }
+}
+
+impl Endpoint {
+    /// What an SDK does: GET the URI with the token as the Authorization header.
+    fn credentials(&self) -> Answer {
+        self.request("GET", &self.path, Some(&self.token))
+    }
+
+    fn request(&self, method: &str, path: &str, token: Option<&str>) -> Answer {
+        let mut stream = TcpStream::connect(&self.address).expect("connect to the endpoint");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let authorization = token
+            .map(|t| format!("Authorization: {t}\r\n"))
+            .unwrap_or_default();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\n{authorization}Content-Length: 0\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP answer");
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("a status line");
+        Answer {
+            status,
+            body: body.to_owned(),
+        }
+    }
+}
+
+/// Credentials as the endpoint hands them out, checked for shape.
+#[track_caller]
+fn parse_credentials(answer: &Answer) -> (String, SystemTime) {
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let doc = answer.json();
+    let key = doc["AccessKeyId"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("ASIAFAKE"), "{key}");
+    assert!(
+        doc["SecretAccessKey"]
+            .as_str()
+            .unwrap()
+            .starts_with(fake_sts::SECRET_MARK)
+    );
+    assert!(
+        doc["Token"]
+            .as_str()
+            .unwrap()
+            .starts_with(fake_sts::TOKEN_MARK)
+    );
+    let expiration = humantime::parse_rfc3339(doc["Expiration"].as_str().unwrap()).unwrap();
+    (key, expiration)
+}
+
+#[test]
+fn the_child_gets_a_loopback_endpoint_and_a_token_instead_of_keys() {
+    let fake = FakeSts::start();
+    let mut env = TestEnv::new().sts(&fake);
+    // What a shell that already holds a session (or some other setup) passes down.
+    for (name, value) in [
+        ("AWS_PROFILE", "default"),
+        ("AWS_DEFAULT_PROFILE", "default"),
+        ("AWS_ACCESS_KEY_ID", "ASIAINHERITED0000001"),
+        ("AWS_SECRET_ACCESS_KEY", "inherited-secret"),
+        ("AWS_SESSION_TOKEN", "inherited-token"),
+        ("AWS_SECURITY_TOKEN", "inherited-token"),
+        ("AWS_CREDENTIAL_EXPIRATION", "2000-01-01T00:00:00Z"),
+        ("AWS_MFA_PROFILE", "default"),
+        ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/elsewhere"),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/elsewhere/token"),
+    ] {
+        env.set(name, value);
+    }
+    let served = Served::start(&env, &["-t", CODE], "read _; exit 5");
+    let vars = &served.env;
+    for gone in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    ] {
+        assert!(!vars.contains_key(gone), "{gone} reached the child");
+    }
+    assert_eq!(vars["AWS_MFA_PROFILE"], "default");
+    assert_eq!(vars["AWS_REGION"], "eu-west-1");
+    assert_eq!(vars["AWS_DEFAULT_REGION"], "eu-west-1");
+    assert!(
+        vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"].starts_with("http://127.0.0.1:"),
+        "{}",
+        vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+    );
+    let token = &vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"];
+    assert!(
+        token.len() >= 64 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        "a long random token: {} characters",
+        token.len()
+    );
+    // The shared credentials file (read before the endpoint) is empty and private.
+    let credentials_file = PathBuf::from(&vars["AWS_SHARED_CREDENTIALS_FILE"]);
+    assert_ne!(credentials_file, env.home().join(".aws/credentials"));
+    assert_eq!(std::fs::read(&credentials_file).unwrap(), b"");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = credentials_file.parent().unwrap();
+        let mode = std::fs::metadata(dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "private directory: {mode:o}");
+    }
+    assert_eq!(
+        vars["AWS_CONFIG_FILE"],
+        env.home().join(".aws/config").to_str().unwrap()
+    );
+
+    let endpoint = served.endpoint();
+    let (key, expiration) = parse_credentials(&endpoint.credentials());
+    assert!(
+        expiration > SystemTime::now() + Duration::from_secs(15 * 60),
+        "at least 15 minutes left"
+    );
+    assert_eq!(key, "ASIAFAKE000000000001", "the session from the start");
+
+    // Anything but the right token is refused before anything else is looked at.
+    let mut wrong = endpoint.token.clone().into_bytes();
+    wrong[10] = if wrong[10] == b'0' { b'1' } else { b'0' };
+    let wrong = String::from_utf8(wrong).unwrap();
+    for token in [
+        None,
+        Some(""),
+        Some(wrong.as_str()),
+        Some(&endpoint.token[..63]),
+    ] {
+        let answer = endpoint.request("GET", &endpoint.path, token);
+        assert_eq!(answer.status, 403, "token {token:?}: {answer:?}");
+        assert_no_secrets(&answer.body);
+        assert!(!answer.body.contains("FAKE"), "{}", answer.body);
+    }
+    let bearer = format!("Bearer {}", endpoint.token);
+    assert_eq!(
+        endpoint
+            .request("GET", &endpoint.path, Some(&bearer))
+            .status,
+        403
+    );
+    assert_eq!(
+        endpoint
+            .request("GET", "/other", Some(&endpoint.token))
+            .status,
+        404
+    );
+    assert_eq!(
+        endpoint
+            .request("POST", &endpoint.path, Some(&endpoint.token))
+            .status,
+        405
+    );
+    assert_eq!(endpoint.request("GET", "/other", Some(&wrong)).status, 403);
+
+    // Bound to 127.0.0.1 itself, not to every address: another loopback address is refused.
+    if cfg!(target_os = "linux") {
+        let port = endpoint.address.rsplit(':').next().unwrap();
+        assert!(
+            TcpStream::connect(format!("127.0.0.2:{port}")).is_err(),
+            "the endpoint listens on 127.0.0.1 only"
+        );
+    }
+
+    let out = served.finish(&env);
+    assert_eq!(out.code, Some(5), "the child's status: {out:#?}");
+    assert_eq!(out.stdout, "");
+    assert_no_secrets(&out.stderr);
+    assert!(!out.stderr.contains(&endpoint.token), "the token leaked");
+    assert!(
+        !credentials_file.exists(),
+        "the private directory goes with the child"
+    );
+    assert_eq!(
+        fake.count("GetSessionToken"),
+        1,
+        "served from the cache after the start"
+    );
+}
+
+#[test]
+fn short_lived_role_credentials_are_reminted_for_every_request_without_a_prompt() {
+    let fake = FakeSts::start();
+    let env = role_env(&fake);
+    // One code: a twelve-hour MFA session in the cache.
+    env.run(&["env", "--shell", "bash", "-t", CODE])
+        .assert_success();
+    // Role credentials from now on expire within seconds.
+    let lifetime = Duration::from_secs(3);
+    fake.lifetime(lifetime);
+    let served = Served::start(&env, &["-p", "admin"], "read _; exit 0");
+    let endpoint = served.endpoint();
+
+    let started = Instant::now();
+    let mut keys = Vec::new();
+    // Longer than two lifetimes of what is handed out: it must never fail.
+    while started.elapsed() < lifetime * 2 + Duration::from_secs(1) {
+        let (key, expiration) = parse_credentials(&endpoint.credentials());
+        assert!(
+            expiration > SystemTime::now(),
+            "never handed out expired credentials"
+        );
+        keys.push(key);
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    let distinct: HashSet<&String> = keys.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        keys.len(),
+        "each answer re-minted (none had 15 minutes left): {keys:?}"
+    );
+    assert!(keys.len() >= 5, "{keys:?}");
+
+    let out = served.finish(&env);
+    out.assert_success();
+    // Nothing but the notes that the fake granted less than asked.
+    assert!(
+        out.stderr
+            .lines()
+            .all(|l| l.starts_with("aws-mfa: note: STS granted")),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        fake.count("GetSessionToken"),
+        1,
+        "no new MFA session, no prompt"
+    );
+    for call in fake.calls().iter().filter(|c| c.action == "AssumeRole") {
+        assert_eq!(
+            call.signer, "ASIAFAKE000000000001",
+            "assumed from the cached MFA session"
+        );
+    }
+}
+
+#[test]
+fn when_the_mfa_session_runs_out_the_answer_says_to_refresh_and_the_cache_then_serves() {
+    let fake = FakeSts::start();
+    // The MFA session itself runs out within seconds too.
+    fake.lifetime(Duration::from_secs(3));
+    let env = role_env(&fake);
+    let served = Served::start(&env, &["-p", "admin", "-t", CODE], "read _; exit 0");
+    let endpoint = served.endpoint();
+
+    let answer = endpoint.credentials();
+    assert_eq!(answer.status, 503, "{answer:?}");
+    let doc = answer.json();
+    assert_eq!(doc["Code"], "MfaSessionExpired");
+    let message = doc["Message"].as_str().unwrap();
+    assert!(
+        message.contains("run 'aws-mfa env --refresh -p admin' in another terminal"),
+        "{message}"
+    );
+    assert_no_secrets(&answer.body);
+    assert!(!answer.body.contains("FAKE"), "{}", answer.body);
+    // Asking again does not make the server ask anyone: still the same answer.
+    assert_eq!(endpoint.credentials().status, 503);
+    assert_eq!(
+        fake.count("GetSessionToken"),
+        1,
+        "the server never sends a code"
+    );
+
+    // What the answer says to do, in "another terminal".
+    fake.lifetime(Duration::from_secs(3600));
+    env.run(&[
+        "env",
+        "--shell",
+        "bash",
+        "--refresh",
+        "-p",
+        "admin",
+        "-t",
+        ANOTHER_CODE,
+    ])
+    .assert_success();
+    let (key, _) = parse_credentials(&endpoint.credentials());
+    let refreshed = fake.calls();
+    assert_eq!(
+        refreshed.last().unwrap().param("RoleArn"),
+        Some("arn:aws:iam::111111111111:role/admin")
+    );
+    assert!(
+        refreshed
+            .iter()
+            .any(|c| c.action == "AssumeRole" && c.signer != "ASIAFAKE000000000001"),
+        "assumed from the refreshed session"
+    );
+    assert!(key.starts_with("ASIAFAKE"));
+
+    let out = served.finish(&env);
+    out.assert_success();
+    let hint = "run 'aws-mfa env --refresh -p admin' in another terminal";
+    assert_eq!(
+        out.stderr.matches(hint).count(),
+        1,
+        "said once on the terminal as well: {}",
+        out.stderr
+    );
+    assert_eq!(fake.count("GetSessionToken"), 2);
+}
+
+#[test]
+fn sigint_and_sigquit_sent_to_aws_mfa_alone_leave_the_child_and_the_server_running() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let mut served = Served::start(
+        &env,
+        &["-t", CODE],
+        "trap 'echo got TERM; exit 42' TERM\nwhile :; do sleep 0.1; done",
+    );
+    served.signal(libc::SIGINT);
+    served.signal(libc::SIGQUIT);
+    // Given time to die, it does not.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(served.is_running(), "aws-mfa survived SIGINT and SIGQUIT");
+    parse_credentials(&served.endpoint().credentials());
+    // SIGTERM is passed on: the child's trap decides the status.
+    served.signal(libc::SIGTERM);
+    let out = served.finish(&env);
+    assert_eq!(
+        out.code,
+        Some(42),
+        "the child got SIGTERM and nothing else: {out:#?}"
+    );
+    assert_eq!(out.stdout, "got TERM\n");
+}
+
+#[test]
+fn sighup_is_passed_on_to_the_child() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let served = Served::start(
+        &env,
+        &["-t", CODE],
+        "trap 'echo got HUP; exit 41' HUP\nwhile :; do sleep 0.1; done",
+    );
+    served.signal(libc::SIGHUP);
+    let out = served.finish(&env);
+    assert_eq!(out.code, Some(41), "{out:#?}");
+    assert_eq!(out.stdout, "got HUP\n");
+}
+
+#[test]
+fn the_exit_status_is_the_childs_and_the_child_has_default_signals() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let run = |script: &str| {
+        let mut served = Served::start(&env, &["-t", CODE], script);
+        let outcome = served.process.wait().unwrap();
+        drop(served.stdin.take());
+        use std::os::unix::process::ExitStatusExt;
+        (outcome.code(), outcome.signal())
+    };
+    assert_eq!(run("exit 7"), (Some(7), None));
+    assert_eq!(run("kill -TERM $$"), (Some(128 + 15), None), "128+SIGTERM");
+    // The parent ignores SIGINT while it waits; the child must not inherit that.
+    assert_eq!(
+        run("kill -INT $$; exit 3"),
+        (Some(128 + 2), None),
+        "the child's SIGINT is not ignored"
+    );
+}
+
+#[test]
+fn server_needs_the_cache() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let out = env.run(&["exec", "--server", "--no-cache", "-t", CODE, "--", "true"]);
+    assert_eq!(out.code, Some(2), "{out:#?}");
+    assert!(out.stderr.contains("cannot be used with"), "{}", out.stderr);
+    assert!(fake.calls().is_empty());
+}
+
+/// botocore as the child: where its credentials came from, and each key it signed with.
+const BOTO3_LOOP: &str = r#"
+import boto3, sys, time
+session = boto3.Session()
+creds = session.get_credentials()
+assert creds.method == "container-role", creds.method
+sts = session.client("sts")
+seen = []
+started = time.time()
+while time.time() - started < float(sys.argv[1]):
+    sts.get_caller_identity()
+    seen.append(creds.get_frozen_credentials().access_key)
+    time.sleep(0.3)
+print(len(set(seen)), len(seen))
+"#;
+
+#[test]
+fn boto3_and_the_aws_cli_take_refreshing_credentials_from_the_server_over_long_term_keys() {
+    let (Some(_aws), Some(_python)) = (require("aws"), require_python_module("boto3")) else {
+        return;
+    };
+    let fake = FakeSts::start();
+    let env = role_env(&fake);
+    env.run(&["env", "--shell", "bash", "-t", CODE])
+        .assert_success();
+    let lifetime = Duration::from_secs(3);
+    fake.lifetime(lifetime);
+
+    // boto3 keeps calling STS for longer than its credentials live.
+    let seconds = (lifetime * 2 + Duration::from_secs(2))
+        .as_secs()
+        .to_string();
+    let out = env.run(&[
+        "exec", "--server", "-p", "admin", "--", "python3", "-c", BOTO3_LOOP, &seconds,
+    ]);
+    out.assert_success();
+    let counts: Vec<usize> = out
+        .stdout
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let [distinct, total] = counts[..] else {
+        panic!("{}", out.stdout)
+    };
+    assert!(
+        distinct >= 3,
+        "refreshed while running: {distinct} keys in {total} calls"
+    );
+    let signers: Vec<String> = fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.action == "GetCallerIdentity")
+        .map(|c| c.signer)
+        .collect();
+    assert_eq!(signers.len(), total, "every call reached STS");
+    assert!(
+        signers.iter().all(|s| s.starts_with("ASIAFAKE")),
+        "never the long-term key of [default]: {signers:?}"
+    );
+
+    // The aws CLI: the container provider, not the shared credentials file.
+    let out = env.run(&[
+        "exec",
+        "--server",
+        "-p",
+        "admin",
+        "--",
+        "aws",
+        "configure",
+        "list",
+    ]);
+    out.assert_success();
+    let access_key_line = out
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("access_key"))
+        .expect("aws configure list shows the access key");
+    assert!(
+        access_key_line.contains("container-role"),
+        "{access_key_line}"
+    );
+    let out = env.run(&[
+        "exec",
+        "--server",
+        "-p",
+        "admin",
+        "--",
+        "aws",
+        "sts",
+        "get-caller-identity",
+        "--query",
+        "Account",
+        "--output",
+        "text",
+    ]);
+    out.assert_success();
+    assert_eq!(out.stdout.trim(), "123456789012");
+    let last = fake.calls().pop().unwrap();
+    assert_eq!(last.action, "GetCallerIdentity");
+    assert!(last.signer.starts_with("ASIAFAKE"), "{}", last.signer);
+}
+
+#[test]
+fn botocore_shows_what_to_run_when_the_mfa_session_has_run_out() {
+    let Some(_python) = require_python_module("boto3") else {
+        return;
+    };
+    let fake = FakeSts::start();
+    fake.lifetime(Duration::from_secs(3));
+    let env = role_env(&fake);
+    let probe = r#"
+import boto3, sys
+from botocore.exceptions import CredentialRetrievalError
+try:
+    boto3.Session().client("sts").get_caller_identity()
+except CredentialRetrievalError as e:
+    print(e)
+    sys.exit(9)
+"#;
+    let out = env.run(&[
+        "exec", "--server", "-p", "admin", "-t", CODE, "--", "python3", "-c", probe,
+    ]);
+    assert_eq!(out.code, Some(9), "{out:#?}");
+    assert!(
+        out.stdout.contains("container-role")
+            && out
+                .stdout
+                .contains("run 'aws-mfa env --refresh -p admin' in another terminal"),
+        "{}",
+        out.stdout
+    );
+    assert_no_secrets(&out.stdout);
+    assert_no_secrets(&out.stderr);
+}
