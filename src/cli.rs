@@ -35,6 +35,12 @@ pub enum Command {
     Status,
     /// Forget the cached session(s) of a profile, or all of them
     Clear(ClearArgs),
+    /// Check the setup and say what is wrong and how to fix it
+    Doctor {
+        /// The profile to check [default: $AWS_PROFILE, else $AWS_MFA_PROFILE, else default]
+        #[arg(short, long, value_name = "NAME")]
+        profile: Option<String>,
+    },
     /// Print the shell integration: aws-mfa-session, aws-mfa-clear, aws-mfa-prompt
     ///
     /// In the rc file: eval "$(aws-mfa init bash)" (or zsh); aws-mfa init fish | source;

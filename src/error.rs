@@ -37,7 +37,7 @@ pub enum Error {
     #[error(
         "the MFA session of profile '{profile}' has run out, and this process may not ask for a code"
     )]
-    CodeNeeded { profile: String },
+    CodeNeeded { profile: String, no_session: bool },
 
     #[error("cannot read the MFA code from the terminal: {0}")]
     Prompt(String),
@@ -108,8 +108,12 @@ impl Error {
             Error::NoTerminal => Some(
                 "pass the code with -t CODE, or set mfa_process in the profile".into(),
             ),
-            Error::CodeNeeded { profile } => Some(format!(
-                "run 'aws-mfa env --refresh -p {profile}' in another terminal, or set mfa_process in the profile"
+            Error::CodeNeeded {
+                profile,
+                no_session,
+            } => Some(format!(
+                "run 'aws-mfa env --refresh -p {profile}{}' in another terminal, or set mfa_process in the profile",
+                if *no_session { " --no-session" } else { "" }
             )),
             Error::Sts { hint, .. } => hint.clone(),
             Error::MfaProcess { .. } => Some(
@@ -149,5 +153,24 @@ impl Error {
             Error::Exec { .. } => 126,
             _ => 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn the_refresh_hint_names_the_same_kind_of_session() {
+        let hint = |no_session| {
+            Error::CodeNeeded {
+                profile: "admin".into(),
+                no_session,
+            }
+            .hint()
+            .unwrap()
+        };
+        assert!(hint(false).contains("'aws-mfa env --refresh -p admin'"));
+        assert!(hint(true).contains("'aws-mfa env --refresh -p admin --no-session'"));
     }
 }

@@ -28,6 +28,13 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::CredentialProcess(args) => {
             cmd::credential_process::run(&args).map(|()| ExitCode::SUCCESS)
         }
+        Command::Doctor { profile } => cmd::doctor::run(profile.as_deref()).map(|healthy| {
+            if healthy {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }),
         Command::Status => cmd::status::run().map(|()| ExitCode::SUCCESS),
         Command::Clear(args) => cmd::clear::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Init(args) => cmd::init::run(args.shell).map(|()| ExitCode::SUCCESS),

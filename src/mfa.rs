@@ -105,6 +105,12 @@ impl Terminal {
     }
 }
 
+/// Whether a device IAM lists can give a one-time code: virtual (`…:mfa/…`) and hardware
+/// TOTP devices can; security keys (FIDO, `…:u2f/…`) cannot be used with GetSessionToken.
+pub fn is_totp_device(serial: &str) -> bool {
+    !serial.contains(":u2f/")
+}
+
 /// Runs `mfa_process` (split like a shell would, run without one) and reads a code from
 /// its stdout. Its stdin and stderr stay ours (the terminal), so it can ask for a touch or
 /// a passphrase.

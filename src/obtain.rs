@@ -166,6 +166,7 @@ impl Request {
             Prompt::Terminal => Ok(CodeSource::Terminal(Terminal::open()?)),
             Prompt::Never => Err(Error::CodeNeeded {
                 profile: self.profile.name.clone(),
+                no_session: self.direct,
             }),
         }
     }
@@ -238,10 +239,9 @@ impl Request {
                 "no mfa_serial is set, and looking one up failed: {e}"
             ))
         })?;
-        // Security keys (FIDO, `…:u2f/…`) cannot be used with GetSessionToken.
         let devices: Vec<String> = listed
             .into_iter()
-            .filter(|s| !s.contains(":u2f/"))
+            .filter(|s| mfa::is_totp_device(s))
             .collect();
         let serial = match devices.as_slice() {
             [] => {

@@ -3,6 +3,7 @@
 pub mod clear;
 pub mod completions;
 pub mod credential_process;
+pub mod doctor;
 pub mod env;
 pub mod exec;
 pub mod init;

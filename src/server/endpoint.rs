@@ -293,6 +293,7 @@ mod tests {
     fn a_code_needed_answer_is_503_and_says_what_to_run() {
         let err = Error::CodeNeeded {
             profile: "admin".into(),
+            no_session: false,
         };
         let response = lookup_failure(&err);
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);

@@ -5,6 +5,7 @@ mod support;
 mod cache;
 mod detect;
 mod devices;
+mod doctor;
 mod env;
 mod exec;
 mod failures;

@@ -58,6 +58,8 @@ struct State {
     accept_code: Option<String>,
     /// What IAM ListMFADevices answers.
     mfa_devices: Vec<String>,
+    /// How far the `Date` header is ahead of this machine's clock (seconds, may be < 0).
+    clock_offset: i64,
     /// Every answer waits this long (to make concurrent callers overlap).
     delay: Duration,
     /// Overrides the lifetime of what is handed out.
@@ -107,6 +109,12 @@ impl FakeSts {
         self
     }
 
+    /// The `Date` header runs this many seconds ahead (behind, when negative).
+    pub fn clock_offset(&self, seconds: i64) -> &Self {
+        self.state.lock().unwrap().clock_offset = seconds;
+        self
+    }
+
     /// Every answer from now on takes this long.
     pub fn delay(&self, delay: Duration) -> &Self {
         self.state.lock().unwrap().delay = delay;
@@ -134,7 +142,17 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     // One connection carries many requests (the SDK keeps connections alive).
     while let Some((headers, body)) = read_request(&mut reader) {
         let (status, body) = answer(&headers, &body, state);
-        thread::sleep(state.lock().unwrap().delay);
+        let (delay, offset) = {
+            let state = state.lock().unwrap();
+            (state.delay, state.clock_offset)
+        };
+        thread::sleep(delay);
+        let now = SystemTime::now();
+        let date = if offset >= 0 {
+            now + Duration::from_secs(offset.unsigned_abs())
+        } else {
+            now - Duration::from_secs(offset.unsigned_abs())
+        };
         if status == 0 {
             // Hang: hold the connection open without a word, until the client gives up.
             let mut sink = [0u8; 1];
@@ -148,7 +166,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             "HTTP/1.1 {status} {}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nDate: {}\r\n\r\n{body}",
             if status == 200 { "OK" } else { "Error" },
             body.len(),
-            httpdate(SystemTime::now()),
+            httpdate(date),
         );
         if writer.write_all(response.as_bytes()).is_err() {
             return;

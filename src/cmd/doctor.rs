@@ -1,0 +1,302 @@
+//! `aws-mfa doctor`: checks the setup one line at a time and says how to fix what is wrong.
+//! Exits non-zero when something blocks getting a session.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use crate::aws::{Aws, StsTarget};
+use crate::cache::{CacheKey, SessionCache};
+use crate::error::Error;
+use crate::mfa;
+use crate::obtain;
+use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
+
+/// How far STS's clock may be from ours before it is worth a word (SigV4 refuses 15 min).
+const SKEW_NOTICE: Duration = Duration::from_secs(60);
+const SKEW_REFUSED: Duration = Duration::from_secs(15 * 60);
+/// The network checks give up after this long.
+const NETWORK_TIMEOUT: Duration = Duration::from_secs(8);
+
+#[derive(Default)]
+struct Report {
+    lines: Vec<String>,
+    blocked: bool,
+}
+
+impl Report {
+    fn ok(&mut self, what: String) {
+        self.lines.push(format!("✓ {what}"));
+    }
+
+    fn info(&mut self, what: String) {
+        self.lines.push(format!("- {what}"));
+    }
+
+    /// Something wrong, with the fix; `blocking` when no session can be had until fixed.
+    fn bad(&mut self, what: String, fix: Option<String>, blocking: bool) {
+        self.lines.push(format!("✗ {what}"));
+        if let Some(fix) = fix {
+            self.lines.push(format!("    fix: {fix}"));
+        }
+        self.blocked |= blocking;
+    }
+
+    fn error(&mut self, err: &Error, blocking: bool) {
+        self.bad(err.to_string(), err.hint(), blocking);
+    }
+}
+
+pub fn run(profile: Option<&str>) -> Result<bool, Error> {
+    let mut report = Report::default();
+    let (name, explicit) = obtain::profile_name(profile);
+    let resolved = ProfileFiles::load().and_then(|files| files.resolve(&name, explicit));
+    match &resolved {
+        Ok(resolved) => check_profile(&mut report, resolved),
+        Err(err) => report.error(err, true),
+    }
+    let cache = check_cache_dir(&mut report);
+    if let Ok(resolved) = &resolved {
+        check_cached_session(&mut report, resolved, &cache);
+    }
+    check_shadowing(&mut report);
+    let mut out = report.lines.join("\n");
+    out.push('\n');
+    super::print(&out)?;
+    Ok(!report.blocked)
+}
+
+fn check_profile(report: &mut Report, resolved: &ResolvedProfile) {
+    let keys = &resolved.keys;
+    match &resolved.key_source {
+        KeySource::Profile(holder) => report.ok(format!(
+            "profile '{}' resolves; long-term key {} in profile '{holder}'",
+            resolved.name,
+            redact(&keys.access_key_id)
+        )),
+        KeySource::Environment => report.ok(format!(
+            "long-term key {} from AWS_ACCESS_KEY_ID (profile '{}' has none)",
+            redact(&keys.access_key_id),
+            resolved.name
+        )),
+    }
+    for role in &resolved.roles {
+        report.ok(format!("role {} (profile '{}')", role.arn, role.profile));
+    }
+    match &resolved.region {
+        Some(region) => report.ok(format!("region {region}")),
+        None => report.bad(
+            format!("profile '{}' names no region", resolved.name),
+            Some("add 'region = …' to the profile, or pass -r REGION".into()),
+            false,
+        ),
+    }
+    if let Some(command) = &resolved.mfa_process {
+        report.ok(format!("codes come from mfa_process: {command}"));
+    }
+
+    let aws = Aws::connect(&StsTarget {
+        profile: &resolved.name,
+        region: resolved.region.as_deref(),
+        timeout: NETWORK_TIMEOUT,
+    });
+    let aws = match aws {
+        Ok(aws) => aws,
+        Err(err) => return report.error(&err, true),
+    };
+    match aws.caller_identity(keys) {
+        Ok(identity) => {
+            report.ok(format!("STS accepts the keys: {}", identity.arn));
+            check_clock(report, identity.server_time);
+        }
+        Err(err) => report.error(&err, true),
+    }
+    check_device(report, resolved, &aws);
+}
+
+fn check_clock(report: &mut Report, server_time: Option<SystemTime>) {
+    let Some(server) = server_time else {
+        return report.info("STS sent no Date header: the clock was not checked".into());
+    };
+    let now = SystemTime::now();
+    let (skew, behind) = match server.duration_since(now) {
+        Ok(ahead) => (ahead, true),
+        Err(e) => (e.duration(), false),
+    };
+    let seconds = skew.as_secs();
+    if skew < SKEW_NOTICE {
+        report.ok(format!(
+            "this clock is within a minute of STS's ({seconds} s)"
+        ));
+    } else {
+        let side = if behind { "behind" } else { "ahead of" };
+        report.bad(
+            format!("this clock is {seconds} s {side} STS's"),
+            Some("turn on time synchronisation (NTP): AWS refuses requests signed 15 minutes off, and sessions seem to expire early or late".into()),
+            skew >= SKEW_REFUSED,
+        );
+    }
+}
+
+fn check_device(report: &mut Report, resolved: &ResolvedProfile, aws: &Aws) {
+    if let Some(serial) = &resolved.mfa_serial {
+        return report.ok(format!("MFA device {serial}"));
+    }
+    let found = aws.list_mfa_devices(&resolved.keys);
+    let devices: Vec<String> = match found {
+        Ok(listed) => listed
+            .into_iter()
+            .filter(|s| mfa::is_totp_device(s))
+            .collect(),
+        Err(err) => {
+            return report.bad(
+                format!("no mfa_serial is set, and looking one up failed: {err}"),
+                Some(format!(
+                    "add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME' under the profile '{}'",
+                    resolved.source_name()
+                )),
+                true,
+            );
+        }
+    };
+    match devices.as_slice() {
+        [] => report.bad(
+            "no mfa_serial is set, and IAM lists no TOTP device for this user".into(),
+            Some("assign a virtual or hardware TOTP device (IAM console → Security credentials → Assign MFA device)".into()),
+            true,
+        ),
+        [one] => report.ok(format!(
+            "MFA device {one}, found with ListMFADevices (add 'mfa_serial = {one}' under profile '{}' to skip the lookup)",
+            resolved.source_name()
+        )),
+        several => report.ok(format!(
+            "MFA devices {}: you will be asked which one (or set mfa_serial)",
+            several.join(", ")
+        )),
+    }
+}
+
+fn check_cache_dir(report: &mut Report) -> SessionCache {
+    let Some(dir) = SessionCache::location() else {
+        report.bad(
+            "no cache directory: sessions will not be cached".into(),
+            Some("set AWS_MFA_CACHE_DIR".into()),
+            false,
+        );
+        return SessionCache::disabled();
+    };
+    if !dir.exists() {
+        report.info(format!(
+            "cache directory {} will be made on first use",
+            dir.display()
+        ));
+        return SessionCache::disabled();
+    }
+    match private_and_writable(&dir) {
+        Ok(()) => report.ok(format!(
+            "cache directory {} is private and writable",
+            dir.display()
+        )),
+        Err(why) => report.bad(
+            format!("cache directory {}: {why}", dir.display()),
+            Some(format!(
+                "chmod 700 {0} (or remove it: it is made again)",
+                dir.display()
+            )),
+            false,
+        ),
+    }
+    SessionCache::open()
+}
+
+#[cfg(unix)]
+fn private_and_writable(dir: &PathBuf) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir).map_err(|e| e.to_string())?;
+    if !meta.is_dir() {
+        return Err("it is not a directory".into());
+    }
+    if meta.mode() & 0o077 != 0 {
+        return Err(format!(
+            "others can enter it (mode {:o})",
+            meta.mode() & 0o777
+        ));
+    }
+    tempfile::tempfile_in(dir).map_err(|e| format!("cannot write in it: {e}"))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn private_and_writable(dir: &PathBuf) -> Result<(), String> {
+    tempfile::tempfile_in(dir).map_err(|e| format!("cannot write in it: {e}"))?;
+    Ok(())
+}
+
+fn check_cached_session(report: &mut Report, resolved: &ResolvedProfile, cache: &SessionCache) {
+    let akid = &resolved.keys.access_key_id;
+    let serial = resolved
+        .mfa_serial
+        .clone()
+        .or_else(|| cache.known_device(akid));
+    let entry = serial.and_then(|serial| cache.read(&CacheKey::mfa_session(akid, &serial)));
+    match entry {
+        Some(entry) if !entry.time_left().is_zero() => report.ok(format!(
+            "cached MFA session, {} left",
+            crate::duration::span(entry.time_left().as_secs() / 60 * 60)
+        )),
+        _ => report.info("no cached MFA session: the next run asks for a code".into()),
+    }
+}
+
+/// Settings that make tools ignore the session in the environment.
+fn check_shadowing(report: &mut Report) {
+    if std::env::var_os("AWS_PROFILE").is_some_and(|v| !v.is_empty()) {
+        report.bad(
+            "AWS_PROFILE is set: SDKs such as Terraform's prefer that profile's long-term keys over a session in the environment".into(),
+            Some("unset AWS_PROFILE (eval \"$(aws-mfa env)\" removes it and keeps the name in AWS_MFA_PROFILE)".into()),
+            false,
+        );
+    }
+    if fish_universal_aws_profile() {
+        report.bad(
+            "fish has a universal AWS_PROFILE, which reaches every program started from fish"
+                .into(),
+            Some("in fish: set -e -U AWS_PROFILE".into()),
+            false,
+        );
+    }
+}
+
+/// Whether fish's universal variables (`fish_variables`) hold an `AWS_PROFILE`.
+fn fish_universal_aws_profile() -> bool {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".config")));
+    let Some(file) = config.map(|c| c.join("fish/fish_variables")) else {
+        return false;
+    };
+    std::fs::read_to_string(file).is_ok_and(|text| {
+        text.lines().any(|line| {
+            let rest = line
+                .strip_prefix("SETUVAR ")
+                .map(|r| r.strip_prefix("--export ").unwrap_or(r));
+            rest.is_some_and(|r| r.starts_with("AWS_PROFILE:"))
+        })
+    })
+}
+
+/// `AKIA…ABCD`: enough to tell keys apart, not a secret, not the whole id either.
+fn redact(access_key_id: &str) -> String {
+    let tail: String = access_key_id
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!(
+        "{}…{tail}",
+        access_key_id.chars().take(4).collect::<String>()
+    )
+}
