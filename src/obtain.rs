@@ -290,7 +290,7 @@ impl Request {
                 self.session_seconds,
             )
         })?;
-        warn_if_shortened(&credentials.expiration, self.session_seconds);
+        warn_if_shortened(self.prompt, &credentials.expiration, self.session_seconds);
         Ok(Entry {
             profile: self.profile.source_name().to_owned(),
             identity: serial.to_owned(),
@@ -332,7 +332,7 @@ impl Request {
             })?,
             None => aws.get()?.assume_role(&signer, &request, None)?,
         };
-        warn_if_shortened(&credentials.expiration, plan.seconds);
+        warn_if_shortened(self.prompt, &credentials.expiration, plan.seconds);
         Ok(Entry {
             profile: plan.role.profile.clone(),
             identity: plan.role.arn.clone(),
@@ -446,8 +446,12 @@ fn cached_or_make(
     Ok(entry.credentials)
 }
 
-/// STS may hand out less than asked (the root user gets one hour at most): say so.
-fn warn_if_shortened(expiration: &SystemTime, asked_seconds: u64) {
+/// STS may hand out less than asked (the root user gets one hour at most): say so, to a
+/// person (a credential server re-minting in the background would repeat it each time).
+fn warn_if_shortened(prompt: Prompt, expiration: &SystemTime, asked_seconds: u64) {
+    if prompt == Prompt::Never {
+        return;
+    }
     let granted = expiration
         .duration_since(SystemTime::now())
         .map(|d| d.as_secs())

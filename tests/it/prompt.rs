@@ -175,15 +175,16 @@ fn a_code_used_moments_ago_waits_for_the_next_one_before_any_call() {
 
 /// A home whose profile gets its code from `mfa_process` = a script printing `output`.
 fn mfa_process_env(fake: &FakeSts, script_body: &str) -> TestEnv {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let script = dir.join("otp code.sh");
+    let mut env = TestEnv::new().sts(fake);
+    let script = env.path().join("otp code.sh");
     std::fs::write(&script, format!("#!/bin/sh\n{script_body}\n")).unwrap();
     std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let config = format!(
         "{DEFAULT_CONFIG}mfa_process = '{}' --account \"work laptop\"\n",
         script.display()
     );
-    TestEnv::with_files(&config, DEFAULT_CREDENTIALS).sts(fake)
+    env.write_aws_file("config", &config);
+    env
 }
 
 #[test]

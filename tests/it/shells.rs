@@ -529,21 +529,6 @@ fn every_writer_prints_exactly_these_statements() {
     }
 }
 
-/// Every variable of DESIGN §3: set by a session, or removed by one.
-const SESSION_VARIABLES: [&str; 11] = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_MFA_PROFILE",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ACCOUNT_ID",
-];
-
 #[test]
 fn unset_removes_every_session_variable_in_every_shell_and_succeeds() {
     let env = TestEnv::new();

@@ -27,6 +27,21 @@ pub const DEFAULT_CREDENTIALS: &str = "[default]\naws_access_key_id = AKIATESTLO
 pub const DEFAULT_CONFIG: &str =
     "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/tester\nregion = eu-west-1\n";
 
+/// Every variable of DESIGN §3: set by a session, or removed by one.
+pub const SESSION_VARIABLES: [&str; 11] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_MFA_PROFILE",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ACCOUNT_ID",
+];
+
 /// A private home: `~/.aws/config`, `~/.aws/credentials`, a cache directory. On drop it
 /// checks that the AWS files are byte-identical to what the test wrote.
 pub struct TestEnv {
