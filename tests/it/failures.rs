@@ -263,3 +263,26 @@ fn an_unreachable_endpoint_is_reported() {
     env.run(&["env", "--shell", "bash", "-t", CODE])
         .assert_failure("GetSessionToken failed");
 }
+
+#[test]
+fn aws_ca_bundle_adds_a_trusted_ca() {
+    let (fake, ca_pem) = FakeSts::start_tls();
+    let mut env = TestEnv::new().sts(&fake);
+    // Without the CA the fake's certificate is refused, as TLS inspection would be.
+    env.run(&["env", "--shell", "bash", "-t", CODE, "--no-cache"])
+        .assert_failure("cannot reach STS")
+        .assert_failure("AWS_CA_BUNDLE");
+    assert!(fake.calls().is_empty(), "nothing got through TLS");
+
+    let bundle = env.path().join("corporate-ca.pem");
+    std::fs::write(&bundle, ca_pem).unwrap();
+    env.set("AWS_CA_BUNDLE", bundle.to_str().unwrap());
+    let out = env.run(&["env", "--shell", "bash", "-t", CODE]);
+    out.assert_success();
+    assert!(out.stdout.contains("export AWS_SESSION_TOKEN='FAKETOKEN1"));
+    assert_eq!(fake.count("GetSessionToken"), 1);
+
+    env.set("AWS_CA_BUNDLE", "/nonexistent/ca.pem");
+    env.run(&["env", "--shell", "bash", "-t", CODE2, "--refresh"])
+        .assert_failure("cannot read AWS_CA_BUNDLE /nonexistent/ca.pem");
+}

@@ -74,14 +74,35 @@ pub struct FakeSts {
 
 impl FakeSts {
     pub fn start() -> Self {
+        Self::listen("http", |stream, state| serve(stream, state))
+    }
+
+    /// The same over HTTPS, with a certificate for 127.0.0.1 from a fresh private CA; the
+    /// CA's PEM comes back for `AWS_CA_BUNDLE`.
+    pub fn start_tls() -> (Self, String) {
+        let (config, ca_pem) = tls_config();
+        let fake = Self::listen("https", move |stream, state| {
+            if let Ok(connection) = rustls::ServerConnection::new(Arc::clone(&config)) {
+                serve(rustls::StreamOwned::new(connection, stream), state);
+            }
+        });
+        (fake, ca_pem)
+    }
+
+    fn listen(
+        scheme: &str,
+        handle: impl Fn(TcpStream, &Mutex<State>) + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let url = format!("{scheme}://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State::default()));
         let shared = Arc::clone(&state);
+        let handle = Arc::new(handle);
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let state = Arc::clone(&shared);
-                thread::spawn(move || serve(stream, &state));
+                let handle = Arc::clone(&handle);
+                thread::spawn(move || handle(stream, &state));
             }
         });
         FakeSts { url, state }
@@ -136,42 +157,68 @@ impl FakeSts {
     }
 }
 
-fn serve(stream: TcpStream, state: &Mutex<State>) {
-    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
-    let mut writer = stream;
+fn serve(stream: impl Read + Write, state: &Mutex<State>) {
+    let mut connection = BufReader::new(stream);
     // One connection carries many requests (the SDK keeps connections alive).
-    while let Some((headers, body)) = read_request(&mut reader) {
+    while let Some((headers, body)) = read_request(&mut connection) {
         let (status, body) = answer(&headers, &body, state);
         let (delay, offset) = {
             let state = state.lock().unwrap();
             (state.delay, state.clock_offset)
         };
         thread::sleep(delay);
+        if status == 0 {
+            // Hang: hold the connection open without a word, until the client gives up.
+            thread::sleep(Duration::from_secs(120));
+            return;
+        }
         let now = SystemTime::now();
         let date = if offset >= 0 {
             now + Duration::from_secs(offset.unsigned_abs())
         } else {
             now - Duration::from_secs(offset.unsigned_abs())
         };
-        if status == 0 {
-            // Hang: hold the connection open without a word, until the client gives up.
-            let mut sink = [0u8; 1];
-            let _ = reader
-                .get_mut()
-                .set_read_timeout(Some(Duration::from_secs(120)));
-            let _ = reader.read(&mut sink);
-            return;
-        }
         let response = format!(
             "HTTP/1.1 {status} {}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nDate: {}\r\n\r\n{body}",
             if status == 200 { "OK" } else { "Error" },
             body.len(),
             httpdate(date),
         );
-        if writer.write_all(response.as_bytes()).is_err() {
+        let writer = connection.get_mut();
+        if writer
+            .write_all(response.as_bytes())
+            .and_then(|()| writer.flush())
+            .is_err()
+        {
             return;
         }
     }
+}
+
+/// A server certificate for 127.0.0.1 signed by a new CA; returns the CA as PEM.
+fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap();
+    (Arc::new(config), ca.pem())
 }
 
 /// Headers (lowercased names) and body of one HTTP/1.1 request.
