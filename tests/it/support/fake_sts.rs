@@ -74,7 +74,7 @@ pub struct FakeSts {
 
 impl FakeSts {
     pub fn start() -> Self {
-        Self::listen("http", |stream, state| serve(stream, state))
+        Self::listen("http", serve)
     }
 
     /// The same over HTTPS, with a certificate for 127.0.0.1 from a fresh private CA; the
