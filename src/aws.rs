@@ -96,17 +96,57 @@ impl Aws {
             .build()
     }
 
-    fn client(&self, signer: &Signer<'_>) -> aws_sdk_sts::Client {
+    fn client(
+        &self,
+        action: &'static str,
+        signer: &Signer<'_>,
+    ) -> Result<aws_sdk_sts::Client, Error> {
+        self.check_endpoint(action, "STS")?;
         let config = aws_sdk_sts::config::Builder::from(&self.config)
             .credentials_provider(Self::credentials(signer))
             .timeout_config(self.timeouts())
             .build();
-        aws_sdk_sts::Client::from_conf(config)
+        Ok(aws_sdk_sts::Client::from_conf(config))
+    }
+
+    /// Checks the endpoint URL the SDK will use for `service_id` (found the SDK's own way:
+    /// `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the profile's `services` section
+    /// and `endpoint_url`). The SDK panics on an empty one and connects to port 80 for an
+    /// out-of-range port; it never says which setting was wrong.
+    fn check_endpoint(&self, action: &'static str, service_id: &'static str) -> Result<(), Error> {
+        let key = aws_types::service_config::ServiceConfigKey::builder()
+            .service_id(service_id)
+            .env("AWS_ENDPOINT_URL")
+            .profile("endpoint_url")
+            .build();
+        let configured = key
+            .ok()
+            .and_then(|key| self.config.service_config()?.load_config(key));
+        let Some(url) = configured else {
+            return Ok(());
+        };
+        let upper = service_id.to_ascii_uppercase();
+        let invalid = |why: String| Error::Sts {
+            action,
+            why: format!("the {service_id} endpoint URL {why}"),
+            hint: Some(format!(
+                "fix or unset AWS_ENDPOINT_URL_{upper}, AWS_ENDPOINT_URL, or endpoint_url in the profile: an http:// or https:// URL"
+            )),
+            kind: StsFailure::Other,
+        };
+        endpoint_problem(&url).map_or(Ok(()), |why| {
+            Err(invalid(if url.trim().is_empty() {
+                "is set but empty".to_owned()
+            } else {
+                format!("'{}' is invalid: {why}", one_line(&url))
+            }))
+        })
     }
 
     /// The IAM user's MFA devices (ListMFADevices for the caller), serials as IAM gives them.
     pub fn list_mfa_devices(&self, keys: &LongTermKeys) -> Result<Vec<String>, Error> {
         const ACTION: &str = "ListMFADevices";
+        self.check_endpoint(ACTION, "IAM")?;
         let config = aws_sdk_iam::config::Builder::from(&self.config)
             .credentials_provider(Self::credentials(&Signer::LongTerm(keys)))
             .timeout_config(self.timeouts())
@@ -129,7 +169,7 @@ impl Aws {
         const ACTION: &str = "GetCallerIdentity";
         let date = std::sync::Arc::new(std::sync::Mutex::new(None));
         let request = self
-            .client(&Signer::LongTerm(keys))
+            .client(ACTION, &Signer::LongTerm(keys))?
             .get_caller_identity()
             .customize()
             .interceptor(DateHeader(date.clone()));
@@ -154,7 +194,7 @@ impl Aws {
     ) -> Result<Credentials, Error> {
         const ACTION: &str = "GetSessionToken";
         let request = self
-            .client(&Signer::LongTerm(keys))
+            .client(ACTION, &Signer::LongTerm(keys))?
             .get_session_token()
             .serial_number(serial)
             .token_code(code)
@@ -175,7 +215,7 @@ impl Aws {
     ) -> Result<Credentials, Error> {
         const ACTION: &str = "AssumeRole";
         let mut request = self
-            .client(signer)
+            .client(ACTION, signer)?
             .assume_role()
             .role_arn(role.arn)
             .role_session_name(role.session_name)
@@ -299,8 +339,9 @@ fn service_failure(
 ) -> Error {
     let message = one_line(message.unwrap_or(""));
     let stated = |code: &str| {
+        let code = one_line(code);
         if message.is_empty() {
-            code.to_owned()
+            code
         } else {
             format!("{code}: {message}")
         }
@@ -316,6 +357,16 @@ fn service_failure(
             Some("check mfa_serial: the device must be assigned to the IAM user whose keys are used".to_owned()),
             StsFailure::Other,
         ),
+        Some(code @ "AccessDenied") if action == "AssumeRole" => (
+            stated(code),
+            Some("check the role's trust policy (it must trust your user or account, with MFA) and that your IAM policies allow sts:AssumeRole on it".to_owned()),
+            StsFailure::Other,
+        ),
+        Some(code @ "AccessDenied") => (
+            stated(code),
+            Some("your IAM policies deny this call: an MFA-enforcing policy must still allow it without MFA".to_owned()),
+            StsFailure::Other,
+        ),
         Some(code @ "InvalidClientTokenId") => (
             stated(code),
             Some("the access key is not valid (deleted or rotated?): check aws_access_key_id in your credentials file".to_owned()),
@@ -328,12 +379,23 @@ fn service_failure(
         ),
         Some(code @ "ExpiredToken") => (
             stated(code),
-            Some("the credentials that signed the call have expired: run again with --refresh".to_owned()),
+            Some("the credentials that signed the call have expired: run again with --refresh (and check that this machine's clock is right)".to_owned()),
             StsFailure::Other,
         ),
         Some(code @ ("Throttling" | "ThrottlingException" | "RequestLimitExceeded")) => (
             stated(code),
             Some("STS is limiting requests: wait a moment and try again".to_owned()),
+            StsFailure::Other,
+        ),
+        Some(code) if status >= 500 => (
+            stated(code),
+            Some("STS is having trouble: try again shortly".to_owned()),
+            StsFailure::Other,
+        ),
+        // A code without a message: perhaps a cut-off answer, so the status goes along.
+        Some(code) if message.is_empty() => (
+            format!("STS answered HTTP {status} with error code '{}' and no message", one_line(code)),
+            None,
             StsFailure::Other,
         ),
         Some(code) => (stated(code), None, StsFailure::Other),
@@ -435,7 +497,61 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
+/// What is wrong with an endpoint URL, if anything: what the SDK would stumble on later.
+fn endpoint_problem(url: &str) -> Option<String> {
+    let uri: http::Uri = match url.trim().parse() {
+        Ok(uri) => uri,
+        Err(e) => return Some(e.to_string()),
+    };
+    match uri.scheme_str() {
+        None => return Some("it has no scheme (http:// or https://)".into()),
+        Some("http" | "https") => {}
+        Some(other) => return Some(format!("the scheme '{other}' is not http or https")),
+    }
+    let Some(authority) = uri.authority() else {
+        return Some("it names no host".into());
+    };
+    if authority.host().is_empty() {
+        return Some("it names no host".into());
+    }
+    // `http` drops a port it cannot read, and the connection then goes to port 80.
+    match authority.as_str().rsplit_once(':') {
+        Some((_, port)) if !port.contains(']') && port.parse::<u16>().is_err() => {
+            Some(format!("the port '{port}' is not a port number"))
+        }
+        _ => None,
+    }
+}
+
 /// Messages from the network are shown on one line, without control characters.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::endpoint_problem;
+
+    #[test]
+    fn endpoint_urls_the_sdk_would_stumble_on() {
+        for good in [
+            "https://sts.eu-west-1.amazonaws.com",
+            "http://127.0.0.1:4566",
+            "http://[::1]:8080/",
+            "https://proxy.example/sts",
+        ] {
+            assert_eq!(endpoint_problem(good), None, "{good}");
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            ("not a url", "invalid uri character"),
+            ("127.0.0.1:4566", "no scheme"),
+            ("ftp://127.0.0.1", "'ftp'"),
+            ("http://127.0.0.1:99999", "'99999'"),
+            ("http://127.0.0.1:http", "'http'"),
+        ] {
+            let problem = endpoint_problem(bad).unwrap_or_default();
+            assert!(problem.contains(why), "{bad:?}: {problem:?}");
+        }
+    }
 }
