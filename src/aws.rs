@@ -61,6 +61,12 @@ impl Aws {
             loader = loader.http_client(client);
         }
         let config = runtime.block_on(loader.load());
+        tracing::debug!(
+            region = %config.region().map(|r| r.as_ref()).unwrap_or(FALLBACK_REGION),
+            timeout = %crate::verbose::seconds(target.timeout),
+            "AWS client ready (profile '{}')",
+            target.profile
+        );
         Ok(Aws {
             runtime,
             config,
@@ -134,6 +140,17 @@ impl Aws {
             )),
             kind: StsFailure::Other,
         };
+        if let Ok(uri) = url.trim().parse::<http::Uri>() {
+            // Scheme, host and port only: a URL may carry a user and password.
+            let host = uri
+                .authority()
+                .map(|a| a.as_str().rsplit('@').next().unwrap_or(""));
+            tracing::debug!(
+                "{service_id} endpoint from the settings: {}://{}",
+                uri.scheme_str().unwrap_or("?"),
+                host.unwrap_or("?")
+            );
+        }
         endpoint_problem(&url).map_or(Ok(()), |why| {
             Err(invalid(if url.trim().is_empty() {
                 "is set but empty".to_owned()
@@ -152,10 +169,7 @@ impl Aws {
             .timeout_config(self.timeouts())
             .build();
         let client = aws_sdk_iam::Client::from_conf(config);
-        let output = self
-            .runtime
-            .block_on(client.list_mfa_devices().send())
-            .map_err(|e| self.failure(ACTION, e))?;
+        let output = self.send(ACTION, client.list_mfa_devices().send())?;
         Ok(output
             .mfa_devices()
             .iter()
@@ -173,10 +187,7 @@ impl Aws {
             .get_caller_identity()
             .customize()
             .interceptor(DateHeader(date.clone()));
-        let output = self
-            .runtime
-            .block_on(request.send())
-            .map_err(|e| self.failure(ACTION, e))?;
+        let output = self.send(ACTION, request.send())?;
         let server_time = date.lock().ok().and_then(|d| *d);
         Ok(CallerIdentity {
             arn: output.arn().unwrap_or_default().to_owned(),
@@ -199,10 +210,13 @@ impl Aws {
             .serial_number(serial)
             .token_code(code)
             .duration_seconds(clamp_i32(duration_seconds));
-        let output = self
-            .runtime
-            .block_on(request.send())
-            .map_err(|e| self.failure(ACTION, e))?;
+        tracing::debug!(
+            key = %crate::verbose::key_id(&keys.access_key_id),
+            mfa_serial = %serial,
+            duration = %crate::duration::span(duration_seconds),
+            "{ACTION}: asking STS"
+        );
+        let output = self.send(ACTION, request.send())?;
         credentials(ACTION, output.credentials)
     }
 
@@ -224,11 +238,40 @@ impl Aws {
         if let Some((serial, code)) = mfa {
             request = request.serial_number(serial).token_code(code);
         }
-        let output = self
-            .runtime
-            .block_on(request.send())
-            .map_err(|e| self.failure(ACTION, e))?;
+        let (signed_by, key) = match signer {
+            Signer::LongTerm(keys) => ("long-term key", &keys.access_key_id),
+            Signer::Session(c) => ("session key", &c.access_key_id),
+        };
+        tracing::debug!(
+            role = %role.arn,
+            session_name = %role.session_name,
+            duration = %crate::duration::span(role.duration_seconds),
+            signed_by = %format!("{signed_by} {}", crate::verbose::key_id(key)),
+            mfa_serial = %mfa.map_or("none", |(serial, _)| serial),
+            "{ACTION}: asking STS"
+        );
+        let output = self.send(ACTION, request.send())?;
         credentials(ACTION, output.credentials)
+    }
+
+    /// Runs one request to its end (or the deadline), timed for `-v`.
+    fn send<T: Answer, E: ProvideErrorMetadata + std::error::Error + 'static>(
+        &self,
+        action: &'static str,
+        request: impl std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    ) -> Result<T, Error> {
+        let started = Instant::now();
+        let result = self
+            .runtime
+            .block_on(request)
+            .map_err(|e| self.failure(action, e));
+        let took = crate::verbose::seconds(started.elapsed());
+        match &result {
+            Ok(answer) => tracing::debug!(took = %took, "{action}: {}", answer.summary()),
+            // Errors are built to be shown: they never hold a secret.
+            Err(e) => tracing::debug!(took = %took, "{e}"),
+        }
+        result
     }
 
     /// One readable line from an SDK error: the service's code and message, or what went
@@ -279,6 +322,55 @@ impl Aws {
             hint,
             kind,
         }
+    }
+}
+
+/// What `-v` says about an answer: never a secret, key ids shortened.
+trait Answer {
+    fn summary(&self) -> String;
+}
+
+fn issued(credentials: Option<&aws_sdk_sts::types::Credentials>) -> String {
+    match credentials {
+        Some(c) => format!(
+            "answered: credentials {} until {}",
+            crate::verbose::key_id(&c.access_key_id),
+            c.expiration
+        ),
+        None => "answered without credentials".into(),
+    }
+}
+
+impl Answer for aws_sdk_sts::operation::get_session_token::GetSessionTokenOutput {
+    fn summary(&self) -> String {
+        issued(self.credentials())
+    }
+}
+
+impl Answer for aws_sdk_sts::operation::assume_role::AssumeRoleOutput {
+    fn summary(&self) -> String {
+        issued(self.credentials())
+    }
+}
+
+impl Answer for aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput {
+    fn summary(&self) -> String {
+        format!("answered: {}", self.arn().unwrap_or("no ARN"))
+    }
+}
+
+impl Answer for aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput {
+    fn summary(&self) -> String {
+        let serials: Vec<&str> = self
+            .mfa_devices()
+            .iter()
+            .map(|d| d.serial_number())
+            .collect();
+        format!(
+            "answered: {} device(s): {}",
+            serials.len(),
+            serials.join(", ")
+        )
     }
 }
 

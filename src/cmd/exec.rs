@@ -32,7 +32,13 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
     if args.server {
         return crate::server::exec(&args.session, &session, command, &program);
     }
-    for change in session.env_changes() {
+    let changes = session.env_changes();
+    tracing::debug!(
+        "running {}: {}",
+        program.to_string_lossy(),
+        crate::session::names(&changes)
+    );
+    for change in changes {
         match change {
             EnvChange::Set(name, value) => command.env(name, value),
             EnvChange::Unset(name) => command.env_remove(name),

@@ -179,12 +179,14 @@ impl Case {
     }
 }
 
-/// Runs every row; rows run side by side (most of their time is
+/// Runs every row, plain and with `-v`; rows run side by side (most of their time is
 /// spent waiting on retries and timeouts).
 pub fn check(cases: &[Case]) {
     std::thread::scope(|scope| {
         for case in cases {
-            scope.spawn(move || run(case, false));
+            for verbose in [false, true] {
+                scope.spawn(move || run(case, verbose));
+            }
         }
     });
 }

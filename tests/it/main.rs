@@ -14,3 +14,4 @@ mod real_peers;
 mod roles;
 mod server;
 mod shells;
+mod verbose;
