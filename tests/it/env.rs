@@ -259,26 +259,3 @@ fn a_shorter_session_than_asked_is_reported() {
         out.stderr
     );
 }
-
-#[test]
-fn unset_removes_every_session_variable() {
-    let env = TestEnv::new();
-    let vars = bash_env(
-        &env,
-        r#"export AWS_ACCESS_KEY_ID=a AWS_SECRET_ACCESS_KEY=b AWS_SESSION_TOKEN=c AWS_CREDENTIAL_EXPIRATION=d AWS_REGION=e AWS_DEFAULT_REGION=f AWS_MFA_PROFILE=g AWS_PROFILE=h AWS_DEFAULT_PROFILE=i AWS_SECURITY_TOKEN=j AWS_ACCOUNT_ID=k
-eval "$("$AWS_MFA" env --unset --shell bash)""#,
-    );
-    let left: Vec<&String> = vars
-        .keys()
-        .filter(|k| {
-            k.starts_with("AWS_")
-                && *k != "AWS_CONFIG_FILE"
-                && *k != "AWS_SHARED_CREDENTIALS_FILE"
-                && *k != "AWS_MFA_CACHE_DIR"
-                && *k != "AWS_EC2_METADATA_DISABLED"
-                && *k != "AWS_PAGER"
-                && *k != "AWS_MFA"
-        })
-        .collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
-}

@@ -205,6 +205,9 @@ fn run(case: &Case, verbose: bool) {
     let mut env = TestEnv::with_files(&case.config, &case.credentials);
     if case.at_fake {
         env = env.sts(&fake);
+    } else {
+        // The profile's endpoint_url would lose to the environment's.
+        env.unset("AWS_ENDPOINT_URL");
     }
     for (name, value) in &case.vars {
         env.set(name, value);
@@ -750,4 +753,67 @@ fn a_passing_fault_is_retried_into_a_session() {
     out.assert_success();
     assert!(out.stdout.contains("export AWS_SESSION_TOKEN="));
     assert_eq!(fake.count("GetSessionToken"), 2);
+}
+
+/// Ctrl-C (or a `kill`) while STS is being asked: the process ends by that signal (the
+/// shell shows 130 or 143), nothing on stdout, no cache entry, no temp file. The default
+/// disposition does it: no handler runs, and nothing is written before STS answers.
+#[test]
+fn a_signal_during_the_sts_call_ends_the_run_and_leaves_nothing() {
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+
+    let commands: [&[&str]; 4] = [
+        &["env", "--shell", "bash", "-t", CODE],
+        &["credential-process", "-t", CODE],
+        &["exec", "-t", CODE, "--", "true"],
+        &["exec", "--server", "-t", CODE, "--", "true"],
+    ];
+    for (signal, name) in [(libc::SIGINT, "SIGINT"), (libc::SIGTERM, "SIGTERM")] {
+        for args in commands {
+            let what = format!("{name} during {}", args.join(" "));
+            let fake = FakeSts::start();
+            fake.then(Reply::Hang);
+            let env = TestEnv::new().sts(&fake);
+            let mut command = env.command(BIN);
+            command
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            // SAFETY: signal is async-signal-safe. A terminal's process starts with the
+            // default disposition; a test runner started in the background would pass on
+            // an ignored SIGINT.
+            unsafe {
+                command.pre_exec(move || {
+                    libc::signal(signal, libc::SIG_DFL);
+                    Ok(())
+                });
+            }
+            let child = command.spawn().unwrap();
+            let started = Instant::now();
+            while fake.calls().is_empty() {
+                assert!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "{what}: STS never asked"
+                );
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            // SAFETY: kill has no memory effects; the pid is our own child's.
+            unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+            let out = env.output_of(child);
+            assert_eq!(
+                out.code,
+                Some(128 + signal),
+                "{what}: ended by it: {out:#?}"
+            );
+            assert_eq!(out.stdout, "", "{what}");
+            assert_no_secrets(&out.stderr);
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{what}: ended at once"
+            );
+            assert_eq!(fake.calls().len(), 1, "{what}");
+            assert_cache_clean(&env.cache_dir(), false, &what);
+        }
+    }
 }
