@@ -48,7 +48,7 @@ impl Aws {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| sts_setup(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| sts_setup(format!("cannot start the async runtime: {e}"), None))?;
         let region = target.region.unwrap_or(FALLBACK_REGION).to_owned();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             // Endpoint settings (`endpoint_url`, `AWS_ENDPOINT_URL_STS`) come from here too.
@@ -547,16 +547,31 @@ fn ca_bundle_client()
     let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
+    let hint = || {
+        Some("point AWS_CA_BUNDLE at a readable PEM file of CA certificates, or unset it".into())
+    };
     let pem = std::fs::read(&path).map_err(|e| {
-        sts_setup(format!(
-            "cannot read AWS_CA_BUNDLE {}: {e}",
-            std::path::Path::new(&path).display()
-        ))
+        sts_setup(
+            format!(
+                "cannot read AWS_CA_BUNDLE {}: {e}",
+                std::path::Path::new(&path).display()
+            ),
+            hint(),
+        )
+    })?;
+    check_ca_bundle(&pem).map_err(|why| {
+        sts_setup(
+            format!(
+                "AWS_CA_BUNDLE {} cannot be used: {why}",
+                std::path::Path::new(&path).display()
+            ),
+            hint(),
+        )
     })?;
     let context = TlsContext::builder()
         .with_trust_store(TrustStore::default().with_pem_certificate(pem))
         .build()
-        .map_err(|e| sts_setup(format!("AWS_CA_BUNDLE cannot be used: {e}")))?;
+        .map_err(|e| sts_setup(format!("AWS_CA_BUNDLE cannot be used: {e}"), hint()))?;
     let client = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(
             tls::rustls_provider::CryptoMode::AwsLc,
@@ -566,11 +581,31 @@ fn ca_bundle_client()
     Ok(Some(client))
 }
 
-fn sts_setup(why: String) -> Error {
+/// What the TLS client will do with the bundle, without its panics: every PEM block must
+/// decode, and each must be a certificate it can trust.
+fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let certificates = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| "it is not readable PEM (a block is malformed or cut off)".to_owned())?;
+    if certificates.is_empty() {
+        return Err("it holds no certificate".into());
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in certificates {
+        roots
+            .add(certificate)
+            .map_err(|e| format!("a certificate in it cannot be used: {e}"))?;
+    }
+    Ok(())
+}
+
+fn sts_setup(why: String, hint: Option<String>) -> Error {
     Error::Sts {
         action: "connecting to STS",
         why,
-        hint: None,
+        hint,
         kind: StsFailure::Other,
     }
 }

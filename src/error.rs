@@ -38,6 +38,9 @@ pub enum Error {
     #[error("invalid duration '{value}': {why}")]
     InvalidDuration { value: String, why: String },
 
+    #[error("invalid --timeout '{0}': it takes a positive number of seconds")]
+    InvalidTimeout(String),
+
     #[error("no MFA code: there is no terminal to ask on and no --token-code")]
     NoTerminal,
 
@@ -116,6 +119,7 @@ impl Error {
             Error::InvalidDuration { .. } => Some(
                 "give seconds (43200) or a span such as 15m, 1h, 12h, 36h".into(),
             ),
+            Error::InvalidTimeout(_) => Some("give the seconds to wait for AWS in all, such as --timeout 30".into()),
             Error::NoTerminal => Some(
                 "pass the code with -t CODE, or set mfa_process in the profile".into(),
             ),

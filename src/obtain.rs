@@ -138,10 +138,7 @@ impl Request {
         let timeout = Duration::try_from_secs_f64(args.timeout)
             .ok()
             .filter(|t| !t.is_zero())
-            .ok_or_else(|| Error::InvalidDuration {
-                value: args.timeout.to_string(),
-                why: "--timeout takes a positive number of seconds".into(),
-            })?;
+            .ok_or_else(|| Error::InvalidTimeout(args.timeout.to_string()))?;
         Ok(Request {
             profile,
             serial,

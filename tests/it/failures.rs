@@ -382,7 +382,11 @@ fn bad_input_is_refused_before_sts_is_called() {
                 .says("invalid duration 'soon'"),
             Case::env("a zero timeout")
                 .args(&["--timeout", "0"])
-                .says("--timeout takes a positive number"),
+                .says("invalid --timeout '0': it takes a positive number of seconds")
+                .hint("--timeout 30"),
+            Case::env("a negative timeout")
+                .args(&["--timeout=-3"])
+                .says("invalid --timeout '-3'"),
             Case::env("temporary keys with a token")
                 .files(
                     DEFAULT_CONFIG,
@@ -525,6 +529,20 @@ fn sts_refusals_name_the_cause_and_the_fix() {
             .hint("deleted or rotated")
             .hint("check aws_access_key_id")
             .calls("GetSessionToken", 1),
+        Case::env("a device lookup IAM refuses")
+            .files("[default]\nregion = eu-west-1\n", DEFAULT_CREDENTIALS)
+            .reply_for(
+                "ListMFADevices",
+                sts_error(
+                    403,
+                    "AccessDenied",
+                    "User: arn:aws:iam::123456789012:user/tester is not authorized to perform: iam:ListMFADevices",
+                ),
+            )
+            .says("no usable MFA device for profile 'default': no mfa_serial is set, and looking one up failed: ListMFADevices failed: AccessDenied")
+            .hint("or set mfa_serial")
+            .calls("ListMFADevices", 1)
+            .calls("GetSessionToken", 0),
         Case::env("a wrong secret or clock")
             .reply(sts_error(
                 403,
@@ -666,6 +684,27 @@ fn broken_answers_and_unreachable_endpoints_are_reported() {
             .var("AWS_ENDPOINT_URL_STS", &closed)
             .says("GetSessionToken failed: cannot reach STS")
             .hint("AWS_ENDPOINT_URL_STS"),
+        Case::env("a CA bundle that is not there")
+            .var("AWS_CA_BUNDLE", "/nonexistent/ca.pem")
+            .says("connecting to STS failed: cannot read AWS_CA_BUNDLE /nonexistent/ca.pem")
+            .hint("point AWS_CA_BUNDLE at a readable PEM file"),
+        Case::env("a CA bundle cut off")
+            .file("ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n", 0o644)
+            .var("AWS_CA_BUNDLE", "ca.pem")
+            .says("AWS_CA_BUNDLE ca.pem cannot be used: it is not readable PEM")
+            .hint("point AWS_CA_BUNDLE at a readable PEM file"),
+        Case::env("a CA bundle holding garbage")
+            .file(
+                "ca.pem",
+                "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+                0o644,
+            )
+            .var("AWS_CA_BUNDLE", "ca.pem")
+            .says("AWS_CA_BUNDLE ca.pem cannot be used: a certificate in it cannot be used"),
+        Case::env("a CA bundle with no certificate")
+            .file("ca.pem", "hello\n", 0o644)
+            .var("AWS_CA_BUNDLE", "ca.pem")
+            .says("AWS_CA_BUNDLE ca.pem cannot be used: it holds no certificate"),
         Case::env("an endpoint that is no URL")
             .var("AWS_ENDPOINT_URL_STS", "not a url")
             .says("GetSessionToken failed: the STS endpoint URL 'not a url' is invalid")
