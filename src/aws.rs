@@ -657,7 +657,41 @@ fn one_line(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::endpoint_problem;
+    use super::{check_ca_bundle, endpoint_problem};
+
+    /// A self-signed CA certificate (P-256), made with openssl for this test.
+    const CA: &str = "-----BEGIN CERTIFICATE-----
+MIIBijCCATGgAwIBAgIUFZRB+B+xEtqd7WJbwDLAieYH4E8wCgYIKoZIzj0EAwIw
+GjEYMBYGA1UEAwwPYXdzLW1mYSB0ZXN0IENBMCAXDTI2MTEyODIyMTYxNFoYDzIx
+MjYxMTA0MjIxNjE0WjAaMRgwFgYDVQQDDA9hd3MtbWZhIHRlc3QgQ0EwWTATBgcq
+hkjOPQIBBggqhkjOPQMBBwNCAASUebr4dcNK5951bsdm1ZIBgZYy9xBThmXtPq1i
+y9lIeFiNXf4kU3wO0AQH6WhKYM9w6sZLx+/RCihxU8VgJ1TKo1MwUTAdBgNVHQ4E
+FgQU5H2F9DkH1U3Azky2FVcJ+cKM2DUwHwYDVR0jBBgwFoAU5H2F9DkH1U3Azky2
+FVcJ+cKM2DUwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAnt4+b
+/sBqQ61OFPaFVlCN1LjcLWgH2pBHc7FQI8NrQQIgRAKq1H18WKJiI1dhp+OBy8rs
+HW+CRx/QMV/n45t4+mA=
+-----END CERTIFICATE-----
+";
+
+    #[test]
+    fn a_ca_bundle_is_read_as_the_tls_client_will() {
+        assert_eq!(check_ca_bundle(CA.as_bytes()), Ok(()));
+        let two = format!("# a comment\n{CA}\n{CA}");
+        assert_eq!(check_ca_bundle(two.as_bytes()), Ok(()));
+        let cut = &CA[..CA.len() / 2];
+        assert!(
+            check_ca_bundle(cut.as_bytes())
+                .unwrap_err()
+                .contains("not readable PEM")
+        );
+        let garbage = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert!(
+            check_ca_bundle(garbage.as_bytes())
+                .unwrap_err()
+                .contains("cannot be used")
+        );
+        assert!(check_ca_bundle(b"").unwrap_err().contains("no certificate"));
+    }
 
     #[test]
     fn endpoint_urls_the_sdk_would_stumble_on() {
