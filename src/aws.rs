@@ -61,7 +61,7 @@ impl Aws {
             loader = loader.http_client(client);
         }
         let config = runtime.block_on(loader.load());
-        tracing::debug!(
+        tracing::info!(
             region = %config.region().map(|r| r.as_ref()).unwrap_or(FALLBACK_REGION),
             timeout = %crate::verbose::seconds(target.timeout),
             "AWS client ready (profile '{}')",
@@ -145,7 +145,7 @@ impl Aws {
             let host = uri
                 .authority()
                 .map(|a| a.as_str().rsplit('@').next().unwrap_or(""));
-            tracing::debug!(
+            tracing::info!(
                 "{service_id} endpoint from the settings: {}://{}",
                 uri.scheme_str().unwrap_or("?"),
                 host.unwrap_or("?")
@@ -210,7 +210,7 @@ impl Aws {
             .serial_number(serial)
             .token_code(code)
             .duration_seconds(clamp_i32(duration_seconds));
-        tracing::debug!(
+        tracing::info!(
             key = %crate::verbose::key_id(&keys.access_key_id),
             mfa_serial = %serial,
             duration = %crate::duration::span(duration_seconds),
@@ -242,7 +242,7 @@ impl Aws {
             Signer::LongTerm(keys) => ("long-term key", &keys.access_key_id),
             Signer::Session(c) => ("session key", &c.access_key_id),
         };
-        tracing::debug!(
+        tracing::info!(
             role = %role.arn,
             session_name = %role.session_name,
             duration = %crate::duration::span(role.duration_seconds),
@@ -267,9 +267,9 @@ impl Aws {
             .map_err(|e| self.failure(action, e));
         let took = crate::verbose::seconds(started.elapsed());
         match &result {
-            Ok(answer) => tracing::debug!(took = %took, "{action}: {}", answer.summary()),
+            Ok(answer) => tracing::info!(took = %took, "{action}: {}", answer.summary()),
             // Errors are built to be shown: they never hold a secret.
-            Err(e) => tracing::debug!(took = %took, "{e}"),
+            Err(e) => tracing::info!(took = %took, "{e}"),
         }
         result
     }

@@ -259,12 +259,12 @@ impl SessionCache {
             match file.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    tracing::debug!(
+                    tracing::info!(
                         "cache: waiting for the lock: another aws-mfa is making this entry"
                     );
                     let started = std::time::Instant::now();
                     file.lock()?;
-                    tracing::debug!(
+                    tracing::info!(
                         "cache: lock taken after {}",
                         crate::verbose::seconds(started.elapsed())
                     );
@@ -359,7 +359,7 @@ fn write_private_json<T: Serialize>(path: &Path, value: &T) {
     })();
     if written.is_ok() {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        tracing::debug!("cache: wrote {name}");
+        tracing::info!("cache: wrote {name}");
     }
     if let Err(e) = written {
         warn(&format!("cannot write {}: {e}", path.display()));

@@ -179,7 +179,7 @@ impl Request {
         mut send: impl FnMut(&MfaCode) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut source = self.code_source()?;
-        tracing::debug!(
+        tracing::info!(
             "MFA code for {serial} from {}",
             match &source {
                 CodeSource::Flag(_) => "--token-code",
@@ -234,10 +234,10 @@ impl Request {
         }
         let keys = &self.profile.keys;
         if let Some(serial) = cache.known_device(&keys.access_key_id) {
-            tracing::debug!("MFA device {serial}: found by an earlier lookup");
+            tracing::info!("MFA device {serial}: found by an earlier lookup");
             return Ok(serial);
         }
-        tracing::debug!("no mfa_serial: asking IAM for the user's MFA devices");
+        tracing::info!("no mfa_serial: asking IAM for the user's MFA devices");
         let no_device = |why: String| Error::NoDevice {
             profile: self.profile.name.clone(),
             why,
@@ -357,7 +357,7 @@ fn trace_resolved(profile: &ResolvedProfile, serial: Option<&str>) {
         KeySource::Environment => "AWS_ACCESS_KEY_ID".to_owned(),
     };
     let roles: Vec<&str> = profile.roles.iter().map(|r| r.arn.as_str()).collect();
-    tracing::debug!(
+    tracing::info!(
         keys = %format!("{} from {from}", verbose::key_id(&profile.keys.access_key_id)),
         mfa_serial = %serial.unwrap_or("none set"),
         region = %profile.region.as_deref().unwrap_or("none set"),
@@ -466,14 +466,14 @@ fn cached_or_make(
         };
         let Some(entry) = entry else {
             if !waited {
-                tracing::debug!("{what}: no usable cache entry");
+                tracing::info!("{what}: no usable cache entry");
             }
             return None;
         };
         let left = entry.time_left();
         if left <= reuse.min_left {
             if !waited {
-                tracing::debug!(
+                tracing::info!(
                     "{what}: cache entry stale: {} left, more than {} needed",
                     span(left),
                     span(reuse.min_left)
@@ -482,7 +482,7 @@ fn cached_or_make(
             return None;
         }
         let by = if waited { " (made while waiting)" } else { "" };
-        tracing::debug!("{what}: cache hit{by}, {} left", span(left));
+        tracing::info!("{what}: cache hit{by}, {} left", span(left));
         Some(entry.credentials)
     };
     if let Some(credentials) = cached(false) {
@@ -527,9 +527,9 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
     };
     let read = !args.refresh;
     if args.no_cache {
-        tracing::debug!("cache: not used (--no-cache)");
+        tracing::info!("cache: not used (--no-cache)");
     } else if args.refresh {
-        tracing::debug!("cache: entries not read (--refresh)");
+        tracing::info!("cache: entries not read (--refresh)");
     }
     let role_reuse = Reuse {
         read,

@@ -1,7 +1,8 @@
 //! `-v`: each step on stderr, secrets redacted.
 //!
 //! A subscriber is installed only when `-v` is given: a normal run (the cached path above
-//! all) pays only for `tracing` macros that find nobody listening. Only aws-mfa's own
+//! all) pays only for `tracing` macros that find nobody listening. The steps are `info`
+//! events; `debug` and `trace` are compiled out (see Cargo.toml). Only aws-mfa's own
 //! events pass; the SDK's can carry whole requests, MFA code included. Every event names
 //! its fields by hand: access key ids are shortened with `key_id`, and no event ever takes
 //! a secret key, a session token, a code or a child's arguments.
@@ -34,7 +35,7 @@ pub fn init() {
         .event_format(Steps {
             start: Instant::now(),
         });
-    let ours = Targets::new().with_target(env!("CARGO_CRATE_NAME"), Level::DEBUG);
+    let ours = Targets::new().with_target(env!("CARGO_CRATE_NAME"), Level::INFO);
     let subscriber = tracing_subscriber::registry().with(steps).with(ours);
     // Only fails when one is already set, which nothing else here does.
     let _ = tracing::subscriber::set_global_default(subscriber);

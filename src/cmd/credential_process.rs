@@ -20,7 +20,7 @@ pub fn run(args: &SessionArgs) -> Result<(), Error> {
         "SessionToken": c.session_token.expose(),
         "Expiration": rfc3339(c.expiration),
     });
-    tracing::debug!(
+    tracing::info!(
         "printing credential_process JSON: Version, AccessKeyId, SecretAccessKey, SessionToken, Expiration"
     );
     super::print(&format!("{document:#}\n"))

@@ -19,7 +19,7 @@ pub fn run(args: &EnvArgs) -> Result<(), Error> {
     };
     if let Some(name) = clap::ValueEnum::to_possible_value(&shell) {
         let names = crate::session::names(&changes);
-        tracing::debug!("printing for {}: {names}", name.get_name());
+        tracing::info!("printing for {}: {names}", name.get_name());
     }
     super::print(&shell.render(&changes))
 }

@@ -33,7 +33,7 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
         return crate::server::exec(&args.session, &session, command, &program);
     }
     let changes = session.env_changes();
-    tracing::debug!(
+    tracing::info!(
         "running {}: {}",
         program.to_string_lossy(),
         crate::session::names(&changes)
