@@ -48,7 +48,7 @@ impl Aws {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| sts_setup(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| sts_setup(format!("cannot start the async runtime: {e}"), None))?;
         let region = target.region.unwrap_or(FALLBACK_REGION).to_owned();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             // Endpoint settings (`endpoint_url`, `AWS_ENDPOINT_URL_STS`) come from here too.
@@ -61,6 +61,12 @@ impl Aws {
             loader = loader.http_client(client);
         }
         let config = runtime.block_on(loader.load());
+        tracing::info!(
+            region = %config.region().map(|r| r.as_ref()).unwrap_or(FALLBACK_REGION),
+            timeout = %crate::verbose::seconds(target.timeout),
+            "AWS client ready (profile '{}')",
+            target.profile
+        );
         Ok(Aws {
             runtime,
             config,
@@ -96,26 +102,74 @@ impl Aws {
             .build()
     }
 
-    fn client(&self, signer: &Signer<'_>) -> aws_sdk_sts::Client {
+    fn client(
+        &self,
+        action: &'static str,
+        signer: &Signer<'_>,
+    ) -> Result<aws_sdk_sts::Client, Error> {
+        self.check_endpoint(action, "STS")?;
         let config = aws_sdk_sts::config::Builder::from(&self.config)
             .credentials_provider(Self::credentials(signer))
             .timeout_config(self.timeouts())
             .build();
-        aws_sdk_sts::Client::from_conf(config)
+        Ok(aws_sdk_sts::Client::from_conf(config))
+    }
+
+    /// Checks the endpoint URL the SDK will use for `service_id` (found the SDK's own way:
+    /// `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the profile's `services` section
+    /// and `endpoint_url`). The SDK panics on an empty one and connects to port 80 for an
+    /// out-of-range port; it never says which setting was wrong.
+    fn check_endpoint(&self, action: &'static str, service_id: &'static str) -> Result<(), Error> {
+        let key = aws_types::service_config::ServiceConfigKey::builder()
+            .service_id(service_id)
+            .env("AWS_ENDPOINT_URL")
+            .profile("endpoint_url")
+            .build();
+        let configured = key
+            .ok()
+            .and_then(|key| self.config.service_config()?.load_config(key));
+        let Some(url) = configured else {
+            return Ok(());
+        };
+        let upper = service_id.to_ascii_uppercase();
+        let invalid = |why: String| Error::Sts {
+            action,
+            why: format!("the {service_id} endpoint URL {why}"),
+            hint: Some(format!(
+                "fix or unset AWS_ENDPOINT_URL_{upper}, AWS_ENDPOINT_URL, or endpoint_url in the profile: an http:// or https:// URL"
+            )),
+            kind: StsFailure::Other,
+        };
+        if let Ok(uri) = url.trim().parse::<http::Uri>() {
+            // Scheme, host and port only: a URL may carry a user and password.
+            let host = uri
+                .authority()
+                .map(|a| a.as_str().rsplit('@').next().unwrap_or(""));
+            tracing::info!(
+                "{service_id} endpoint from the settings: {}://{}",
+                uri.scheme_str().unwrap_or("?"),
+                host.unwrap_or("?")
+            );
+        }
+        endpoint_problem(&url).map_or(Ok(()), |why| {
+            Err(invalid(if url.trim().is_empty() {
+                "is set but empty".to_owned()
+            } else {
+                format!("'{}' is invalid: {why}", one_line(&url))
+            }))
+        })
     }
 
     /// The IAM user's MFA devices (ListMFADevices for the caller), serials as IAM gives them.
     pub fn list_mfa_devices(&self, keys: &LongTermKeys) -> Result<Vec<String>, Error> {
         const ACTION: &str = "ListMFADevices";
+        self.check_endpoint(ACTION, "IAM")?;
         let config = aws_sdk_iam::config::Builder::from(&self.config)
             .credentials_provider(Self::credentials(&Signer::LongTerm(keys)))
             .timeout_config(self.timeouts())
             .build();
         let client = aws_sdk_iam::Client::from_conf(config);
-        let output = self
-            .runtime
-            .block_on(client.list_mfa_devices().send())
-            .map_err(|e| self.failure(ACTION, e))?;
+        let output = self.send(ACTION, client.list_mfa_devices().send())?;
         Ok(output
             .mfa_devices()
             .iter()
@@ -129,14 +183,11 @@ impl Aws {
         const ACTION: &str = "GetCallerIdentity";
         let date = std::sync::Arc::new(std::sync::Mutex::new(None));
         let request = self
-            .client(&Signer::LongTerm(keys))
+            .client(ACTION, &Signer::LongTerm(keys))?
             .get_caller_identity()
             .customize()
             .interceptor(DateHeader(date.clone()));
-        let output = self
-            .runtime
-            .block_on(request.send())
-            .map_err(|e| self.failure(ACTION, e))?;
+        let output = self.send(ACTION, request.send())?;
         let server_time = date.lock().ok().and_then(|d| *d);
         Ok(CallerIdentity {
             arn: output.arn().unwrap_or_default().to_owned(),
@@ -154,15 +205,18 @@ impl Aws {
     ) -> Result<Credentials, Error> {
         const ACTION: &str = "GetSessionToken";
         let request = self
-            .client(&Signer::LongTerm(keys))
+            .client(ACTION, &Signer::LongTerm(keys))?
             .get_session_token()
             .serial_number(serial)
             .token_code(code)
             .duration_seconds(clamp_i32(duration_seconds));
-        let output = self
-            .runtime
-            .block_on(request.send())
-            .map_err(|e| self.failure(ACTION, e))?;
+        tracing::info!(
+            key = %crate::verbose::key_id(&keys.access_key_id),
+            mfa_serial = %serial,
+            duration = %crate::duration::span(duration_seconds),
+            "{ACTION}: asking STS"
+        );
+        let output = self.send(ACTION, request.send())?;
         credentials(ACTION, output.credentials)
     }
 
@@ -175,7 +229,7 @@ impl Aws {
     ) -> Result<Credentials, Error> {
         const ACTION: &str = "AssumeRole";
         let mut request = self
-            .client(signer)
+            .client(ACTION, signer)?
             .assume_role()
             .role_arn(role.arn)
             .role_session_name(role.session_name)
@@ -184,11 +238,40 @@ impl Aws {
         if let Some((serial, code)) = mfa {
             request = request.serial_number(serial).token_code(code);
         }
-        let output = self
-            .runtime
-            .block_on(request.send())
-            .map_err(|e| self.failure(ACTION, e))?;
+        let (signed_by, key) = match signer {
+            Signer::LongTerm(keys) => ("long-term key", &keys.access_key_id),
+            Signer::Session(c) => ("session key", &c.access_key_id),
+        };
+        tracing::info!(
+            role = %role.arn,
+            session_name = %role.session_name,
+            duration = %crate::duration::span(role.duration_seconds),
+            signed_by = %format!("{signed_by} {}", crate::verbose::key_id(key)),
+            mfa_serial = %mfa.map_or("none", |(serial, _)| serial),
+            "{ACTION}: asking STS"
+        );
+        let output = self.send(ACTION, request.send())?;
         credentials(ACTION, output.credentials)
+    }
+
+    /// Runs one request to its end (or the deadline), timed for `-v`.
+    fn send<T: Answer, E: ProvideErrorMetadata + std::error::Error + 'static>(
+        &self,
+        action: &'static str,
+        request: impl std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    ) -> Result<T, Error> {
+        let started = Instant::now();
+        let result = self
+            .runtime
+            .block_on(request)
+            .map_err(|e| self.failure(action, e));
+        let took = crate::verbose::seconds(started.elapsed());
+        match &result {
+            Ok(answer) => tracing::info!(took = %took, "{action}: {}", answer.summary()),
+            // Errors are built to be shown: they never hold a secret.
+            Err(e) => tracing::info!(took = %took, "{e}"),
+        }
+        result
     }
 
     /// One readable line from an SDK error: the service's code and message, or what went
@@ -239,6 +322,55 @@ impl Aws {
             hint,
             kind,
         }
+    }
+}
+
+/// What `-v` says about an answer: never a secret, key ids shortened.
+trait Answer {
+    fn summary(&self) -> String;
+}
+
+fn issued(credentials: Option<&aws_sdk_sts::types::Credentials>) -> String {
+    match credentials {
+        Some(c) => format!(
+            "answered: credentials {} until {}",
+            crate::verbose::key_id(&c.access_key_id),
+            c.expiration
+        ),
+        None => "answered without credentials".into(),
+    }
+}
+
+impl Answer for aws_sdk_sts::operation::get_session_token::GetSessionTokenOutput {
+    fn summary(&self) -> String {
+        issued(self.credentials())
+    }
+}
+
+impl Answer for aws_sdk_sts::operation::assume_role::AssumeRoleOutput {
+    fn summary(&self) -> String {
+        issued(self.credentials())
+    }
+}
+
+impl Answer for aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput {
+    fn summary(&self) -> String {
+        format!("answered: {}", self.arn().unwrap_or("no ARN"))
+    }
+}
+
+impl Answer for aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput {
+    fn summary(&self) -> String {
+        let serials: Vec<&str> = self
+            .mfa_devices()
+            .iter()
+            .map(|d| d.serial_number())
+            .collect();
+        format!(
+            "answered: {} device(s): {}",
+            serials.len(),
+            serials.join(", ")
+        )
     }
 }
 
@@ -299,8 +431,9 @@ fn service_failure(
 ) -> Error {
     let message = one_line(message.unwrap_or(""));
     let stated = |code: &str| {
+        let code = one_line(code);
         if message.is_empty() {
-            code.to_owned()
+            code
         } else {
             format!("{code}: {message}")
         }
@@ -316,6 +449,16 @@ fn service_failure(
             Some("check mfa_serial: the device must be assigned to the IAM user whose keys are used".to_owned()),
             StsFailure::Other,
         ),
+        Some(code @ "AccessDenied") if action == "AssumeRole" => (
+            stated(code),
+            Some("check the role's trust policy (it must trust your user or account, with MFA) and that your IAM policies allow sts:AssumeRole on it".to_owned()),
+            StsFailure::Other,
+        ),
+        Some(code @ "AccessDenied") => (
+            stated(code),
+            Some("your IAM policies deny this call: an MFA-enforcing policy must still allow it without MFA".to_owned()),
+            StsFailure::Other,
+        ),
         Some(code @ "InvalidClientTokenId") => (
             stated(code),
             Some("the access key is not valid (deleted or rotated?): check aws_access_key_id in your credentials file".to_owned()),
@@ -328,12 +471,23 @@ fn service_failure(
         ),
         Some(code @ "ExpiredToken") => (
             stated(code),
-            Some("the credentials that signed the call have expired: run again with --refresh".to_owned()),
+            Some("the credentials that signed the call have expired: run again with --refresh (and check that this machine's clock is right)".to_owned()),
             StsFailure::Other,
         ),
         Some(code @ ("Throttling" | "ThrottlingException" | "RequestLimitExceeded")) => (
             stated(code),
             Some("STS is limiting requests: wait a moment and try again".to_owned()),
+            StsFailure::Other,
+        ),
+        Some(code) if status >= 500 => (
+            stated(code),
+            Some("STS is having trouble: try again shortly".to_owned()),
+            StsFailure::Other,
+        ),
+        // A code without a message: perhaps a cut-off answer, so the status goes along.
+        Some(code) if message.is_empty() => (
+            format!("STS answered HTTP {status} with error code '{}' and no message", one_line(code)),
+            None,
             StsFailure::Other,
         ),
         Some(code) => (stated(code), None, StsFailure::Other),
@@ -393,16 +547,31 @@ fn ca_bundle_client()
     let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
+    let hint = || {
+        Some("point AWS_CA_BUNDLE at a readable PEM file of CA certificates, or unset it".into())
+    };
     let pem = std::fs::read(&path).map_err(|e| {
-        sts_setup(format!(
-            "cannot read AWS_CA_BUNDLE {}: {e}",
-            std::path::Path::new(&path).display()
-        ))
+        sts_setup(
+            format!(
+                "cannot read AWS_CA_BUNDLE {}: {e}",
+                std::path::Path::new(&path).display()
+            ),
+            hint(),
+        )
+    })?;
+    check_ca_bundle(&pem).map_err(|why| {
+        sts_setup(
+            format!(
+                "AWS_CA_BUNDLE {} cannot be used: {why}",
+                std::path::Path::new(&path).display()
+            ),
+            hint(),
+        )
     })?;
     let context = TlsContext::builder()
         .with_trust_store(TrustStore::default().with_pem_certificate(pem))
         .build()
-        .map_err(|e| sts_setup(format!("AWS_CA_BUNDLE cannot be used: {e}")))?;
+        .map_err(|e| sts_setup(format!("AWS_CA_BUNDLE cannot be used: {e}"), hint()))?;
     let client = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(
             tls::rustls_provider::CryptoMode::AwsLc,
@@ -412,11 +581,31 @@ fn ca_bundle_client()
     Ok(Some(client))
 }
 
-fn sts_setup(why: String) -> Error {
+/// What the TLS client will do with the bundle, without its panics: every PEM block must
+/// decode, and each must be a certificate it can trust.
+fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let certificates = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| "it is not readable PEM (a block is malformed or cut off)".to_owned())?;
+    if certificates.is_empty() {
+        return Err("it holds no certificate".into());
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in certificates {
+        roots
+            .add(certificate)
+            .map_err(|e| format!("a certificate in it cannot be used: {e}"))?;
+    }
+    Ok(())
+}
+
+fn sts_setup(why: String, hint: Option<String>) -> Error {
     Error::Sts {
         action: "connecting to STS",
         why,
-        hint: None,
+        hint,
         kind: StsFailure::Other,
     }
 }
@@ -435,7 +624,95 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
+/// What is wrong with an endpoint URL, if anything: what the SDK would stumble on later.
+fn endpoint_problem(url: &str) -> Option<String> {
+    let uri: http::Uri = match url.trim().parse() {
+        Ok(uri) => uri,
+        Err(e) => return Some(e.to_string()),
+    };
+    match uri.scheme_str() {
+        None => return Some("it has no scheme (http:// or https://)".into()),
+        Some("http" | "https") => {}
+        Some(other) => return Some(format!("the scheme '{other}' is not http or https")),
+    }
+    let Some(authority) = uri.authority() else {
+        return Some("it names no host".into());
+    };
+    if authority.host().is_empty() {
+        return Some("it names no host".into());
+    }
+    // `http` drops a port it cannot read, and the connection then goes to port 80.
+    match authority.as_str().rsplit_once(':') {
+        Some((_, port)) if !port.contains(']') && port.parse::<u16>().is_err() => {
+            Some(format!("the port '{port}' is not a port number"))
+        }
+        _ => None,
+    }
+}
+
 /// Messages from the network are shown on one line, without control characters.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_ca_bundle, endpoint_problem};
+
+    /// A self-signed CA certificate (P-256), made with openssl for this test.
+    const CA: &str = "-----BEGIN CERTIFICATE-----
+MIIBijCCATGgAwIBAgIUFZRB+B+xEtqd7WJbwDLAieYH4E8wCgYIKoZIzj0EAwIw
+GjEYMBYGA1UEAwwPYXdzLW1mYSB0ZXN0IENBMCAXDTI2MTEyODIyMTYxNFoYDzIx
+MjYxMTA0MjIxNjE0WjAaMRgwFgYDVQQDDA9hd3MtbWZhIHRlc3QgQ0EwWTATBgcq
+hkjOPQIBBggqhkjOPQMBBwNCAASUebr4dcNK5951bsdm1ZIBgZYy9xBThmXtPq1i
+y9lIeFiNXf4kU3wO0AQH6WhKYM9w6sZLx+/RCihxU8VgJ1TKo1MwUTAdBgNVHQ4E
+FgQU5H2F9DkH1U3Azky2FVcJ+cKM2DUwHwYDVR0jBBgwFoAU5H2F9DkH1U3Azky2
+FVcJ+cKM2DUwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAnt4+b
+/sBqQ61OFPaFVlCN1LjcLWgH2pBHc7FQI8NrQQIgRAKq1H18WKJiI1dhp+OBy8rs
+HW+CRx/QMV/n45t4+mA=
+-----END CERTIFICATE-----
+";
+
+    #[test]
+    fn a_ca_bundle_is_read_as_the_tls_client_will() {
+        assert_eq!(check_ca_bundle(CA.as_bytes()), Ok(()));
+        let two = format!("# a comment\n{CA}\n{CA}");
+        assert_eq!(check_ca_bundle(two.as_bytes()), Ok(()));
+        let cut = &CA[..CA.len() / 2];
+        assert!(
+            check_ca_bundle(cut.as_bytes())
+                .unwrap_err()
+                .contains("not readable PEM")
+        );
+        let garbage = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert!(
+            check_ca_bundle(garbage.as_bytes())
+                .unwrap_err()
+                .contains("cannot be used")
+        );
+        assert!(check_ca_bundle(b"").unwrap_err().contains("no certificate"));
+    }
+
+    #[test]
+    fn endpoint_urls_the_sdk_would_stumble_on() {
+        for good in [
+            "https://sts.eu-west-1.amazonaws.com",
+            "http://127.0.0.1:4566",
+            "http://[::1]:8080/",
+            "https://proxy.example/sts",
+        ] {
+            assert_eq!(endpoint_problem(good), None, "{good}");
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            ("not a url", "invalid uri character"),
+            ("127.0.0.1:4566", "no scheme"),
+            ("ftp://127.0.0.1", "'ftp'"),
+            ("http://127.0.0.1:99999", "'99999'"),
+            ("http://127.0.0.1:http", "'http'"),
+        ] {
+            let problem = endpoint_problem(bad).unwrap_or_default();
+            assert!(problem.contains(why), "{bad:?}: {problem:?}");
+        }
+    }
 }

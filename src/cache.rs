@@ -188,6 +188,11 @@ impl SessionCache {
             .ok()
     }
 
+    /// `read` without the warning: for a second look at an entry already warned about.
+    pub fn read_silently(&self, key: &CacheKey) -> Option<Entry> {
+        read_entry(&self.path(key, ENTRY_SUFFIX)?).ok()
+    }
+
     /// Stores `entry` atomically as a private file; a failure is a warning, never an error.
     pub fn write(&self, key: &CacheKey, entry: &Entry) {
         if let Some(path) = self.path(key, ENTRY_SUFFIX) {
@@ -251,7 +256,21 @@ impl SessionCache {
             return EntryLock { _file: None };
         };
         let file = open_no_follow(&path, true).and_then(|file| {
-            file.lock()?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    tracing::info!(
+                        "cache: waiting for the lock: another aws-mfa is making this entry"
+                    );
+                    let started = std::time::Instant::now();
+                    file.lock()?;
+                    tracing::info!(
+                        "cache: lock taken after {}",
+                        crate::verbose::seconds(started.elapsed())
+                    );
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            }
             Ok(file)
         });
         match file {
@@ -338,6 +357,10 @@ fn write_private_json<T: Serialize>(path: &Path, value: &T) {
         file.persist(path)?;
         Ok(())
     })();
+    if written.is_ok() {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        tracing::info!("cache: wrote {name}");
+    }
     if let Err(e) = written {
         warn(&format!("cannot write {}: {e}", path.display()));
     }
@@ -414,7 +437,7 @@ mod platform {
         }
         if meta.mode() & 0o077 != 0 {
             return Err(Some(format!(
-                "it is readable by others (mode {:o}); it will be replaced",
+                "other users can read it (mode {:o}); it will be replaced",
                 meta.mode() & 0o777
             )));
         }

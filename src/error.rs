@@ -17,6 +17,13 @@ pub enum Error {
     #[error("cannot read the AWS profile files: {0}")]
     ProfileFiles(String),
 
+    #[error("profile '{profile}' cannot be used: {why}")]
+    BrokenProfile {
+        profile: String,
+        why: String,
+        hint: String,
+    },
+
     #[error("no long-term keys for profile '{profile}': {why}")]
     NoKeys { profile: String, why: String },
 
@@ -30,6 +37,9 @@ pub enum Error {
 
     #[error("invalid duration '{value}': {why}")]
     InvalidDuration { value: String, why: String },
+
+    #[error("invalid --timeout '{0}': it takes a positive number of seconds")]
+    InvalidTimeout(String),
 
     #[error("no MFA code: there is no terminal to ask on and no --token-code")]
     NoTerminal,
@@ -95,6 +105,10 @@ impl Error {
             Error::UnknownProfile { known, .. } => {
                 Some(format!("known profiles: {}", known.join(", ")))
             }
+            Error::ProfileFiles(_) => Some(
+                "fix the file at the line named: [default] or [profile NAME] headers in config, [NAME] in credentials, then 'key = value' lines".into(),
+            ),
+            Error::BrokenProfile { hint, .. } => Some(hint.clone()),
             Error::NoKeys { .. } => Some(
                 "put aws_access_key_id and aws_secret_access_key under the profile in ~/.aws/credentials".into(),
             ),
@@ -105,6 +119,7 @@ impl Error {
             Error::InvalidDuration { .. } => Some(
                 "give seconds (43200) or a span such as 15m, 1h, 12h, 36h".into(),
             ),
+            Error::InvalidTimeout(_) => Some("give the seconds to wait for AWS in all, such as --timeout 30".into()),
             Error::NoTerminal => Some(
                 "pass the code with -t CODE, or set mfa_process in the profile".into(),
             ),
@@ -129,6 +144,9 @@ impl Error {
             Error::Exec { not_found: true, .. } => {
                 Some("check the command's name and your PATH".into())
             }
+            Error::Exec { .. } => Some(
+                "name a program you may run: a file with execute permission (chmod +x), or run a script through its interpreter (sh FILE)".into(),
+            ),
             _ => None,
         }
     }

@@ -14,6 +14,7 @@ pub mod profile;
 pub mod server;
 pub mod session;
 pub mod shell;
+pub mod verbose;
 
 use std::process::ExitCode;
 

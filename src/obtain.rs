@@ -8,8 +8,9 @@ use crate::cli::SessionArgs;
 use crate::duration;
 use crate::error::Error;
 use crate::mfa::{self, MfaCode, Terminal};
-use crate::profile::{ProfileFiles, ResolvedProfile, Role};
+use crate::profile::{KeySource, ProfileFiles, ResolvedProfile, Role};
 use crate::session::{Credentials, MFA_PROFILE, Session};
+use crate::verbose;
 
 /// The profile to use: `-p`, else `$AWS_PROFILE`, else `$AWS_MFA_PROFILE` (the session this
 /// shell already holds), else `default`. The bool says whether it was asked for by name.
@@ -86,6 +87,7 @@ impl Request {
             .mfa_serial
             .clone()
             .or_else(|| profile.mfa_serial.clone());
+        trace_resolved(&profile, serial.as_deref());
         // `-d` sets the length of what is handed out: the MFA session for a plain profile,
         // the (last) role's credentials for a role profile.
         let is_role = !profile.roles.is_empty();
@@ -136,10 +138,7 @@ impl Request {
         let timeout = Duration::try_from_secs_f64(args.timeout)
             .ok()
             .filter(|t| !t.is_zero())
-            .ok_or_else(|| Error::InvalidDuration {
-                value: args.timeout.to_string(),
-                why: "--timeout takes a positive number of seconds".into(),
-            })?;
+            .ok_or_else(|| Error::InvalidTimeout(args.timeout.to_string()))?;
         Ok(Request {
             profile,
             serial,
@@ -181,6 +180,14 @@ impl Request {
         mut send: impl FnMut(&MfaCode) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut source = self.code_source()?;
+        tracing::info!(
+            "MFA code for {serial} from {}",
+            match &source {
+                CodeSource::Flag(_) => "--token-code",
+                CodeSource::Process(_) => "mfa_process",
+                CodeSource::Terminal(_) => "the terminal",
+            }
+        );
         for attempt in 1..=CODE_TRIES {
             let again = attempt < CODE_TRIES;
             let code = match &mut source {
@@ -228,8 +235,10 @@ impl Request {
         }
         let keys = &self.profile.keys;
         if let Some(serial) = cache.known_device(&keys.access_key_id) {
+            tracing::info!("MFA device {serial}: found by an earlier lookup");
             return Ok(serial);
         }
+        tracing::info!("no mfa_serial: asking IAM for the user's MFA devices");
         let no_device = |why: String| Error::NoDevice {
             profile: self.profile.name.clone(),
             why,
@@ -341,6 +350,23 @@ impl Request {
     }
 }
 
+/// `-v`: what the profile resolved to (the key id shortened).
+fn trace_resolved(profile: &ResolvedProfile, serial: Option<&str>) {
+    let from = match &profile.key_source {
+        KeySource::Profile(holder) => format!("profile '{holder}'"),
+        KeySource::Environment => "AWS_ACCESS_KEY_ID".to_owned(),
+    };
+    let roles: Vec<&str> = profile.roles.iter().map(|r| r.arn.as_str()).collect();
+    tracing::info!(
+        keys = %format!("{} from {from}", verbose::key_id(&profile.keys.access_key_id)),
+        mfa_serial = %serial.unwrap_or("none set"),
+        region = %profile.region.as_deref().unwrap_or("none set"),
+        roles = %if roles.is_empty() { "none".to_owned() } else { roles.join(" -> ") },
+        "profile '{}' resolved",
+        profile.name
+    );
+}
+
 /// Tries a person gets at the terminal for one code.
 const CODE_TRIES: u32 = 3;
 
@@ -423,22 +449,47 @@ struct Reuse {
 fn cached_or_make(
     cache: &SessionCache,
     key: &CacheKey,
+    what: &str,
     reuse: Reuse,
     make: impl FnOnce() -> Result<Entry, Error>,
 ) -> Result<Credentials, Error> {
-    let cached = || {
-        reuse
-            .read
-            .then(|| cache.read(key))
-            .flatten()
-            .filter(|entry| entry.time_left() > reuse.min_left)
-            .map(|entry| entry.credentials)
+    let span = |left: Duration| duration::span(left.as_secs());
+    let cached = |waited: bool| {
+        if !reuse.read {
+            return None;
+        }
+        // The second look, under the lock, does not repeat the first one's warning.
+        let entry = if waited {
+            cache.read_silently(key)
+        } else {
+            cache.read(key)
+        };
+        let Some(entry) = entry else {
+            if !waited {
+                tracing::info!("{what}: no usable cache entry");
+            }
+            return None;
+        };
+        let left = entry.time_left();
+        if left <= reuse.min_left {
+            if !waited {
+                tracing::info!(
+                    "{what}: cache entry stale: {} left, more than {} needed",
+                    span(left),
+                    span(reuse.min_left)
+                );
+            }
+            return None;
+        }
+        let by = if waited { " (made while waiting)" } else { "" };
+        tracing::info!("{what}: cache hit{by}, {} left", span(left));
+        Some(entry.credentials)
     };
-    if let Some(credentials) = cached() {
+    if let Some(credentials) = cached(false) {
         return Ok(credentials);
     }
     let _lock = cache.lock(key);
-    if let Some(credentials) = cached() {
+    if let Some(credentials) = cached(true) {
         return Ok(credentials);
     }
     let entry = make()?;
@@ -479,6 +530,11 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
         records.clone()
     };
     let read = !args.refresh;
+    if args.no_cache {
+        tracing::info!("cache: not used (--no-cache)");
+    } else if args.refresh {
+        tracing::info!("cache: entries not read (--refresh)");
+    }
     let role_reuse = Reuse {
         read,
         min_left: REFRESH_MIN_LEFT.max(min_left),
@@ -494,7 +550,8 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
                 &CacheKey::direct_mfa(&keys.access_key_id, &serial),
                 &first.key_parts(),
             );
-            let credentials = cached_or_make(&cache, &key, role_reuse, || {
+            let what = format!("role {} (--no-session)", first.role.arn);
+            let credentials = cached_or_make(&cache, &key, &what, role_reuse, || {
                 request.fresh_role(
                     &mut aws,
                     first,
@@ -514,7 +571,8 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
                 },
             };
             let key = CacheKey::mfa_session(&keys.access_key_id, &serial);
-            let credentials = cached_or_make(&cache, &key, reuse, || {
+            let what = format!("MFA session for {serial}");
+            let credentials = cached_or_make(&cache, &key, &what, reuse, || {
                 request.fresh_session(&records, &mut aws, &serial)
             })?;
             (key, credentials, request.roles.as_slice())
@@ -524,7 +582,8 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
     for plan in rest {
         key = CacheKey::role(&key, &plan.key_parts());
         let signer = credentials.clone();
-        credentials = cached_or_make(&cache, &key, role_reuse, || {
+        let what = format!("role {}", plan.role.arn);
+        credentials = cached_or_make(&cache, &key, &what, role_reuse, || {
             request.fresh_role(&mut aws, plan, Signer::Session(&signer), None)
         })?;
     }

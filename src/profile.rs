@@ -79,7 +79,17 @@ impl ProfileFiles {
         let load = aws_config::profile::load(&fs, &env, &files, None::<Cow<'static, str>>);
         match poll_once(load) {
             Some(Ok(set)) => Ok(ProfileFiles { set }),
-            Some(Err(e)) => Err(Error::ProfileFiles(e.to_string())),
+            // The SDK's own text is "could not parse profile file"; the file, the line and
+            // what is wrong there are in its source.
+            Some(Err(e)) => Err(Error::ProfileFiles(
+                std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(": ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )),
             None => Err(Error::ProfileFiles(
                 "the SDK's profile loader did not finish in one step".into(),
             )),
@@ -137,10 +147,11 @@ impl ProfileFiles {
         let (keys, key_source) = loop {
             if chain.contains(&current) {
                 chain.push(current);
-                return Err(Error::ProfileFiles(format!(
-                    "source_profile loops: {}",
-                    chain.join(" -> ")
-                )));
+                return Err(Error::BrokenProfile {
+                    profile: name.to_owned(),
+                    why: format!("source_profile loops: {}", chain.join(" -> ")),
+                    hint: "end the chain at a profile that holds your long-term keys (aws_access_key_id)".into(),
+                });
             }
             chain.push(current.clone());
             let Some(role_arn) = self.get(&current, "role_arn") else {
@@ -159,11 +170,30 @@ impl ProfileFiles {
             match source {
                 Some(_) if self_sourced => break self.keys_of(&current)?,
                 Some(source) if self.set.get_profile(&source).is_some() => current = source,
-                Some(source) => return Err(self.unknown(&source)),
+                Some(source) => {
+                    return Err(Error::BrokenProfile {
+                        profile: current,
+                        why: format!(
+                            "its source_profile '{source}' is not in {}",
+                            profile_file_names()
+                        ),
+                        hint: format!("known profiles: {}", self.names().join(", ")),
+                    });
+                }
                 None => {
-                    return Err(Error::ProfileFiles(format!(
-                        "profile '{current}' has role_arn but no source_profile to take keys from"
-                    )));
+                    let why = match self.get(&current, "credential_source") {
+                        Some(_) => {
+                            "it has role_arn with credential_source, which aws-mfa does not support; it needs a source_profile to take keys from"
+                        }
+                        None => "it has role_arn but no source_profile to take keys from",
+                    };
+                    return Err(Error::BrokenProfile {
+                        hint: format!(
+                            "add 'source_profile = NAME' (the profile with your long-term keys) under the profile '{current}' in ~/.aws/config"
+                        ),
+                        profile: current,
+                        why: why.into(),
+                    });
                 }
             }
         };

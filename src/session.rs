@@ -101,6 +101,22 @@ impl Session {
     }
 }
 
+/// The variables that `changes` sets and removes, by name only (for `-v`).
+pub fn names(changes: &[EnvChange]) -> String {
+    let mut parts = Vec::new();
+    for (verb, set) in [("set", true), ("unset", false)] {
+        let names: Vec<&str> = changes
+            .iter()
+            .filter(|c| matches!(c, EnvChange::Set(..)) == set)
+            .map(EnvChange::name)
+            .collect();
+        if !names.is_empty() {
+            parts.push(format!("{verb} {}", names.join(" ")));
+        }
+    }
+    parts.join("; ")
+}
+
 /// Every variable a session may have set, for `env --unset`.
 pub fn unset_all() -> Vec<EnvChange> {
     [

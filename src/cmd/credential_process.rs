@@ -20,5 +20,8 @@ pub fn run(args: &SessionArgs) -> Result<(), Error> {
         "SessionToken": c.session_token.expose(),
         "Expiration": rfc3339(c.expiration),
     });
+    tracing::info!(
+        "printing credential_process JSON: Version, AccessKeyId, SecretAccessKey, SessionToken, Expiration"
+    );
     super::print(&format!("{document:#}\n"))
 }

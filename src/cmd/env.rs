@@ -17,5 +17,9 @@ pub fn run(args: &EnvArgs) -> Result<(), Error> {
     } else {
         obtain::session(&args.session, obtain::SESSION_MIN_LEFT, Prompt::Terminal)?.env_changes()
     };
+    if let Some(name) = clap::ValueEnum::to_possible_value(&shell) {
+        let names = crate::session::names(&changes);
+        tracing::info!("printing for {}: {names}", name.get_name());
+    }
     super::print(&shell.render(&changes))
 }

@@ -10,6 +10,10 @@ use crate::session::EnvChange;
 use crate::shell;
 
 pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
+    // A typo in the command must not cost an MFA code: check it can be started first.
+    if let Some(program) = args.command.first() {
+        check_runnable(program)?;
+    }
     // What the server hands out must last as long as an SDK expects (it refreshes 15
     // minutes before expiry); asking now, before the child runs, is the one prompt.
     let min_left = if args.server {
@@ -28,7 +32,13 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
     if args.server {
         return crate::server::exec(&args.session, &session, command, &program);
     }
-    for change in session.env_changes() {
+    let changes = session.env_changes();
+    tracing::info!(
+        "running {}: {}",
+        program.to_string_lossy(),
+        crate::session::names(&changes)
+    );
+    for change in changes {
         match change {
             EnvChange::Set(name, value) => command.env(name, value),
             EnvChange::Unset(name) => command.env_remove(name),
@@ -70,11 +80,76 @@ pub(crate) fn exec_error(program: &OsStr, err: &std::io::Error) -> Error {
     let not_found = err.kind() == std::io::ErrorKind::NotFound;
     Error::Exec {
         program: program.to_string_lossy().into_owned(),
-        why: if not_found {
-            "command not found".into()
-        } else {
-            err.to_string()
+        why: match err.kind() {
+            std::io::ErrorKind::NotFound => "command not found".into(),
+            std::io::ErrorKind::PermissionDenied => NOT_EXECUTABLE.into(),
+            _ => err.to_string(),
         },
         not_found,
     }
+}
+
+const NOT_EXECUTABLE: &str = "permission denied: it is not an executable file";
+
+/// Finds `program` the way `execvp` will (a name with a `/` as it is, else along PATH) and
+/// says why it cannot be started, if it cannot: 127 for nothing there, 126 for a directory
+/// or a file without execute permission.
+#[cfg(unix)]
+fn check_runnable(program: &OsStr) -> Result<(), Error> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::PathBuf;
+
+    let candidates: Vec<PathBuf> = if program.as_bytes().contains(&b'/') {
+        vec![PathBuf::from(program)]
+    } else {
+        // No PATH: execvp searches its own default, so leave the answer to it.
+        let Some(path) = std::env::var_os("PATH") else {
+            return Ok(());
+        };
+        std::env::split_paths(&path)
+            .map(|dir| {
+                // An empty PATH entry is the current directory.
+                let dir = if dir.as_os_str().is_empty() {
+                    ".".into()
+                } else {
+                    dir
+                };
+                dir.join(program)
+            })
+            .collect()
+    };
+    let mut refused = None;
+    for candidate in &candidates {
+        let Ok(meta) = std::fs::metadata(candidate) else {
+            continue;
+        };
+        if meta.is_dir() {
+            refused.get_or_insert("it is a directory");
+        } else if may_execute(candidate) {
+            return Ok(());
+        } else {
+            refused.get_or_insert(NOT_EXECUTABLE);
+        }
+    }
+    Err(Error::Exec {
+        program: program.to_string_lossy().into_owned(),
+        why: refused.unwrap_or("command not found").into(),
+        not_found: refused.is_none(),
+    })
+}
+
+#[cfg(unix)]
+fn may_execute(path: &std::path::Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: access only reads the NUL-terminated path.
+    unsafe { libc::access(path.as_ptr(), libc::X_OK) == 0 }
+}
+
+/// Windows finds programs its own way (PATHEXT…): spawning tells.
+#[cfg(windows)]
+fn check_runnable(_program: &OsStr) -> Result<(), Error> {
+    Ok(())
 }

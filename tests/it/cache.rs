@@ -178,6 +178,12 @@ fn survives(tamper: impl FnOnce(&PathBuf), why: &str) {
         "expected a warning about {why:?}: {}",
         out.stderr
     );
+    assert_eq!(
+        out.stderr.matches("warning").count(),
+        1,
+        "said once: {}",
+        out.stderr
+    );
     assert!(
         out.stdout.contains("FAKETOKEN2"),
         "a fresh session: {}",
@@ -221,32 +227,50 @@ fn a_foreign_entry_is_a_miss() {
 
 #[test]
 fn an_entry_others_can_read_is_a_miss() {
-    survives(
-        |p| std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o640)).unwrap(),
-        "readable by others (mode 640)",
-    );
+    for (mode, why) in [
+        (0o640, "other users can read it (mode 640)"),
+        (0o604, "other users can read it (mode 604)"),
+        (0o660, "other users can read it (mode 660)"),
+    ] {
+        survives(
+            |p| std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap(),
+            why,
+        );
+    }
 }
 
 #[test]
 fn a_symbolic_link_in_place_of_an_entry_is_never_followed() {
-    let target = tempfile::NamedTempFile::new().unwrap();
-    let text = std::fs::read_to_string(target.path()).unwrap();
-    let target_path = target.path().to_owned();
+    // A link to a perfectly good entry (the real one, moved aside): following it would be
+    // a cache hit. It is refused, and the new entry replaces the link, not its target.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let moved = elsewhere.path().join("entry.json");
+    let mut before = Vec::new();
     survives(
         |p| {
-            // A link to a perfectly good entry: still refused, and never written through.
-            let copy = p.with_extension("copy");
-            std::fs::copy(p, &copy).unwrap();
-            std::fs::remove_file(p).unwrap();
-            symlink(&target_path, p).unwrap();
-            std::fs::remove_file(copy).unwrap();
+            std::fs::rename(p, &moved).unwrap();
+            symlink(&moved, p).unwrap();
+            before = std::fs::read(&moved).unwrap();
         },
         "symbolic link",
     );
-    assert_eq!(
-        std::fs::read_to_string(target.path()).unwrap(),
-        text,
-        "target untouched"
+    assert_eq!(std::fs::read(&moved).unwrap(), before, "target untouched");
+}
+
+#[test]
+fn a_dangling_symbolic_link_is_never_written_through() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("planted.json");
+    survives(
+        |p| {
+            std::fs::remove_file(p).unwrap();
+            symlink(&target, p).unwrap();
+        },
+        "symbolic link",
+    );
+    assert!(
+        !target.exists(),
+        "nothing was written where the link pointed"
     );
 }
 
@@ -256,17 +280,25 @@ fn a_cache_directory_that_cannot_be_made_still_works() {
     let mut env = TestEnv::new().sts(&fake);
     let file = env.path().join("a-file");
     std::fs::write(&file, "").unwrap();
-    env.set("AWS_MFA_CACHE_DIR", file.join("cache").to_str().unwrap());
-    let out = env.run(ENV_CODE);
-    out.assert_success();
-    assert!(out.stdout.contains("export AWS_SESSION_TOKEN="));
-    assert!(
-        out.stderr
-            .contains("aws-mfa: warning: cannot use the cache directory")
-            && out.stderr.contains("sessions will not be cached"),
-        "{}",
-        out.stderr
-    );
+    // Under a file, and a file itself.
+    for dir in [file.join("cache"), file.clone()] {
+        env.set("AWS_MFA_CACHE_DIR", dir.to_str().unwrap());
+        let out = env.run(ENV_CODE);
+        out.assert_success();
+        assert!(out.stdout.contains("export AWS_SESSION_TOKEN="));
+        assert!(
+            out.stderr
+                .contains("aws-mfa: warning: cannot use the cache directory")
+                && out.stderr.contains("sessions will not be cached"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+        // Nothing cached: the next run needs a code again.
+        env.run(ENV).assert_failure("no MFA code");
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), b"", "the file is untouched");
+    assert_eq!(fake.count("GetSessionToken"), 2);
 }
 
 #[test]

@@ -45,21 +45,6 @@ fn the_exit_status_is_the_childs() {
 }
 
 #[test]
-fn a_missing_or_unrunnable_command_gets_127_or_126() {
-    let fake = FakeSts::start();
-    let env = TestEnv::new().sts(&fake);
-    let out = env.run(&["exec", "-t", CODE, "--", "no-such-command-here"]);
-    assert_eq!(out.code, Some(127));
-    out.assert_failure("cannot run 'no-such-command-here': command not found");
-
-    let script = env.path().join("not-executable.sh");
-    std::fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
-    let out = env.run(&["exec", "-t", CODE, "--", script.to_str().unwrap()]);
-    assert_eq!(out.code, Some(126));
-    out.assert_failure("Permission denied");
-}
-
-#[test]
 fn no_command_starts_a_subshell_with_the_session() {
     let fake = FakeSts::start();
     let mut env = TestEnv::new().sts(&fake);

@@ -1,215 +1,787 @@
-//! Bad input and a failing STS: a clear message, nothing on stdout, nothing called.
+//! Faults and hostile conditions: every failure is fast, clear, and leaves nothing behind.
+//!
+//! One table per family of faults, one row per case. `check` runs a row twice, plain and
+//! with `-v`, each time in a fresh home against a fresh fake STS, and asserts every
+//! property: a non-zero exit, an empty stdout, one `aws-mfa: what: why` line naming the
+//! cause (never `service error` alone, never a raw XML or HTML body), the hint, no cache
+//! entry written, no temp file left, the AWS files unchanged (`TestEnv`'s drop), a bounded
+//! time, and no secret (the fake's, the long-term secret, the code) on stderr.
 
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::support::*;
 
+/// One hostile condition and what the user must see.
+#[derive(Clone)]
+pub struct Case {
+    name: &'static str,
+    config: String,
+    credentials: String,
+    /// Replies the fake gives instead of its normal ones, for one action or for any.
+    replies: Vec<(Option<&'static str>, Reply)>,
+    accept_only: Option<&'static str>,
+    /// Whether STS and IAM are pointed at the fake (`AWS_ENDPOINT_URL_STS`, `…_IAM`).
+    at_fake: bool,
+    vars: Vec<(&'static str, String)>,
+    /// Files written into the test directory (the working directory) first: name, text, mode.
+    files: Vec<(&'static str, &'static str, u32)>,
+    /// The subcommand and its options; `-v` goes after these.
+    args: Vec<String>,
+    /// What follows `--` (exec).
+    command: Vec<String>,
+    says: Vec<String>,
+    hints: Vec<&'static str>,
+    exit: Option<i32>,
+    calls: Vec<(&'static str, usize)>,
+    no_calls: bool,
+    /// A role failed after a good MFA session: that session's entry may stay.
+    keeps_session: bool,
+    within: Duration,
+}
+
+impl Case {
+    /// `aws-mfa env --shell bash -t CODE` against the default home.
+    pub fn env(name: &'static str) -> Self {
+        Case {
+            name,
+            config: DEFAULT_CONFIG.into(),
+            credentials: DEFAULT_CREDENTIALS.into(),
+            replies: Vec::new(),
+            accept_only: None,
+            at_fake: true,
+            vars: Vec::new(),
+            files: Vec::new(),
+            args: ["env", "--shell", "bash", "-t", CODE]
+                .map(String::from)
+                .to_vec(),
+            command: Vec::new(),
+            says: Vec::new(),
+            hints: Vec::new(),
+            exit: None,
+            calls: Vec::new(),
+            no_calls: false,
+            keeps_session: false,
+            // Generous: a slow CI machine with 2 cores, not a benchmark. Retries back off
+            // for a few seconds at most.
+            within: Duration::from_secs(20),
+        }
+    }
+
+    /// `aws-mfa exec -t CODE -- COMMAND…`.
+    pub fn exec(name: &'static str, command: &[&str]) -> Self {
+        Case {
+            args: ["exec", "-t", CODE].map(String::from).to_vec(),
+            command: command.iter().map(|s| s.to_string()).collect(),
+            ..Case::env(name)
+        }
+    }
+
+    fn files(mut self, config: &str, credentials: &str) -> Self {
+        self.config = config.into();
+        self.credentials = credentials.into();
+        self
+    }
+
+    /// The code given with `-t`, instead of `CODE`.
+    fn code(mut self, code: &str) -> Self {
+        let at = self
+            .args
+            .iter()
+            .position(|a| a == "-t")
+            .expect("a -t option");
+        self.args[at + 1] = code.into();
+        self
+    }
+
+    /// More options for the subcommand.
+    fn args(mut self, args: &[&str]) -> Self {
+        self.args.extend(args.iter().map(|s| s.to_string()));
+        self
+    }
+
+    /// The subcommand's options, replacing the default ones.
+    fn only_args(mut self, args: &[&str]) -> Self {
+        self.args = args.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    fn reply(mut self, reply: Reply) -> Self {
+        self.replies.push((None, reply));
+        self
+    }
+
+    /// Three attempts: what the SDK's standard retry mode makes.
+    fn three_times(self, reply: Reply) -> Self {
+        self.reply(reply.clone()).reply(reply.clone()).reply(reply)
+    }
+
+    fn reply_for(mut self, action: &'static str, reply: Reply) -> Self {
+        self.replies.push((Some(action), reply));
+        self
+    }
+
+    fn accept_only(mut self, code: &'static str) -> Self {
+        self.accept_only = Some(code);
+        self
+    }
+
+    /// Leaves the endpoint to the profile (and the case's variables).
+    fn endpoint_from_profile(mut self) -> Self {
+        self.at_fake = false;
+        self
+    }
+
+    fn var(mut self, name: &'static str, value: &str) -> Self {
+        self.vars.push((name, value.into()));
+        self
+    }
+
+    fn file(mut self, name: &'static str, text: &'static str, mode: u32) -> Self {
+        self.files.push((name, text, mode));
+        self
+    }
+
+    fn says(mut self, message: impl Into<String>) -> Self {
+        self.says.push(message.into());
+        self
+    }
+
+    fn hint(mut self, hint: &'static str) -> Self {
+        self.hints.push(hint);
+        self
+    }
+
+    fn exit(mut self, code: i32) -> Self {
+        self.exit = Some(code);
+        self
+    }
+
+    fn calls(mut self, action: &'static str, count: usize) -> Self {
+        self.calls.push((action, count));
+        self
+    }
+
+    fn no_calls(mut self) -> Self {
+        self.no_calls = true;
+        self
+    }
+
+    fn keeps_session(mut self) -> Self {
+        self.keeps_session = true;
+        self
+    }
+
+    fn within(mut self, seconds: u64) -> Self {
+        self.within = Duration::from_secs(seconds);
+        self
+    }
+}
+
+/// Runs every row, plain and with `-v`; rows run side by side (most of their time is
+/// spent waiting on retries and timeouts).
+pub fn check(cases: &[Case]) {
+    std::thread::scope(|scope| {
+        for case in cases {
+            for verbose in [false, true] {
+                scope.spawn(move || run(case, verbose));
+            }
+        }
+    });
+}
+
+fn run(case: &Case, verbose: bool) {
+    let fake = FakeSts::start();
+    if let Some(code) = case.accept_only {
+        fake.accept_only(code);
+    }
+    for (action, reply) in &case.replies {
+        match action {
+            Some(action) => fake.then_for(action, reply.clone()),
+            None => fake.then(reply.clone()),
+        };
+    }
+    let mut env = TestEnv::with_files(&case.config, &case.credentials);
+    if case.at_fake {
+        env = env.sts(&fake);
+    } else {
+        // The profile's endpoint_url would lose to the environment's.
+        env.unset("AWS_ENDPOINT_URL");
+    }
+    for (name, value) in &case.vars {
+        env.set(name, value);
+    }
+    for (name, text, mode) in &case.files {
+        let path = env.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(*mode)).unwrap();
+    }
+    let mut args: Vec<&str> = case.args.iter().map(String::as_str).collect();
+    if verbose {
+        args.push("-v");
+    }
+    if !case.command.is_empty() {
+        args.push("--");
+        args.extend(case.command.iter().map(String::as_str));
+    }
+
+    let started = Instant::now();
+    let out = env.run(&args);
+    let took = started.elapsed();
+
+    let name = format!("{} ({})", case.name, if verbose { "-v" } else { "plain" });
+    let err = &out.stderr;
+    assert_ne!(out.code, Some(0), "{name}: must fail: {out:#?}");
+    if let Some(code) = case.exit {
+        assert_eq!(out.code, Some(code), "{name}: exit code: {err}");
+    }
+    assert_eq!(out.stdout, "", "{name}: stdout must stay empty");
+    assert_no_secrets(err);
+    assert!(
+        !err.contains(ACCESS_KEY) && !err.contains("ASIAFAKE0"),
+        "{name}: key ids are shown redacted, if at all: {err}"
+    );
+    for raw in [
+        "service error",
+        "dispatch failure",
+        "unhandled error",
+        "<",
+        "Error {",
+    ] {
+        assert!(!err.contains(raw), "{name}: {raw:?} on stderr: {err}");
+    }
+
+    // Exactly one error line, `aws-mfa: what: why`, naming the cause; the hint under it.
+    let lines: Vec<&str> = err.lines().collect();
+    let errors: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            lines[i].starts_with("aws-mfa: ")
+                && !lines[i].starts_with("aws-mfa: warning: ")
+                && !lines[i].starts_with("aws-mfa: note: ")
+        })
+        .collect();
+    assert_eq!(errors.len(), 1, "{name}: one error line: {err}");
+    let line = lines[errors[0]];
+    assert!(
+        line.matches(": ").count() >= 2,
+        "{name}: 'aws-mfa: what: why': {line}"
+    );
+    for message in &case.says {
+        assert!(
+            line.contains(message.as_str()),
+            "{name}: {message:?} in: {err}"
+        );
+    }
+    if !case.hints.is_empty() {
+        let hint = lines.get(errors[0] + 1).copied().unwrap_or("");
+        assert!(hint.starts_with("  hint: "), "{name}: a hint: {err}");
+        for wanted in &case.hints {
+            assert!(hint.contains(wanted), "{name}: hint with {wanted:?}: {err}");
+        }
+    }
+    // Nothing else speaks: no SDK output, no panic. With -v, aws-mfa's own steps.
+    for line in &lines {
+        let ours = line.starts_with("aws-mfa: ")
+            || line.starts_with("  hint: ")
+            || (verbose && line.starts_with("aws-mfa ["));
+        assert!(
+            ours,
+            "{name}: a line that is not aws-mfa's: {line:?}\n{err}"
+        );
+    }
+    if verbose {
+        for (action, count) in &case.calls {
+            if *count > 0 {
+                assert!(
+                    lines
+                        .iter()
+                        .any(|l| l.starts_with("aws-mfa [") && l.contains(action)),
+                    "{name}: -v shows the {action} call: {err}"
+                );
+            }
+        }
+    }
+
+    assert!(
+        took < case.within,
+        "{name}: took {took:?}, more than {:?}",
+        case.within
+    );
+    for (action, count) in &case.calls {
+        assert_eq!(fake.count(action), *count, "{name}: {action} calls");
+    }
+    if case.no_calls {
+        assert!(fake.calls().is_empty(), "{name}: nothing reaches STS");
+    }
+    assert_cache_clean(&env.cache_dir(), case.keeps_session, &name);
+}
+
+/// No entry (except, when allowed, the MFA session's) and no temp file.
+#[track_caller]
+pub fn assert_cache_clean(dir: &Path, keeps_session: bool, name: &str) {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in listing.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        assert!(
+            !file.starts_with(".tmp-"),
+            "{name}: a temp file was left: {file}"
+        );
+        if file.ends_with(".json") {
+            assert!(
+                keeps_session && file.starts_with("session-"),
+                "{name}: no cache entry may be written: {file}"
+            );
+        }
+    }
+}
+
+/// A loopback port nobody listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn sts_error(status: u16, code: &'static str, message: &'static str) -> Reply {
+    Reply::Error {
+        status,
+        code,
+        message,
+    }
+}
+
 #[test]
 fn bad_input_is_refused_before_sts_is_called() {
+    let temporary =
+        "[default]\naws_access_key_id = ASIATEMPORARY0000001\naws_secret_access_key = x\n";
+    check(
+        &[
+            Case::env("a malformed code")
+                .code("12ab56")
+                .says(
+                    "invalid MFA code: a code is 6 digits, not 6 characters of which 4 are digits",
+                )
+                .hint("type the 6 digits"),
+            Case::env("a code too long")
+                .code("3141597")
+                .says("a code is 6 digits, not 7 digits"),
+            Case::env("a duration past 36h")
+                .args(&["-d", "37h"])
+                .says("invalid duration '37h'")
+                .hint("15m, 1h, 12h, 36h"),
+            Case::env("a duration under 15m")
+                .args(&["-d", "899"])
+                .says("from 900 s (15m) to 129600 s (36h)"),
+            Case::env("a duration that is no duration")
+                .args(&["-d", "soon"])
+                .says("invalid duration 'soon'"),
+            Case::env("a zero timeout")
+                .args(&["--timeout", "0"])
+                .says("invalid --timeout '0': it takes a positive number of seconds")
+                .hint("--timeout 30"),
+            Case::env("a negative timeout")
+                .args(&["--timeout=-3"])
+                .says("invalid --timeout '-3'"),
+            Case::env("temporary keys with a token")
+                .files(
+                    DEFAULT_CONFIG,
+                    &format!("{temporary}aws_session_token = y\n"),
+                )
+                .says("cannot start a session from temporary keys (profile 'default')")
+                .hint("the profile that holds your IAM user's access key"),
+            Case::env("temporary keys")
+                .files(DEFAULT_CONFIG, temporary)
+                .says("GetSessionToken needs long-term keys"),
+            Case::env("no keys at all")
+                .files(DEFAULT_CONFIG, "")
+                .says("no long-term keys for profile 'default'")
+                .hint("aws_access_key_id and aws_secret_access_key"),
+            Case::env("a key id without its secret")
+                .files(
+                    DEFAULT_CONFIG,
+                    "[default]\naws_access_key_id = AKIAONLYKEYID0000001\n",
+                )
+                .says("aws_secret_access_key is missing"),
+            Case::env("no terminal and no code")
+                .only_args(&["env", "--shell", "bash"])
+                .says("no MFA code: there is no terminal to ask on and no --token-code")
+                .hint("pass the code with -t CODE"),
+            Case::env("an unknown shell")
+                .only_args(&["env", "-t", CODE])
+                .var("SHELL", "/usr/bin/tcsh")
+                .says("cannot tell which shell to write for")
+                .hint("--shell bash|zsh|fish|pwsh|sh|json"),
+        ]
+        .map(Case::no_calls),
+    );
+}
+
+const ROLES: &str = "[default]
+mfa_serial = arn:aws:iam::123456789012:mfa/tester
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::111111111111:role/admin
+source_profile = default
+
+[profile loop-a]
+role_arn = arn:aws:iam::111111111111:role/a
+source_profile = loop-b
+
+[profile loop-b]
+role_arn = arn:aws:iam::111111111111:role/b
+source_profile = loop-a
+
+[profile orphan]
+role_arn = arn:aws:iam::111111111111:role/orphan
+
+[profile lost]
+role_arn = arn:aws:iam::111111111111:role/lost
+source_profile = gone
+";
+
+#[test]
+fn broken_profile_files_are_refused_before_sts() {
+    check(&[
+        Case::env("a malformed config file")
+            .files("[default\nbroken", DEFAULT_CREDENTIALS)
+            .says("cannot read the AWS profile files: could not parse profile file: error parsing ")
+            .says("config on line 1: Profile definition must end with ']'")
+            .hint("fix the file at the line named"),
+        Case::env("a malformed credentials file")
+            .files(DEFAULT_CONFIG, "aws_access_key_id = AKIAOUTSIDEANYPROF01\n[default\n")
+            .says("credentials on line 1: Expected a profile definition")
+            .hint("fix the file at the line named"),
+        Case::env("a missing profile")
+            .args(&["-p", "nope"])
+            .says("unknown profile 'nope'")
+            .hint("known profiles: default"),
+        Case::env("a missing profile from AWS_PROFILE")
+            .var("AWS_PROFILE", "nope")
+            .says("unknown profile 'nope'")
+            .hint("known profiles: default"),
+        Case::env("a source_profile loop")
+            .files(ROLES, DEFAULT_CREDENTIALS)
+            .args(&["-p", "loop-a"])
+            .says("profile 'loop-a' cannot be used: source_profile loops: loop-a -> loop-b -> loop-a")
+            .hint("end the chain at a profile that holds your long-term keys"),
+        Case::env("a role with no source")
+            .files(ROLES, DEFAULT_CREDENTIALS)
+            .args(&["-p", "orphan"])
+            .says("profile 'orphan' cannot be used: it has role_arn but no source_profile")
+            .hint("add 'source_profile = NAME'"),
+        Case::env("a role whose source is missing")
+            .files(ROLES, DEFAULT_CREDENTIALS)
+            .args(&["-p", "lost"])
+            .says("profile 'lost' cannot be used: its source_profile 'gone' is not in ")
+            .hint("known profiles: admin, default, loop-a, loop-b, lost, orphan"),
+        Case::env("a role duration past 12h")
+            .files(ROLES, DEFAULT_CREDENTIALS)
+            .args(&["-p", "admin", "-d", "13h"])
+            .says("role credentials can last from 900 s (15m) to 43200 s (12h)"),
+    ]
+    .map(Case::no_calls));
+}
+
+#[test]
+fn sts_refusals_name_the_cause_and_the_fix() {
+    check(&[
+        Case::env("a wrong code")
+            .accept_only("654321")
+            .says("GetSessionToken failed: STS rejected the MFA code")
+            .hint("wait for the next code")
+            .calls("GetSessionToken", 1),
+        Case::env("an unknown MFA device")
+            .reply(sts_error(403, "AccessDenied", fake_sts::UNKNOWN_DEVICE_MESSAGE))
+            .says("GetSessionToken failed: AccessDenied: MultiFactorAuthentication failed")
+            .hint("check mfa_serial")
+            .calls("GetSessionToken", 1),
+        Case::env("a policy that denies the call")
+            .reply(sts_error(
+                403,
+                "AccessDenied",
+                "User: arn:aws:iam::123456789012:user/tester is not authorized to perform: sts:GetSessionToken",
+            ))
+            .says("GetSessionToken failed: AccessDenied: User: arn:aws:iam::123456789012:user/tester is not authorized")
+            .hint("your IAM policies deny this call")
+            .calls("GetSessionToken", 1),
+        Case::env("an expired token")
+            .reply(sts_error(
+                403,
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            ))
+            .says("GetSessionToken failed: ExpiredToken: The security token included in the request is expired")
+            .hint("--refresh")
+            .calls("GetSessionToken", 1),
+        Case::env("a deleted or rotated key")
+            .reply(sts_error(
+                403,
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+            ))
+            .says("GetSessionToken failed: InvalidClientTokenId: The security token included in the request is invalid.")
+            .hint("deleted or rotated")
+            .hint("check aws_access_key_id")
+            .calls("GetSessionToken", 1),
+        Case::env("a device lookup IAM refuses")
+            .files("[default]\nregion = eu-west-1\n", DEFAULT_CREDENTIALS)
+            .reply_for(
+                "ListMFADevices",
+                sts_error(
+                    403,
+                    "AccessDenied",
+                    "User: arn:aws:iam::123456789012:user/tester is not authorized to perform: iam:ListMFADevices",
+                ),
+            )
+            .says("no usable MFA device for profile 'default': no mfa_serial is set, and looking one up failed: ListMFADevices failed: AccessDenied")
+            .hint("or set mfa_serial")
+            .calls("ListMFADevices", 1)
+            .calls("GetSessionToken", 0),
+        Case::env("a wrong secret or clock")
+            .reply(sts_error(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.",
+            ))
+            .says("GetSessionToken failed: SignatureDoesNotMatch: The request signature we calculated does not match")
+            .hint("aws_secret_access_key")
+            .hint("clock")
+            .calls("GetSessionToken", 1),
+    ]);
+}
+
+#[test]
+fn role_failures_after_a_good_session_keep_only_the_session() {
+    check(&[
+        Case::env("a role the user may not assume")
+            .files(ROLES, DEFAULT_CREDENTIALS)
+            .args(&["-p", "admin"])
+            .reply_for(
+                "AssumeRole",
+                sts_error(
+                    403,
+                    "AccessDenied",
+                    "User: arn:aws:iam::123456789012:user/tester is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/admin",
+                ),
+            )
+            .says("AssumeRole failed: AccessDenied: User: arn:aws:iam::123456789012:user/tester is not authorized to perform: sts:AssumeRole")
+            .hint("trust policy")
+            .calls("GetSessionToken", 1)
+            .calls("AssumeRole", 1)
+            .keeps_session(),
+        Case::env("a session STS calls expired")
+            .files(ROLES, DEFAULT_CREDENTIALS)
+            .args(&["-p", "admin"])
+            .reply_for(
+                "AssumeRole",
+                sts_error(
+                    403,
+                    "ExpiredToken",
+                    "The security token included in the request is expired",
+                ),
+            )
+            .says("AssumeRole failed: ExpiredToken")
+            .hint("--refresh")
+            .calls("AssumeRole", 1)
+            .keeps_session(),
+        Case::env("a wrong code with --no-session")
+            .files(ROLES, DEFAULT_CREDENTIALS)
+            .args(&["-p", "admin", "--no-session"])
+            .accept_only("654321")
+            .says("AssumeRole failed: STS rejected the MFA code")
+            .hint("wait for the next code")
+            .calls("GetSessionToken", 0)
+            .calls("AssumeRole", 1),
+    ]);
+}
+
+#[test]
+fn throttling_and_server_errors_are_retried_then_explained() {
+    check(&[
+        Case::env("throttling")
+            .three_times(sts_error(400, "Throttling", "Rate exceeded"))
+            .says("GetSessionToken failed: Throttling: Rate exceeded")
+            .hint("wait a moment")
+            .calls("GetSessionToken", 3),
+        Case::env("HTTP 500 with an HTML page")
+            .three_times(Reply::Raw {
+                status: 500,
+                body: "<html><body><h1>Internal Server Error</h1></body></html>",
+            })
+            .says("GetSessionToken failed: STS answered HTTP 500 without an error code")
+            .hint("try again shortly")
+            .calls("GetSessionToken", 3),
+        Case::env("HTTP 503 from STS")
+            .three_times(sts_error(
+                503,
+                "ServiceUnavailable",
+                "Service is unavailable.",
+            ))
+            .says("GetSessionToken failed: ServiceUnavailable: Service is unavailable.")
+            .hint("try again shortly")
+            .calls("GetSessionToken", 3),
+        Case::env("HTTP 502 from a proxy")
+            .three_times(Reply::Raw {
+                status: 502,
+                body: "Bad Gateway",
+            })
+            .says("STS answered HTTP 502 without an error code")
+            .hint("try again shortly")
+            .calls("GetSessionToken", 3),
+    ]);
+}
+
+#[test]
+fn broken_answers_and_unreachable_endpoints_are_reported() {
+    let closed = format!("http://127.0.0.1:{}", closed_port());
+    check(&[
+        Case::env("truncated XML")
+            .reply(Reply::Raw {
+                status: 200,
+                body: "<GetSessionTokenResponse><GetSessionTokenResult><Credentials><AccessKeyId>",
+            })
+            .says("GetSessionToken failed: STS sent an answer that cannot be read")
+            .hint("check that the endpoint really is STS"),
+        Case::env("an answer that is not XML")
+            .reply(Reply::Raw {
+                status: 200,
+                body: "this is not xml",
+            })
+            .says("STS sent an answer that cannot be read")
+            .hint("check that the endpoint really is STS"),
+        Case::env("an HTML page instead of STS")
+            .reply(Reply::Raw {
+                status: 200,
+                body: "<!DOCTYPE html><html><head><title>Sign in to the Wi-Fi</title></head></html>",
+            })
+            .says("STS sent an answer that cannot be read")
+            .hint("check that the endpoint really is STS"),
+        Case::env("an empty answer")
+            .reply(Reply::Raw {
+                status: 200,
+                body: "",
+            })
+            .says("STS sent an answer that cannot be read"),
+        Case::env("a truncated error document")
+            .reply(Reply::Raw {
+                status: 400,
+                body: "<ErrorResponse><Error><Code>Access",
+            })
+            .says("GetSessionToken failed: STS answered HTTP 400 with error code 'Access' and no message"),
+        Case::env("a server that never answers")
+            .three_times(Reply::Hang)
+            .args(&["--timeout", "2"])
+            .says("GetSessionToken failed: no answer from STS within 2 s")
+            .hint("--timeout")
+            .within(10),
+        Case::env("connection refused")
+            .var("AWS_ENDPOINT_URL_STS", &closed)
+            .says("GetSessionToken failed: cannot reach STS")
+            .hint("AWS_ENDPOINT_URL_STS"),
+        Case::env("a CA bundle that is not there")
+            .var("AWS_CA_BUNDLE", "/nonexistent/ca.pem")
+            .says("connecting to STS failed: cannot read AWS_CA_BUNDLE /nonexistent/ca.pem")
+            .hint("point AWS_CA_BUNDLE at a readable PEM file"),
+        Case::env("a CA bundle cut off")
+            .file("ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n", 0o644)
+            .var("AWS_CA_BUNDLE", "ca.pem")
+            .says("AWS_CA_BUNDLE ca.pem cannot be used: it is not readable PEM")
+            .hint("point AWS_CA_BUNDLE at a readable PEM file"),
+        Case::env("a CA bundle holding garbage")
+            .file(
+                "ca.pem",
+                "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+                0o644,
+            )
+            .var("AWS_CA_BUNDLE", "ca.pem")
+            .says("AWS_CA_BUNDLE ca.pem cannot be used: a certificate in it cannot be used"),
+        Case::env("a CA bundle with no certificate")
+            .file("ca.pem", "hello\n", 0o644)
+            .var("AWS_CA_BUNDLE", "ca.pem")
+            .says("AWS_CA_BUNDLE ca.pem cannot be used: it holds no certificate"),
+        Case::env("an endpoint that is no URL")
+            .var("AWS_ENDPOINT_URL_STS", "not a url")
+            .says("GetSessionToken failed: the STS endpoint URL 'not a url' is invalid")
+            .hint("AWS_ENDPOINT_URL_STS"),
+        Case::env("an endpoint with a bad port")
+            .var("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:99999")
+            .says("the STS endpoint URL 'http://127.0.0.1:99999' is invalid: the port '99999' is not a port number")
+            .hint("AWS_ENDPOINT_URL_STS"),
+        Case::env("an empty endpoint variable")
+            .var("AWS_ENDPOINT_URL_STS", "")
+            .says("GetSessionToken failed: the STS endpoint URL is set but empty")
+            .hint("AWS_ENDPOINT_URL_STS"),
+        Case::env("an endpoint of another scheme")
+            .var("AWS_ENDPOINT_URL_STS", &closed.replace("http:", "ftp:"))
+            .says("the scheme 'ftp' is not http or https"),
+        Case::env("an endpoint without a scheme")
+            .var("AWS_ENDPOINT_URL_STS", "127.0.0.1:9")
+            .says("it has no scheme"),
+        Case::env("an invalid endpoint_url in the profile")
+            .files(
+                "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/tester\nendpoint_url = ::nonsense::\n",
+                DEFAULT_CREDENTIALS,
+            )
+            .endpoint_from_profile()
+            .says("the STS endpoint URL '::nonsense::' is invalid")
+            .hint("endpoint_url in the profile"),
+    ]);
+}
+
+/// `--timeout` bounds the whole call, retries included; 15 s unless told.
+#[test]
+fn a_silent_server_is_given_up_on_after_15_seconds_by_default() {
     let fake = FakeSts::start();
-    let cases: &[(&str, &str, &[&str], &str)] = &[
-        (
-            DEFAULT_CONFIG,
-            DEFAULT_CREDENTIALS,
-            &["-p", "nope"],
-            "unknown profile 'nope'",
-        ),
-        (
-            DEFAULT_CONFIG,
-            DEFAULT_CREDENTIALS,
-            &["-p", "nope"],
-            "known profiles: default",
-        ),
-        (
-            DEFAULT_CONFIG,
-            DEFAULT_CREDENTIALS,
-            &["-t", "12ab56"],
-            "invalid MFA code",
-        ),
-        (
-            DEFAULT_CONFIG,
-            DEFAULT_CREDENTIALS,
-            &["-t", "3141597"],
-            "a code is 6 digits",
-        ),
-        (
-            DEFAULT_CONFIG,
-            DEFAULT_CREDENTIALS,
-            &["-d", "37h"],
-            "invalid duration '37h'",
-        ),
-        (
-            DEFAULT_CONFIG,
-            DEFAULT_CREDENTIALS,
-            &["-d", "899"],
-            "from 900 s (15m) to 129600 s (36h)",
-        ),
-        (
-            DEFAULT_CONFIG,
-            DEFAULT_CREDENTIALS,
-            &["-d", "soon"],
-            "invalid duration 'soon'",
-        ),
-        (
-            DEFAULT_CONFIG,
-            DEFAULT_CREDENTIALS,
-            &["--timeout", "0"],
-            "--timeout takes a positive number",
-        ),
-        (
-            DEFAULT_CONFIG,
-            "[default]\naws_access_key_id = ASIATEMPORARY0000001\naws_secret_access_key = x\naws_session_token = y\n",
-            &[],
-            "cannot start a session from temporary keys (profile 'default')",
-        ),
-        (
-            DEFAULT_CONFIG,
-            "[default]\naws_access_key_id = ASIATEMPORARY0000001\naws_secret_access_key = x\n",
-            &[],
-            "GetSessionToken needs long-term keys",
-        ),
-        (
-            DEFAULT_CONFIG,
-            "",
-            &[],
-            "no long-term keys for profile 'default'",
-        ),
-        (
-            DEFAULT_CONFIG,
-            "[default]\naws_access_key_id = AKIAONLYKEYID0000001\n",
-            &[],
-            "aws_secret_access_key is missing",
-        ),
-        (
-            "[default\nbroken",
-            DEFAULT_CREDENTIALS,
-            &[],
-            "cannot read the AWS profile files",
-        ),
-    ];
-    for (config, credentials, args, message) in cases {
-        let env = TestEnv::with_files(config, credentials).sts(&fake);
-        let mut full = vec!["env", "--shell", "bash"];
-        if !args.contains(&"-t") {
-            full.extend(["-t", CODE]);
-        }
-        full.extend_from_slice(args);
-        env.run(&full).assert_failure(message);
+    for _ in 0..3 {
+        fake.then(Reply::Hang);
     }
-    assert_eq!(fake.calls().len(), 0, "nothing reached STS");
-}
-
-#[test]
-fn no_terminal_and_no_code_is_an_error_not_a_hang() {
-    let fake = FakeSts::start();
     let env = TestEnv::new().sts(&fake);
-    let out = env.run(&["env", "--shell", "bash"]);
-    out.assert_failure("no MFA code: there is no terminal to ask on and no --token-code");
-    assert!(out.stderr.contains("hint: pass the code with -t CODE"));
-    assert_eq!(fake.calls().len(), 0);
-}
-
-#[test]
-fn an_unknown_shell_is_an_error_listing_the_choices() {
-    let mut env = TestEnv::new();
-    env.set("SHELL", "/usr/bin/tcsh");
-    env.run(&["env", "-t", CODE])
-        .assert_failure("cannot tell which shell to write for")
-        .assert_failure("--shell bash|zsh|fish|pwsh|sh|json");
-}
-
-/// Runs `env` against a fake primed with `replies`.
-fn run_against(replies: &[Reply], extra: &[&str]) -> (FakeSts, Outcome) {
-    let fake = FakeSts::start();
-    for reply in replies {
-        fake.then(reply.clone());
-    }
-    let env = TestEnv::new().sts(&fake);
-    let mut args = vec!["env", "--shell", "bash", "-t", CODE];
-    args.extend_from_slice(extra);
-    let out = env.run(&args);
-    (fake, out)
-}
-
-#[test]
-fn a_rejected_code_says_so() {
-    let fake = FakeSts::start();
-    fake.accept_only("654321");
-    let env = TestEnv::new().sts(&fake);
+    let started = Instant::now();
     env.run(&["env", "--shell", "bash", "-t", CODE])
-        .assert_failure("GetSessionToken failed: STS rejected the MFA code")
-        .assert_failure("wait for the next code");
-    assert_eq!(
-        fake.count("GetSessionToken"),
-        1,
-        "a bad code is not retried blindly"
+        .assert_failure("GetSessionToken failed: no answer from STS within 15 s");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(14) && took < Duration::from_secs(30),
+        "15 s in total, retries included: {took:?}"
     );
+    assert_cache_clean(&env.cache_dir(), false, "default timeout");
 }
 
 #[test]
-fn sts_errors_become_one_readable_line_with_a_hint() {
-    let cases = [
-        (
-            "InvalidClientTokenId",
-            "The security token included in the request is invalid.",
-            "deleted or rotated",
-        ),
-        (
-            "SignatureDoesNotMatch",
-            "The request signature we calculated does not match",
-            "clock",
-        ),
-        (
-            "ExpiredToken",
-            "The security token included in the request is expired",
-            "--refresh",
-        ),
-        (
-            "AccessDenied",
-            fake_sts::UNKNOWN_DEVICE_MESSAGE,
-            "check mfa_serial",
-        ),
-    ];
-    for (code, message, hint) in cases {
-        let (fake, out) = run_against(
-            &[Reply::Error {
-                status: 403,
-                code,
-                message,
-            }],
-            &[],
-        );
-        out.assert_failure(&format!("GetSessionToken failed: {code}: "))
-            .assert_failure(hint);
-        assert_eq!(fake.count("GetSessionToken"), 1, "{code} is not retried");
-    }
+fn exec_of_a_missing_or_unrunnable_command_gets_127_or_126_before_any_code() {
+    check(&[
+        Case::exec("a command not on PATH", &["no-such-command-here"])
+            .says("cannot run 'no-such-command-here': command not found")
+            .hint("check the command's name and your PATH")
+            .exit(127)
+            .no_calls(),
+        Case::exec("a path that does not exist", &["./missing", "arg"])
+            .says("cannot run './missing': command not found")
+            .exit(127)
+            .no_calls(),
+        Case::exec("a file that is not executable", &["./not-executable.sh"])
+            .file("not-executable.sh", "#!/bin/sh\necho hi\n", 0o644)
+            .says(
+                "cannot run './not-executable.sh': permission denied: it is not an executable file",
+            )
+            .hint("chmod +x")
+            .exit(126)
+            .no_calls(),
+        Case::exec("a directory", &["/"])
+            .says("cannot run '/': it is a directory")
+            .exit(126)
+            .no_calls(),
+    ]);
 }
 
 #[test]
-fn server_errors_and_throttling_are_retried_then_explained() {
-    let html = Reply::Raw {
-        status: 500,
-        body: "<html><body>Internal Server Error</body></html>",
-    };
-    let (fake, out) = run_against(&[html.clone(), html.clone(), html], &[]);
-    out.assert_failure("STS answered HTTP 500 without an error code");
-    assert!(!out.stderr.contains("<html>"));
-    assert_eq!(
-        fake.count("GetSessionToken"),
-        3,
-        "standard retries: 3 attempts"
-    );
-
-    let throttled = Reply::Error {
-        status: 400,
-        code: "Throttling",
-        message: "Rate exceeded",
-    };
-    let (fake, out) = run_against(&[throttled.clone(), throttled.clone(), throttled], &[]);
-    out.assert_failure("GetSessionToken failed: Throttling: Rate exceeded");
-    assert_eq!(fake.count("GetSessionToken"), 3);
-
-    // A passing fault: the retry succeeds and the user sees a session.
+fn a_passing_fault_is_retried_into_a_session() {
     let fake = FakeSts::start();
     fake.then(Reply::Raw {
         status: 503,
@@ -222,46 +794,67 @@ fn server_errors_and_throttling_are_retried_then_explained() {
     assert_eq!(fake.count("GetSessionToken"), 2);
 }
 
+/// Ctrl-C (or a `kill`) while STS is being asked: the process ends by that signal (the
+/// shell shows 130 or 143), nothing on stdout, no cache entry, no temp file. The default
+/// disposition does it: no handler runs, and nothing is written before STS answers.
 #[test]
-fn a_malformed_answer_is_reported_without_its_body() {
-    let truncated = "<GetSessionTokenResponse><GetSessionTokenResult><Credentials><AccessKeyId>";
-    for body in [truncated, "this is not xml"] {
-        let (_fake, out) = run_against(&[Reply::Raw { status: 200, body }], &[]);
-        out.assert_failure("GetSessionToken failed: STS sent an answer that cannot be read");
-        assert!(!out.stderr.contains(body), "{}", out.stderr);
-    }
-}
+fn a_signal_during_the_sts_call_ends_the_run_and_leaves_nothing() {
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
 
-#[test]
-fn a_silent_server_is_given_up_on_within_the_timeout() {
-    let fake = FakeSts::start();
-    for _ in 0..3 {
-        fake.then(Reply::Hang);
+    let commands: [&[&str]; 4] = [
+        &["env", "--shell", "bash", "-t", CODE],
+        &["credential-process", "-t", CODE],
+        &["exec", "-t", CODE, "--", "true"],
+        &["exec", "--server", "-t", CODE, "--", "true"],
+    ];
+    for (signal, name) in [(libc::SIGINT, "SIGINT"), (libc::SIGTERM, "SIGTERM")] {
+        for args in commands {
+            let what = format!("{name} during {}", args.join(" "));
+            let fake = FakeSts::start();
+            fake.then(Reply::Hang);
+            let env = TestEnv::new().sts(&fake);
+            let mut command = env.command(BIN);
+            command
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            // SAFETY: signal is async-signal-safe. A terminal's process starts with the
+            // default disposition; a test runner started in the background would pass on
+            // an ignored SIGINT.
+            unsafe {
+                command.pre_exec(move || {
+                    libc::signal(signal, libc::SIG_DFL);
+                    Ok(())
+                });
+            }
+            let child = command.spawn().unwrap();
+            let started = Instant::now();
+            while fake.calls().is_empty() {
+                assert!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "{what}: STS never asked"
+                );
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            // SAFETY: kill has no memory effects; the pid is our own child's.
+            unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+            let out = env.output_of(child);
+            assert_eq!(
+                out.code,
+                Some(128 + signal),
+                "{what}: ended by it: {out:#?}"
+            );
+            assert_eq!(out.stdout, "", "{what}");
+            assert_no_secrets(&out.stderr);
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{what}: ended at once"
+            );
+            assert_eq!(fake.calls().len(), 1, "{what}");
+            assert_cache_clean(&env.cache_dir(), false, &what);
+        }
     }
-    let env = TestEnv::new().sts(&fake);
-    let started = Instant::now();
-    env.run(&["env", "--shell", "bash", "-t", CODE, "--timeout", "2"])
-        .assert_failure("no answer from STS within 2 s");
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "bounded by --timeout"
-    );
-}
-
-#[test]
-fn an_unreachable_endpoint_is_reported() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut env = TestEnv::new();
-    env.set("AWS_ENDPOINT_URL_STS", &format!("http://127.0.0.1:{port}"));
-    env.run(&["env", "--shell", "bash", "-t", CODE])
-        .assert_failure("cannot reach STS");
-    env.set("AWS_ENDPOINT_URL_STS", "not a url");
-    env.run(&["env", "--shell", "bash", "-t", CODE])
-        .assert_failure("GetSessionToken failed");
 }
 
 #[test]

@@ -15,3 +15,4 @@ mod real_peers;
 mod roles;
 mod server;
 mod shells;
+mod verbose;

@@ -24,17 +24,6 @@ region = us-east-2
 role_arn = arn:aws:iam::333333333333:role/deep
 source_profile = admin
 duration_seconds = 7200
-
-[profile loop-a]
-role_arn = arn:aws:iam::111111111111:role/a
-source_profile = loop-b
-
-[profile loop-b]
-role_arn = arn:aws:iam::111111111111:role/b
-source_profile = loop-a
-
-[profile orphan]
-role_arn = arn:aws:iam::111111111111:role/orphan
 ";
 
 fn roles_env(fake: &FakeSts) -> TestEnv {
@@ -189,19 +178,6 @@ fn a_longer_role_duration_is_capped_to_an_hour_with_a_notice() {
         Some("43200"),
         "-d is the role's length, not the MFA session's"
     );
-}
-
-#[test]
-fn broken_role_profiles_are_refused_before_sts() {
-    let fake = FakeSts::start();
-    let env = roles_env(&fake);
-    env_for(&env, "loop-a", &["-t", CODE])
-        .assert_failure("source_profile loops: loop-a -> loop-b -> loop-a");
-    env_for(&env, "orphan", &["-t", CODE])
-        .assert_failure("profile 'orphan' has role_arn but no source_profile");
-    env_for(&env, "admin", &["-t", CODE, "-d", "13h"])
-        .assert_failure("role credentials can last from 900 s (15m) to 43200 s (12h)");
-    assert!(fake.calls().is_empty());
 }
 
 #[test]

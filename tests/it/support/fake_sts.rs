@@ -53,7 +53,8 @@ pub enum Reply {
 #[derive(Default)]
 struct State {
     calls: Vec<Call>,
-    replies: VecDeque<Reply>,
+    /// Replies still to give, each to the next request (of one action, when named).
+    replies: VecDeque<(Option<String>, Reply)>,
     /// When set, only this code is accepted; others get AccessDenied.
     accept_code: Option<String>,
     /// What IAM ListMFADevices answers.
@@ -144,7 +145,14 @@ impl FakeSts {
 
     /// The next request gets this reply instead of the normal one.
     pub fn then(&self, reply: Reply) -> &Self {
-        self.state.lock().unwrap().replies.push_back(reply);
+        self.state.lock().unwrap().replies.push_back((None, reply));
+        self
+    }
+
+    /// The next request for `action` gets this reply; other actions are answered normally.
+    pub fn then_for(&self, action: &str, reply: Reply) -> &Self {
+        let mut state = self.state.lock().unwrap();
+        state.replies.push_back((Some(action.to_owned()), reply));
         self
     }
 
@@ -264,7 +272,11 @@ fn answer(headers: &BTreeMap<String, String>, body: &str, state: &Mutex<State>) 
     };
     let mut state = state.lock().unwrap();
     state.calls.push(call.clone());
-    if let Some(reply) = state.replies.pop_front() {
+    let due = state
+        .replies
+        .iter()
+        .position(|(action, _)| action.as_ref().is_none_or(|a| *a == call.action));
+    if let Some((_, reply)) = due.and_then(|i| state.replies.remove(i)) {
         return match reply {
             Reply::Error {
                 status,

@@ -48,7 +48,12 @@ pub struct TestEnv {
     dir: tempfile::TempDir,
     files: Vec<(PathBuf, Vec<u8>)>,
     vars: Vec<(String, String)>,
+    removed: Vec<String>,
 }
+
+/// Where AWS calls go that no test aimed anywhere: a closed loopback port, so a stray call
+/// fails at once instead of resolving an AWS host name.
+pub const NOWHERE: &str = "http://127.0.0.1:9";
 
 /// What a run of the binary left: exit status and both streams.
 #[derive(Debug)]
@@ -113,6 +118,7 @@ impl TestEnv {
             dir,
             files: Vec::new(),
             vars: Vec::new(),
+            removed: Vec::new(),
         };
         env.write_aws_file("config", config);
         env.write_aws_file("credentials", credentials);
@@ -149,12 +155,20 @@ impl TestEnv {
     /// Sets a variable for every process this environment starts.
     pub fn set(&mut self, name: &str, value: &str) -> &mut Self {
         self.vars.retain(|(n, _)| n != name);
+        self.removed.retain(|n| n != name);
         self.vars.push((name.to_owned(), value.to_owned()));
         self
     }
 
+    /// Leaves a variable out, one that `command` would set (`AWS_ENDPOINT_URL`).
+    pub fn unset(&mut self, name: &str) -> &mut Self {
+        self.vars.retain(|(n, _)| n != name);
+        self.removed.push(name.to_owned());
+        self
+    }
+
     /// A process in this environment: nothing inherited but PATH, no controlling terminal,
-    /// loopback only.
+    /// loopback only (AWS calls go to `NOWHERE` unless a test aims them).
     pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
         let mut command = Command::new(program);
         command
@@ -171,9 +185,13 @@ impl TestEnv {
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_PAGER", "")
             .env("AWS_MFA", BIN)
+            .env("AWS_ENDPOINT_URL", NOWHERE)
             .envs(self.vars.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .current_dir(self.dir.path());
+        for name in &self.removed {
+            command.env_remove(name);
+        }
         // SAFETY: setsid is async-signal-safe; it detaches from the test runner's terminal
         // so "no terminal" is the truth unless a test opens a PTY itself.
         unsafe {

@@ -1,0 +1,97 @@
+//! `-v`: each step on stderr, secrets redacted.
+//!
+//! A subscriber is installed only when `-v` is given: a normal run (the cached path above
+//! all) pays only for `tracing` macros that find nobody listening. The steps are `info`
+//! events; `debug` and `trace` are compiled out (see Cargo.toml). Only aws-mfa's own
+//! events pass; the SDK's can carry whole requests, MFA code included. Every event names
+//! its fields by hand: access key ids are shortened with `key_id`, and no event ever takes
+//! a secret key, a session token, a code or a child's arguments.
+
+use std::time::{Duration, Instant};
+
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::cli::{Cli, Command};
+
+/// Whether the command line asks for `-v`.
+pub fn wanted(cli: &Cli) -> bool {
+    match &cli.command {
+        Command::Env(args) => args.session.verbose,
+        Command::Exec(args) => args.session.verbose,
+        Command::CredentialProcess(args) => args.verbose,
+        _ => false,
+    }
+}
+
+/// Sends aws-mfa's own steps to stderr, one line each: `aws-mfa [  0.004s] what happened`.
+pub fn init() {
+    let steps = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .event_format(Steps {
+            start: Instant::now(),
+        });
+    let ours = Targets::new().with_target(env!("CARGO_CRATE_NAME"), Level::INFO);
+    let subscriber = tracing_subscriber::registry().with(steps).with(ours);
+    // Only fails when one is already set, which nothing else here does.
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
+/// An access key id as `AKIA…0001`: the kind and the last four, enough to tell keys apart.
+pub fn key_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 12 {
+        return "…".into();
+    }
+    let mut short: String = chars[..4].iter().collect();
+    short.push('…');
+    short.extend(&chars[chars.len() - 4..]);
+    short
+}
+
+/// Seconds with milliseconds, for durations and time left.
+pub fn seconds(duration: Duration) -> String {
+    format!("{:.3}s", duration.as_secs_f64())
+}
+
+/// The line format: the program, the time since start, the message and its fields.
+struct Steps {
+    start: Instant,
+}
+
+impl<S, N> FormatEvent<S, N> for Steps
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        context: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> std::fmt::Result {
+        write!(
+            writer,
+            "aws-mfa [{:>8.3}s] ",
+            self.start.elapsed().as_secs_f64()
+        )?;
+        context.format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_id;
+
+    #[test]
+    fn key_ids_keep_their_kind_and_last_four() {
+        assert_eq!(key_id("AKIATESTLONGTERM0001"), "AKIA…0001");
+        assert_eq!(key_id("ASIAFAKE000000000042"), "ASIA…0042");
+        assert_eq!(key_id("AKIASHORT"), "…");
+    }
+}

@@ -1,0 +1,207 @@
+//! `-v`: each step on stderr, every secret redacted. (The fault matrix in `failures` runs
+//! every failing case with `-v` too.)
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::support::*;
+
+/// What a `-v` run may show: aws-mfa's own lines only, key ids shortened, no secret.
+#[track_caller]
+fn assert_redacted(out: &Outcome) {
+    assert_no_secrets(&out.stderr);
+    assert!(
+        !out.stderr.contains(ACCESS_KEY) && !out.stderr.contains("ASIAFAKE0"),
+        "key ids are shortened: {}",
+        out.stderr
+    );
+    for line in out.stderr.lines() {
+        assert!(
+            line.starts_with("aws-mfa [") || line.starts_with("aws-mfa: "),
+            "only aws-mfa's own lines, never the SDK's: {line:?}"
+        );
+    }
+}
+
+/// Asserts `steps` appear on stderr, each on a line of its own, in this order.
+#[track_caller]
+fn assert_steps(out: &Outcome, steps: &[&str]) {
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    let mut at = 0;
+    for step in steps {
+        match lines[at..].iter().position(|l| l.contains(step)) {
+            Some(i) => at += i,
+            None => panic!("-v should show {step:?} (in order): {}", out.stderr),
+        }
+    }
+}
+
+#[test]
+fn each_step_is_shown_with_every_secret_redacted() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let fresh = env.run(&["env", "--shell", "bash", "-t", CODE, "-v"]);
+    fresh.assert_success();
+    assert!(
+        fresh
+            .stdout
+            .contains("export AWS_SESSION_TOKEN='FAKETOKEN1")
+    );
+    assert_redacted(&fresh);
+    assert_steps(
+        &fresh,
+        &[
+            "] profile 'default' resolved keys=AKIA…0001 from profile 'default' mfa_serial=arn:aws:iam::123456789012:mfa/tester region=eu-west-1 roles=none",
+            "MFA session for arn:aws:iam::123456789012:mfa/tester: no usable cache entry",
+            "MFA code for arn:aws:iam::123456789012:mfa/tester from --token-code",
+            "GetSessionToken: asking STS key=AKIA…0001 mfa_serial=arn:aws:iam::123456789012:mfa/tester duration=12h",
+            "GetSessionToken: answered: credentials ASIA…0001 until 20",
+            "cache: wrote session-",
+            "printing for bash: set AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_REGION AWS_DEFAULT_REGION AWS_MFA_PROFILE; unset AWS_PROFILE",
+        ],
+    );
+    assert!(fresh.stderr.contains(" took=0."), "{}", fresh.stderr);
+    assert!(
+        fresh.stderr.lines().count() < 20,
+        "aws-mfa's steps only: {}",
+        fresh.stderr
+    );
+
+    let cached = env.run(&["env", "--shell", "bash", "-v"]);
+    cached.assert_success();
+    assert_eq!(cached.stdout, fresh.stdout, "-v changes nothing on stdout");
+    assert_redacted(&cached);
+    assert_steps(
+        &cached,
+        &[
+            "profile 'default' resolved",
+            "MFA session for arn:aws:iam::123456789012:mfa/tester: cache hit, 11h5",
+            "printing for bash",
+        ],
+    );
+    assert!(
+        !cached.stderr.contains("GetSessionToken"),
+        "{}",
+        cached.stderr
+    );
+
+    // Without -v, a good run says nothing at all.
+    let quiet = env.run(&["env", "--shell", "bash"]);
+    quiet.assert_success();
+    assert_eq!(quiet.stderr, "");
+}
+
+#[test]
+fn stale_entries_refresh_and_no_cache_are_shown() {
+    let fake = FakeSts::start();
+    fake.lifetime(Duration::from_secs(250));
+    let env = TestEnv::new().sts(&fake);
+    env.run(&["env", "--shell", "bash", "-t", CODE])
+        .assert_success();
+    let stale = env.run(&["env", "--shell", "bash", "-t", CODE2, "-v"]);
+    stale.assert_success();
+    assert_redacted(&stale);
+    assert_steps(
+        &stale,
+        &[
+            "cache entry stale: 4m",
+            "left, more than 5m needed",
+            "GetSessionToken: answered",
+        ],
+    );
+
+    let refresh = env.run(&["env", "--shell", "bash", "-t", CODE3, "-v", "--refresh"]);
+    refresh.assert_success();
+    assert_redacted(&refresh);
+    assert_steps(
+        &refresh,
+        &[
+            "cache: entries not read (--refresh)",
+            "GetSessionToken: answered",
+        ],
+    );
+
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let no_cache = env.run(&["env", "--shell", "bash", "-t", CODE, "-v", "--no-cache"]);
+    no_cache.assert_success();
+    assert_redacted(&no_cache);
+    assert_steps(
+        &no_cache,
+        &["cache: not used (--no-cache)", "GetSessionToken: answered"],
+    );
+    assert!(!no_cache.stderr.contains(".json"), "{}", no_cache.stderr);
+}
+
+#[test]
+fn roles_exec_and_credential_process_show_their_steps() {
+    let config = format!(
+        "{DEFAULT_CONFIG}[profile admin]\nrole_arn = arn:aws:iam::111111111111:role/admin\nsource_profile = default\n"
+    );
+    let fake = FakeSts::start();
+    let env = TestEnv::with_files(&config, DEFAULT_CREDENTIALS).sts(&fake);
+    let exec = env.run(&["exec", "-p", "admin", "-t", CODE, "-v", "--", "true"]);
+    exec.assert_success();
+    assert_redacted(&exec);
+    assert_steps(
+        &exec,
+        &[
+            "profile 'admin' resolved keys=AKIA…0001 from profile 'default'",
+            "roles=arn:aws:iam::111111111111:role/admin",
+            "GetSessionToken: answered: credentials ASIA…0001",
+            "role arn:aws:iam::111111111111:role/admin: no usable cache entry",
+            "AssumeRole: asking STS role=arn:aws:iam::111111111111:role/admin session_name=aws-mfa-",
+            "signed_by=session key ASIA…0001 mfa_serial=none",
+            "AssumeRole: answered: credentials ASIA…0002",
+            "running true: set AWS_ACCESS_KEY_ID",
+        ],
+    );
+
+    let json = env.run(&["credential-process", "-p", "admin", "-v"]);
+    json.assert_success();
+    assert_redacted(&json);
+    assert_steps(
+        &json,
+        &[
+            "role arn:aws:iam::111111111111:role/admin: cache hit",
+            "printing credential_process JSON: Version, AccessKeyId, SecretAccessKey, SessionToken, Expiration",
+        ],
+    );
+}
+
+#[test]
+fn a_wait_for_another_process_is_shown() {
+    let fake = FakeSts::start();
+    fake.delay(Duration::from_millis(800));
+    let env = TestEnv::new().sts(&fake);
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            env.command(BIN)
+                .args(["env", "--shell", "bash", "-t", CODE, "-v"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<Outcome> = children.into_iter().map(|c| env.output_of(c)).collect();
+    for out in &outs {
+        out.assert_success();
+        assert_redacted(out);
+    }
+    let waited: Vec<&Outcome> = outs
+        .iter()
+        .filter(|o| o.stderr.contains("cache: waiting for the lock"))
+        .collect();
+    assert!(!waited.is_empty(), "{outs:#?}");
+    for out in waited {
+        assert_steps(
+            out,
+            &[
+                "cache: lock taken after 0.",
+                "cache hit (made while waiting)",
+            ],
+        );
+    }
+    assert_eq!(fake.count("GetSessionToken"), 1);
+}
