@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::mfa;
 use crate::obtain;
 use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
+use crate::verbose;
 
 /// How far STS's clock may be from ours before it is worth a word (SigV4 refuses 15 min).
 const SKEW_NOTICE: Duration = Duration::from_secs(60);
@@ -71,11 +72,11 @@ fn check_profile(report: &mut Report, resolved: &ResolvedProfile) {
         KeySource::Profile(holder) => report.ok(format!(
             "profile '{}' resolves; long-term key {} in profile '{holder}'",
             resolved.name,
-            redact(&keys.access_key_id)
+            verbose::key_id(&keys.access_key_id)
         )),
         KeySource::Environment => report.ok(format!(
             "long-term key {} from AWS_ACCESS_KEY_ID (profile '{}' has none)",
-            redact(&keys.access_key_id),
+            verbose::key_id(&keys.access_key_id),
             resolved.name
         )),
     }
@@ -283,20 +284,4 @@ fn fish_universal_aws_profile() -> bool {
             rest.is_some_and(|r| r.starts_with("AWS_PROFILE:"))
         })
     })
-}
-
-/// `AKIA…ABCD`: enough to tell keys apart, not a secret, not the whole id either.
-fn redact(access_key_id: &str) -> String {
-    let tail: String = access_key_id
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!(
-        "{}…{tail}",
-        access_key_id.chars().take(4).collect::<String>()
-    )
 }
