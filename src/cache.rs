@@ -357,12 +357,34 @@ fn write_private_json<T: Serialize>(path: &Path, value: &T) {
         file.persist(path)?;
         Ok(())
     })();
-    if written.is_ok() {
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        tracing::info!("cache: wrote {name}");
+    match written {
+        Ok(()) => {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            tracing::info!("cache: wrote {name}");
+            remove_stale_temp_files(dir);
+        }
+        Err(e) => warn(&format!("cannot write {}: {e}", path.display())),
     }
-    if let Err(e) = written {
-        warn(&format!("cannot write {}: {e}", path.display()));
+}
+
+/// A temp file is removed when its writer finishes, but not when a signal kills the writer
+/// between creating and renaming it: such leftovers (private, but holding credentials) are
+/// swept on the next write. Only old ones: a young one may be another process's, mid-write.
+fn remove_stale_temp_files(dir: &Path) {
+    const STALE: Duration = Duration::from_secs(60);
+    let Ok(listing) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in listing.flatten() {
+        let stale = entry
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|at| at.elapsed().ok())
+            .is_some_and(|age| age > STALE);
+        if stale && entry.file_name().to_string_lossy().starts_with(".tmp-") {
+            let _ = fs::remove_file(entry.path());
+        }
     }
 }
 

@@ -357,3 +357,25 @@ fn clear_makes_the_next_run_ask_again() {
     env.run(&["env", "--shell", "bash", "-p", "other"])
         .assert_failure("no MFA code");
 }
+
+#[test]
+fn temp_files_left_by_a_killed_writer_are_swept() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    env.run(ENV_CODE).assert_success();
+    let old = env.cache_dir().join(".tmp-left-by-a-kill");
+    let young = env.cache_dir().join(".tmp-being-written");
+    for path in [&old, &young] {
+        std::fs::write(path, "credentials").unwrap();
+    }
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    env.run(&["env", "--shell", "bash", "-t", CODE2, "--refresh"])
+        .assert_success();
+    assert!(!old.exists(), "an old leftover is removed");
+    assert!(young.exists(), "a young one may be another writer's");
+}
