@@ -189,20 +189,7 @@ fn credential_process_hands_out_json_with_at_least_fifteen_minutes() {
     out.assert_success();
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["Version"], 1);
-    assert!(doc["AccessKeyId"].as_str().unwrap().starts_with("ASIAFAKE"));
-    assert!(
-        doc["SecretAccessKey"]
-            .as_str()
-            .unwrap()
-            .starts_with(fake_sts::SECRET_MARK)
-    );
-    assert!(
-        doc["SessionToken"]
-            .as_str()
-            .unwrap()
-            .starts_with(fake_sts::TOKEN_MARK)
-    );
-    humantime::parse_rfc3339(doc["Expiration"].as_str().unwrap()).expect("RFC 3339");
+    assert_fake_credentials(&doc, "SessionToken");
     // Ten minutes left: fine for a shell (more than 5), not for an SDK (15).
     env.run(&["env", "--shell", "bash"]).assert_success();
     env.run(&["credential-process"])

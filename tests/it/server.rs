@@ -187,23 +187,7 @@ impl Endpoint {
 #[track_caller]
 fn parse_credentials(answer: &Answer) -> (String, SystemTime) {
     assert_eq!(answer.status, 200, "{answer:?}");
-    let doc = answer.json();
-    let key = doc["AccessKeyId"].as_str().unwrap().to_owned();
-    assert!(key.starts_with("ASIAFAKE"), "{key}");
-    assert!(
-        doc["SecretAccessKey"]
-            .as_str()
-            .unwrap()
-            .starts_with(fake_sts::SECRET_MARK)
-    );
-    assert!(
-        doc["Token"]
-            .as_str()
-            .unwrap()
-            .starts_with(fake_sts::TOKEN_MARK)
-    );
-    let expiration = humantime::parse_rfc3339(doc["Expiration"].as_str().unwrap()).unwrap();
-    (key, expiration)
+    assert_fake_credentials(&answer.json(), "Token")
 }
 
 #[test]

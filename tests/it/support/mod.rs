@@ -91,6 +91,26 @@ impl Outcome {
     }
 }
 
+/// Checks credentials JSON (credential_process: token under `SessionToken`; the container
+/// endpoint: `Token`) came from the fake, and returns the key id and expiry.
+#[track_caller]
+pub fn assert_fake_credentials(
+    doc: &serde_json::Value,
+    token_field: &str,
+) -> (String, std::time::SystemTime) {
+    let field = |name: &str| {
+        doc[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} missing: {doc}"))
+    };
+    let key = field("AccessKeyId").to_owned();
+    assert!(key.starts_with("ASIAFAKE"), "{key}");
+    assert!(field("SecretAccessKey").starts_with(fake_sts::SECRET_MARK));
+    assert!(field(token_field).starts_with(fake_sts::TOKEN_MARK));
+    let expiration = humantime::parse_rfc3339(field("Expiration")).expect("RFC 3339");
+    (key, expiration)
+}
+
 /// No secret of ours, nor the fake's, may appear in `text`.
 #[track_caller]
 pub fn assert_no_secrets(text: &str) {
