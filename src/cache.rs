@@ -477,8 +477,6 @@ mod platform {
         if meta.uid() == unsafe { libc::getuid() } && meta.mode() & 0o777 != 0o700 {
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
         }
-        // Find out now whether it can be written, rather than after a prompt.
-        tempfile::tempfile_in(dir)?;
         Ok(())
     }
 
@@ -518,9 +516,7 @@ mod platform {
     }
 
     pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
-        fs::create_dir_all(dir)?;
-        tempfile::tempfile_in(dir)?;
-        Ok(())
+        fs::create_dir_all(dir)
     }
 
     pub fn private_tempfile(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
