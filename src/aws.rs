@@ -15,6 +15,10 @@ use crate::error::{Error, StsFailure};
 use crate::profile::LongTermKeys;
 use crate::session::{Credentials, Secret};
 
+/// The fix for an answer that is not STS's.
+const NOT_STS_HINT: &str =
+    "check that the endpoint really is STS (AWS_ENDPOINT_URL_STS / endpoint_url)";
+
 /// Region for the STS call when neither the profile, `-r` nor the environment names one:
 /// a fixed one, never a probe of the EC2 metadata service.
 const FALLBACK_REGION: &str = "us-east-1";
@@ -306,7 +310,7 @@ impl Aws {
                     "STS sent an answer that cannot be read (HTTP {})",
                     response.raw().status().as_u16()
                 ),
-                Some("check that the endpoint really is STS (AWS_ENDPOINT_URL_STS / endpoint_url)".into()),
+                Some(NOT_STS_HINT.into()),
                 StsFailure::Other,
             ),
             SdkError::ConstructionFailure(_) => (
@@ -493,7 +497,7 @@ fn service_failure(
         Some(code) => (stated(code), None, StsFailure::Other),
         None if (200..300).contains(&status) => (
             format!("STS sent an answer that cannot be read (HTTP {status})"),
-            Some("check that the endpoint really is STS (AWS_ENDPOINT_URL_STS / endpoint_url)".to_owned()),
+            Some(NOT_STS_HINT.to_owned()),
             StsFailure::Other,
         ),
         None => (
@@ -518,9 +522,7 @@ fn credentials(
     let unusable = |what: &str| Error::Sts {
         action,
         why: format!("STS sent an answer that cannot be read: {what}"),
-        hint: Some(
-            "check that the endpoint really is STS (AWS_ENDPOINT_URL_STS / endpoint_url)".into(),
-        ),
+        hint: Some(NOT_STS_HINT.into()),
         kind: StsFailure::Other,
     };
     let c = credentials.ok_or_else(|| unusable("it holds no credentials"))?;
