@@ -159,7 +159,7 @@ impl Aws {
             Err(invalid(if url.trim().is_empty() {
                 "is set but empty".to_owned()
             } else {
-                format!("'{}' is invalid: {why}", one_line(&url))
+                format!("'{}' is invalid: {why}", one_line(&without_userinfo(&url)))
             }))
         })
     }
@@ -529,6 +529,19 @@ fn credentials(
     if c.access_key_id.is_empty() || c.secret_access_key.is_empty() || c.session_token.is_empty() {
         return Err(unusable("its credentials are empty"));
     }
+    // A control character (a NUL from `&#0;`) would be dropped or cut at by a shell, so
+    // a different secret would be exported: refuse it before anything is cached.
+    for (name, value) in [
+        ("AccessKeyId", &c.access_key_id),
+        ("SecretAccessKey", &c.secret_access_key),
+        ("SessionToken", &c.session_token),
+    ] {
+        if value.chars().any(char::is_control) {
+            return Err(unusable(&format!(
+                "its {name} holds a control character, which no credential has"
+            )));
+        }
+    }
     let expiration = SystemTime::try_from(c.expiration)
         .ok()
         .filter(|at| *at > SystemTime::now())
@@ -552,7 +565,8 @@ fn ca_bundle_client()
     let hint = || {
         Some("point AWS_CA_BUNDLE at a readable PEM file of CA certificates, or unset it".into())
     };
-    let pem = std::fs::read(&path).map_err(|e| {
+    // A FIFO or a device named here would hang the run or fill the memory.
+    let pem = crate::regular_file::read(std::path::Path::new(&path), CA_BUNDLE_LIMIT).map_err(|e| {
         sts_setup(
             format!(
                 "cannot read AWS_CA_BUNDLE {}: {e}",
@@ -582,6 +596,9 @@ fn ca_bundle_client()
         .build_https();
     Ok(Some(client))
 }
+
+/// Far more than any CA bundle (the whole Mozilla set is about 250 KiB).
+const CA_BUNDLE_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// What the TLS client will do with the bundle, without its panics: every PEM block must
 /// decode, and each must be a certificate it can trust.
@@ -626,6 +643,19 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
+/// A URL as it may be shown: a `user:password@` before the host is replaced by `…@`.
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(at) => url.split_at(at + 3),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}…{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 /// What is wrong with an endpoint URL, if anything: what the SDK would stumble on later.
 fn endpoint_problem(url: &str) -> Option<String> {
     let uri: http::Uri = match url.trim().parse() {
@@ -653,13 +683,16 @@ fn endpoint_problem(url: &str) -> Option<String> {
 }
 
 /// Messages from the network are shown on one line, without control characters.
+/// Text from STS or a setting as one line, its control characters escaped: it goes into
+/// messages wherever they are shown (the terminal, the credential server's answers).
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::error::escape_controls(&line).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{check_ca_bundle, endpoint_problem};
+    use super::{check_ca_bundle, endpoint_problem, without_userinfo};
 
     /// A self-signed CA certificate (P-256), made with openssl for this test.
     const CA: &str = "-----BEGIN CERTIFICATE-----
@@ -693,6 +726,16 @@ HW+CRx/QMV/n45t4+mA=
                 .contains("cannot be used")
         );
         assert!(check_ca_bundle(b"").unwrap_err().contains("no certificate"));
+    }
+
+    #[test]
+    fn urls_are_shown_without_user_and_password() {
+        assert_eq!(
+            without_userinfo("http://alice:s3cret@127.0.0.1:99999/x@y"),
+            "http://…@127.0.0.1:99999/x@y"
+        );
+        assert_eq!(without_userinfo("alice:s3cret@host"), "…@host");
+        assert_eq!(without_userinfo("http://127.0.0.1:1/a@b"), "http://127.0.0.1:1/a@b");
     }
 
     #[test]

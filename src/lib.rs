@@ -11,6 +11,7 @@ pub mod error;
 pub mod mfa;
 pub mod obtain;
 pub mod profile;
+pub mod regular_file;
 pub mod server;
 pub mod session;
 pub mod shell;

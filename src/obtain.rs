@@ -14,16 +14,19 @@ use crate::verbose;
 
 /// The profile to use: `-p`, else `$AWS_PROFILE`, else `$AWS_MFA_PROFILE` (the session this
 /// shell already holds), else `default`. The bool says whether it was asked for by name.
-pub fn profile_name(flag: Option<&str>) -> (String, bool) {
-    let named = flag.map(str::to_owned).or_else(|| {
-        ["AWS_PROFILE", MFA_PROFILE]
-            .into_iter()
-            .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
-    });
-    match named {
-        Some(name) => (name, true),
-        None => ("default".to_owned(), false),
+/// A variable that is set but not UTF-8 is an error, never a silent `default`.
+pub fn profile_name(flag: Option<&str>) -> Result<(String, bool), Error> {
+    if let Some(name) = flag {
+        return Ok((name.to_owned(), true));
     }
+    for var in ["AWS_PROFILE", MFA_PROFILE] {
+        match std::env::var(var) {
+            Ok(name) if !name.is_empty() => return Ok((name, true)),
+            Err(std::env::VarError::NotUnicode(_)) => return Err(Error::NotUtf8Variable(var)),
+            _ => {}
+        }
+    }
+    Ok(("default".to_owned(), false))
 }
 
 /// Everything about the request that can be checked before a code is asked for.
@@ -80,7 +83,7 @@ impl Request {
     pub fn new(args: &SessionArgs, prompt: Prompt) -> Result<Self, Error> {
         // The code is checked first: a malformed one needs no file read at all.
         let code = args.token_code.as_deref().map(MfaCode::parse).transpose()?;
-        let (name, explicit) = profile_name(args.profile.as_deref());
+        let (name, explicit) = profile_name(args.profile.as_deref())?;
         let files = ProfileFiles::load()?;
         let profile = files.resolve(&name, explicit)?;
         let serial = args

@@ -7,7 +7,7 @@ use crate::obtain;
 
 pub fn run(args: &ClearArgs) -> Result<(), Error> {
     let cache = SessionCache::open();
-    let (profile, explicit) = obtain::profile_name(args.profile.as_deref());
+    let (profile, explicit) = obtain::profile_name(args.profile.as_deref())?;
     let mut removed = 0;
     // The MFA session behind the profile may have been recorded under another profile that
     // shares its keys and device: forget it too, so the next run asks for a code.

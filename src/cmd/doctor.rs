@@ -49,7 +49,7 @@ impl Report {
 
 pub fn run(profile: Option<&str>) -> Result<bool, Error> {
     let mut report = Report::default();
-    let (name, explicit) = obtain::profile_name(profile);
+    let (name, explicit) = obtain::profile_name(profile)?;
     let resolved = ProfileFiles::load().and_then(|files| files.resolve(&name, explicit));
     match &resolved {
         Ok(resolved) => check_profile(&mut report, resolved),
