@@ -11,7 +11,7 @@ use std::process::{Child, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::error::Error;
+use crate::error::{Error, escape_controls};
 
 /// A code that looks right: exactly six ASCII digits.
 #[derive(Clone, PartialEq, Eq)]
@@ -75,12 +75,12 @@ impl Terminal {
 
     /// Writes a line to the terminal (a notice that must be seen even under `eval`).
     pub fn say(&mut self, line: &str) {
-        let _ = writeln!(self.output, "{line}");
+        let _ = writeln!(self.output, "{}", escape_controls(line));
     }
 
     /// Asks for a code and reads one line.
     pub fn ask_code(&mut self, device: &str) -> Result<MfaCode, Error> {
-        write!(self.output, "Enter MFA code for {device}: ")
+        write!(self.output, "Enter MFA code for {}: ", escape_controls(device))
             .and_then(|()| self.output.flush())
             .map_err(|e| Error::Prompt(e.to_string()))?;
         let mut line = String::new();

@@ -6,7 +6,7 @@ use crate::aws::{Aws, RoleRequest, Signer, StsTarget};
 use crate::cache::{CacheKey, Entry, SessionCache};
 use crate::cli::SessionArgs;
 use crate::duration;
-use crate::error::Error;
+use crate::error::{Error, escape_controls};
 use crate::mfa::{self, MfaCode, Terminal};
 use crate::profile::{KeySource, ProfileFiles, ResolvedProfile, Role};
 use crate::session::{Credentials, MFA_PROFILE, Session};
@@ -221,7 +221,7 @@ impl Request {
             }
             match (result, &mut source) {
                 (Err(e), CodeSource::Terminal(terminal)) if rejected && again => {
-                    terminal.say(&format!("aws-mfa: {e}; try again"));
+                    terminal.say(&format!("aws-mfa: {}; try again", escape_controls(&e.to_string())));
                 }
                 (result, _) => return result,
             }
@@ -280,8 +280,11 @@ impl Request {
             "default" => "[default]".to_owned(),
             name => format!("[profile {name}]"),
         };
+        // IAM's answer and a profile name: shown with control characters escaped.
         eprintln!(
-            "aws-mfa: using MFA device {serial}; add this line under {section} in ~/.aws/config to skip the lookup:\nmfa_serial = {serial}"
+            "aws-mfa: using MFA device {0}; add this line under {1} in ~/.aws/config to skip the lookup:\nmfa_serial = {0}",
+            escape_controls(&serial),
+            escape_controls(&section)
         );
         cache.remember_device(&keys.access_key_id, &serial);
         Ok(serial)
@@ -320,11 +323,11 @@ impl Request {
         mfa: Option<(&SessionCache, &str)>,
     ) -> Result<Entry, Error> {
         if let Some(asked) = plan.capped_from {
-            eprintln!(
-                "aws-mfa: note: role '{}' gets 1h, not {}: assumed from the MFA session it is role chaining, which AWS limits to 1 hour; --no-session assumes it with the MFA code directly, up to the role's own maximum (a prompt per role)",
+            crate::error::note(&format!(
+                "role '{}' gets 1h, not {}: assumed from the MFA session it is role chaining, which AWS limits to 1 hour; --no-session assumes it with the MFA code directly, up to the role's own maximum (a prompt per role)",
                 plan.role.profile,
                 duration::span(asked),
-            );
+            ));
         }
         let session_name = plan
             .role
@@ -511,9 +514,10 @@ fn warn_if_shortened(prompt: Prompt, expiration: &SystemTime, asked_seconds: u64
         .map(|d| d.as_secs())
         .unwrap_or(0);
     if granted + 60 < asked_seconds {
+        // Measured against the clock, a second or two short: 899 s reads 15m, 15 s reads 15s.
         eprintln!(
             "aws-mfa: note: STS granted a session of {} instead of the {} asked for",
-            duration::span(granted.div_ceil(60) * 60),
+            duration::approx_span(granted),
             duration::span(asked_seconds)
         );
     }

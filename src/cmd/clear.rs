@@ -22,11 +22,24 @@ pub fn run(args: &ClearArgs) -> Result<(), Error> {
             removed += 1;
         }
     }
+    // A writer killed between write and rename leaves a temp file that holds a session.
+    let leftovers = if args.all {
+        cache.remove_temp_files()
+    } else {
+        0
+    };
     let whose = if args.all {
         "all profiles".to_owned()
     } else {
         format!("profile '{profile}'")
     };
-    eprintln!("aws-mfa: forgot {removed} cached session(s) of {whose}");
+    let and_leftovers = match leftovers {
+        0 => String::new(),
+        n => format!(", and {n} temp file(s) a killed aws-mfa left behind"),
+    };
+    eprintln!(
+        "aws-mfa: forgot {removed} cached session(s) of {}{and_leftovers}",
+        crate::error::escape_controls(&whose)
+    );
     Ok(())
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crate::aws::{Aws, StsTarget};
-use crate::cache::{CacheKey, SessionCache};
-use crate::error::Error;
+use crate::cache::{self, CacheKey, SessionCache};
+use crate::error::{Error, escape_controls};
 use crate::mfa;
 use crate::obtain;
 use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
@@ -25,19 +25,21 @@ struct Report {
 }
 
 impl Report {
+    // Profile names, STS's words and paths go into these lines: control characters are
+    // shown escaped, never sent to the terminal.
     fn ok(&mut self, what: String) {
-        self.lines.push(format!("✓ {what}"));
+        self.lines.push(format!("✓ {}", escape_controls(&what)));
     }
 
     fn info(&mut self, what: String) {
-        self.lines.push(format!("- {what}"));
+        self.lines.push(format!("- {}", escape_controls(&what)));
     }
 
     /// Something wrong, with the fix; `blocking` when no session can be had until fixed.
     fn bad(&mut self, what: String, fix: Option<String>, blocking: bool) {
-        self.lines.push(format!("✗ {what}"));
+        self.lines.push(format!("✗ {}", escape_controls(&what)));
         if let Some(fix) = fix {
-            self.lines.push(format!("    fix: {fix}"));
+            self.lines.push(format!("    fix: {}", escape_controls(&fix)));
         }
         self.blocked |= blocking;
     }
@@ -92,7 +94,12 @@ fn check_profile(report: &mut Report, resolved: &ResolvedProfile) {
         ),
     }
     if let Some(command) = &resolved.mfa_process {
-        report.ok(format!("codes come from mfa_process: {command}"));
+        // The program's name only: the rest may hold a secret (a TOTP seed).
+        let program = shell_words::split(command)
+            .ok()
+            .and_then(|words| words.into_iter().next())
+            .unwrap_or_else(|| "(a command that cannot be split into words)".into());
+        report.ok(format!("codes come from mfa_process: {program} …"));
     }
 
     let aws = Aws::connect(&StsTarget {
@@ -185,22 +192,25 @@ fn check_cache_dir(report: &mut Report) -> SessionCache {
         );
         return SessionCache::disabled();
     };
-    if !dir.exists() {
+    if !dir.exists() && dir.is_absolute() {
         report.info(format!(
             "cache directory {} will be made on first use",
             dir.display()
         ));
         return SessionCache::disabled();
     }
-    match private_and_writable(&dir) {
+    match cache::check_dir(&dir).and_then(|()| writable(&dir)) {
         Ok(()) => report.ok(format!(
             "cache directory {} is private and writable",
             dir.display()
         )),
         Err(why) => report.bad(
-            format!("cache directory {}: {why}", dir.display()),
+            format!(
+                "cache directory {}: {why}; sessions will not be cached",
+                dir.display()
+            ),
             Some(format!(
-                "chmod 700 {0} (or remove it: it is made again)",
+                "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or chmod 700 {0} (or remove it: it is made again)",
                 dir.display()
             )),
             false,
@@ -209,25 +219,7 @@ fn check_cache_dir(report: &mut Report) -> SessionCache {
     SessionCache::open()
 }
 
-#[cfg(unix)]
-fn private_and_writable(dir: &PathBuf) -> Result<(), String> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(dir).map_err(|e| e.to_string())?;
-    if !meta.is_dir() {
-        return Err("it is not a directory".into());
-    }
-    if meta.mode() & 0o077 != 0 {
-        return Err(format!(
-            "others can enter it (mode {:o})",
-            meta.mode() & 0o777
-        ));
-    }
-    tempfile::tempfile_in(dir).map_err(|e| format!("cannot write in it: {e}"))?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn private_and_writable(dir: &PathBuf) -> Result<(), String> {
+fn writable(dir: &std::path::Path) -> Result<(), String> {
     tempfile::tempfile_in(dir).map_err(|e| format!("cannot write in it: {e}"))?;
     Ok(())
 }
@@ -242,7 +234,7 @@ fn check_cached_session(report: &mut Report, resolved: &ResolvedProfile, cache: 
     match entry {
         Some(entry) if !entry.time_left().is_zero() => report.ok(format!(
             "cached MFA session, {} left",
-            crate::duration::span(entry.time_left().as_secs() / 60 * 60)
+            crate::duration::approx_span(entry.time_left().as_secs())
         )),
         _ => report.info("no cached MFA session: the next run asks for a code".into()),
     }
