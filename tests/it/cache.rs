@@ -219,7 +219,7 @@ fn a_foreign_entry_is_a_miss() {
     survives(
         |p| {
             let text = std::fs::read_to_string(p).unwrap();
-            std::fs::write(p, text.replace("\"version\": 1", "\"version\": 99")).unwrap();
+            std::fs::write(p, text.replace("\"version\": 2", "\"version\": 99")).unwrap();
         },
         "format 99",
     );
