@@ -346,7 +346,7 @@ fn run(case: &Case, verbose: bool) {
 }
 
 /// Runs the binary, killed after `limit`: a case that hangs fails instead of hanging the suite.
-fn run_bounded(env: &TestEnv, args: &[&str], limit: Duration) -> Outcome {
+pub fn run_bounded(env: &TestEnv, args: &[&str], limit: Duration) -> Outcome {
     use std::process::Stdio;
     use std::sync::atomic::{AtomicBool, Ordering};
     let child = env
