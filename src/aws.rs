@@ -566,15 +566,16 @@ fn ca_bundle_client()
         Some("point AWS_CA_BUNDLE at a readable PEM file of CA certificates, or unset it".into())
     };
     // A FIFO or a device named here would hang the run or fill the memory.
-    let pem = crate::regular_file::read(std::path::Path::new(&path), CA_BUNDLE_LIMIT).map_err(|e| {
-        sts_setup(
-            format!(
-                "cannot read AWS_CA_BUNDLE {}: {e}",
-                std::path::Path::new(&path).display()
-            ),
-            hint(),
-        )
-    })?;
+    let pem =
+        crate::regular_file::read(std::path::Path::new(&path), CA_BUNDLE_LIMIT).map_err(|e| {
+            sts_setup(
+                format!(
+                    "cannot read AWS_CA_BUNDLE {}: {e}",
+                    std::path::Path::new(&path).display()
+                ),
+                hint(),
+            )
+        })?;
     check_ca_bundle(&pem).map_err(|why| {
         sts_setup(
             format!(
@@ -735,7 +736,10 @@ HW+CRx/QMV/n45t4+mA=
             "http://…@127.0.0.1:99999/x@y"
         );
         assert_eq!(without_userinfo("alice:s3cret@host"), "…@host");
-        assert_eq!(without_userinfo("http://127.0.0.1:1/a@b"), "http://127.0.0.1:1/a@b");
+        assert_eq!(
+            without_userinfo("http://127.0.0.1:1/a@b"),
+            "http://127.0.0.1:1/a@b"
+        );
     }
 
     #[test]

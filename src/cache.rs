@@ -128,7 +128,11 @@ impl StoredEntry {
         if self.key != key {
             return Err("it was made for another session (its key is not its name); it was moved or swapped".into());
         }
-        let secrets = [&self.access_key_id, &self.secret_access_key, &self.session_token];
+        let secrets = [
+            &self.access_key_id,
+            &self.secret_access_key,
+            &self.session_token,
+        ];
         if secrets.iter().any(|s| s.chars().any(char::is_control)) {
             return Err("a credential in it holds a control character".into());
         }

@@ -141,11 +141,25 @@ mod tests {
     #[test]
     fn options_are_bounded_when_read() {
         assert_eq!(parse_timeout("2.5").unwrap(), 2.5);
-        for bad in ["0", "-1", "abc", "NaN", "inf", "3601", "9300000000000000000"] {
+        for bad in [
+            "0",
+            "-1",
+            "abc",
+            "NaN",
+            "inf",
+            "3601",
+            "9300000000000000000",
+        ] {
             assert!(parse_timeout(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_option("12h").unwrap(), "12h");
-        for bad in ["abc", "37h", "899", "9300000000000000000", "99999999999999999999h"] {
+        for bad in [
+            "abc",
+            "37h",
+            "899",
+            "9300000000000000000",
+            "99999999999999999999h",
+        ] {
             assert!(parse_option(bad).is_err(), "{bad}");
         }
     }

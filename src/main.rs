@@ -7,7 +7,10 @@ fn main() -> ExitCode {
     let cli = match aws_mfa::cli::Cli::try_parse() {
         Ok(cli) => cli,
         // A value aws-mfa checks itself (--timeout, -d) is refused in its own words.
-        Err(e) => match e.source().and_then(|s| s.downcast_ref::<aws_mfa::error::Error>()) {
+        Err(e) => match e
+            .source()
+            .and_then(|s| s.downcast_ref::<aws_mfa::error::Error>())
+        {
             Some(err) => {
                 eprint!("{}", err.report());
                 return ExitCode::from(err.exit_code());

@@ -80,9 +80,13 @@ impl Terminal {
 
     /// Asks for a code and reads one line.
     pub fn ask_code(&mut self, device: &str) -> Result<MfaCode, Error> {
-        write!(self.output, "Enter MFA code for {}: ", escape_controls(device))
-            .and_then(|()| self.output.flush())
-            .map_err(|e| Error::Prompt(e.to_string()))?;
+        write!(
+            self.output,
+            "Enter MFA code for {}: ",
+            escape_controls(device)
+        )
+        .and_then(|()| self.output.flush())
+        .map_err(|e| Error::Prompt(e.to_string()))?;
         let mut line = String::new();
         match self.input.read_line(&mut line) {
             Ok(0) => Err(Error::Prompt(
@@ -290,7 +294,10 @@ impl PipeId {
             return;
         };
         for process in processes.flatten() {
-            let Some(pid) = process.file_name().to_str().and_then(|p| p.parse::<u32>().ok())
+            let Some(pid) = process
+                .file_name()
+                .to_str()
+                .and_then(|p| p.parse::<u32>().ok())
             else {
                 continue;
             };

@@ -221,7 +221,10 @@ impl Request {
             }
             match (result, &mut source) {
                 (Err(e), CodeSource::Terminal(terminal)) if rejected && again => {
-                    terminal.say(&format!("aws-mfa: {}; try again", escape_controls(&e.to_string())));
+                    terminal.say(&format!(
+                        "aws-mfa: {}; try again",
+                        escape_controls(&e.to_string())
+                    ));
                 }
                 (result, _) => return result,
             }

@@ -319,15 +319,23 @@ fn checked_files(env: &Env) -> Result<Fs, Error> {
             Err(e) => {
                 return Err(refused(
                     e.to_string(),
-                    format!("point {variable} at your {default} file (a regular file), or unset it"),
+                    format!(
+                        "point {variable} at your {default} file (a regular file), or unset it"
+                    ),
                 ));
             }
         };
         if let Err(e) = std::str::from_utf8(&data) {
-            let line = data[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+            let line = data[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
             return Err(refused(
                 format!("line {line} is not valid UTF-8"),
-                format!("save the file as UTF-8: retype the characters on line {line} (an editor in another encoding, or a stray byte, put them there)"),
+                format!(
+                    "save the file as UTF-8: retype the characters on line {line} (an editor in another encoding, or a stray byte, put them there)"
+                ),
             ));
         }
         contents.insert(path.into_os_string(), data);

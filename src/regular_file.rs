@@ -56,8 +56,7 @@ fn open_nonblocking(path: &Path, follow_links: bool) -> io::Result<File> {
 #[cfg(not(unix))]
 fn open_nonblocking(path: &Path, follow_links: bool) -> io::Result<File> {
     // Named pipes and devices do not live among files here; a link is refused by looking.
-    if !follow_links && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
-    {
+    if !follow_links && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(io::Error::other("it is a symbolic link"));
     }
     File::open(path)

@@ -39,7 +39,8 @@ impl Report {
     fn bad(&mut self, what: String, fix: Option<String>, blocking: bool) {
         self.lines.push(format!("✗ {}", escape_controls(&what)));
         if let Some(fix) = fix {
-            self.lines.push(format!("    fix: {}", escape_controls(&fix)));
+            self.lines
+                .push(format!("    fix: {}", escape_controls(&fix)));
         }
         self.blocked |= blocking;
     }

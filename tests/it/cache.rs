@@ -400,15 +400,18 @@ fn a_fifo_in_place_of_an_entry_hangs_nothing() {
     make_fifo(&entry);
     let out = run_bounded(&env, &["status"], Duration::from_secs(20));
     out.assert_success();
-    assert!(out.stdout.starts_with("no cached sessions"), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with("no cached sessions"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
 fn swapped_entries_are_misses_not_the_other_session() {
     let fake = FakeSts::start();
-    let config = format!(
-        "{DEFAULT_CONFIG}[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/dev\n"
-    );
+    let config =
+        format!("{DEFAULT_CONFIG}[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/dev\n");
     let credentials = format!(
         "{DEFAULT_CREDENTIALS}[dev]\naws_access_key_id = AKIADEV0000000000001\naws_secret_access_key = d\n"
     );
@@ -428,14 +431,19 @@ fn swapped_entries_are_misses_not_the_other_session() {
         let out = env.run(&["env", "--shell", "bash", "-p", profile]);
         out.assert_failure("no MFA code");
         assert!(
-            out.stderr.contains("aws-mfa: warning: ignoring cache entry")
+            out.stderr
+                .contains("aws-mfa: warning: ignoring cache entry")
                 && out.stderr.contains("it was made for another session"),
             "{}",
             out.stderr
         );
     }
     let status = env.run(&["status"]);
-    assert!(status.stdout.starts_with("no cached sessions"), "{}", status.stdout);
+    assert!(
+        status.stdout.starts_with("no cached sessions"),
+        "{}",
+        status.stdout
+    );
     // A fresh session replaces the swapped entry.
     let out = env.run(&["env", "--shell", "bash", "-t", CODE2]);
     out.assert_success();
@@ -452,7 +460,8 @@ fn not_cached_in(env: &mut TestEnv, dir: &str, why: &str) {
     out.assert_success();
     assert!(out.stdout.contains("export AWS_SESSION_TOKEN="));
     assert!(
-        out.stderr.starts_with("aws-mfa: warning: cannot use the cache directory")
+        out.stderr
+            .starts_with("aws-mfa: warning: cannot use the cache directory")
             && out.stderr.contains(why)
             && out.stderr.contains("sessions will not be cached"),
         "{why:?}: {}",
@@ -473,7 +482,10 @@ fn a_cache_directory_others_can_swap_is_not_used() {
     not_cached_in(
         &mut env,
         dir.to_str().unwrap(),
-        &format!("other users can write in {} above it (mode 777)", open.display()),
+        &format!(
+            "other users can write in {} above it (mode 777)",
+            open.display()
+        ),
     );
     assert!(!dir.exists(), "nothing is made under it");
 
@@ -522,11 +534,20 @@ impl OtherUser {
         *made += 1;
         let name = format!("awsmfa-t{}-{}", std::process::id(), *made);
         let status = std::process::Command::new("useradd")
-            .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", &name])
+            .args([
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                &name,
+            ])
             .status()
             .expect("useradd");
         assert!(status.success(), "useradd {name}");
-        let id = std::process::Command::new("id").args(["-u", &name]).output().unwrap();
+        let id = std::process::Command::new("id")
+            .args(["-u", &name])
+            .output()
+            .unwrap();
         let uid = String::from_utf8_lossy(&id.stdout).trim().parse().unwrap();
         Some(OtherUser { name, uid })
     }
@@ -538,7 +559,9 @@ impl OtherUser {
 
 impl Drop for OtherUser {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("userdel").arg(&self.name).status();
+        let _ = std::process::Command::new("userdel")
+            .arg(&self.name)
+            .status();
     }
 }
 
@@ -560,7 +583,11 @@ fn a_cache_directory_of_another_user_is_not_used() {
         theirs.to_str().unwrap(),
         &format!("it belongs to another user (uid {})", other.uid),
     );
-    assert_eq!(std::fs::read_dir(&theirs).unwrap().count(), 0, "nothing written in it");
+    assert_eq!(
+        std::fs::read_dir(&theirs).unwrap().count(),
+        0,
+        "nothing written in it"
+    );
 
     // …or a directory above it is (they could swap it for a link of theirs).
     let above = env.path().join("their-home");
@@ -571,7 +598,11 @@ fn a_cache_directory_of_another_user_is_not_used() {
     not_cached_in(
         &mut env,
         dir.to_str().unwrap(),
-        &format!("{} above it belongs to another user (uid {})", above.display(), other.uid),
+        &format!(
+            "{} above it belongs to another user (uid {})",
+            above.display(),
+            other.uid
+        ),
     );
     assert!(!dir.exists(), "nothing is made under it");
 }
@@ -603,9 +634,8 @@ fn a_held_lock_is_waited_on_aloud() {
     release.join().unwrap();
     out.assert_success();
     assert!(
-        out.stderr.contains(
-            "aws-mfa: note: waiting for another aws-mfa that is making the same session"
-        ),
+        out.stderr
+            .contains("aws-mfa: note: waiting for another aws-mfa that is making the same session"),
         "{}",
         out.stderr
     );

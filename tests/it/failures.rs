@@ -1110,7 +1110,10 @@ fn secrets_in_the_config_are_never_echoed() {
             .says("mfa_process 'sh' failed: it was killed by SIGKILL")
             .no_calls(),
         Case::env("an endpoint URL with a user and password")
-            .var("AWS_ENDPOINT_URL_STS", "http://alice:s3cretpw@127.0.0.1:99999")
+            .var(
+                "AWS_ENDPOINT_URL_STS",
+                "http://alice:s3cretpw@127.0.0.1:99999",
+            )
             .says("the STS endpoint URL 'http://…@127.0.0.1:99999' is invalid")
             .never_says("s3cretpw")
             .never_says("alice")
@@ -1176,8 +1179,13 @@ fn variables_and_files_that_are_not_utf8_are_named() {
                 .args(["env", "--shell", "bash", "-t", CODE])
                 .env(var, std::ffi::OsStr::from_bytes(b"dev\xff")),
         );
-        out.assert_failure(&format!("aws-mfa: {var} cannot be used: it is not valid UTF-8"));
-        assert!(out.stderr.contains(&format!("hint: set {var} to a profile name")));
+        out.assert_failure(&format!(
+            "aws-mfa: {var} cannot be used: it is not valid UTF-8"
+        ));
+        assert!(
+            out.stderr
+                .contains(&format!("hint: set {var} to a profile name"))
+        );
     }
 
     let mut env = TestEnv::new();
@@ -1193,7 +1201,11 @@ fn variables_and_files_that_are_not_utf8_are_named() {
         "cannot read the AWS profile file {}: line 3 is not valid UTF-8",
         config.display()
     ));
-    assert!(out.stderr.contains("hint: save the file as UTF-8"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("hint: save the file as UTF-8"),
+        "{}",
+        out.stderr
+    );
     assert_cache_clean(&env.cache_dir(), false, "latin-1 config");
 }
 
