@@ -302,17 +302,23 @@ impl SessionCache {
             }
         };
         let started = std::time::Instant::now();
-        let mut said = false;
+        let (mut waited_at_all, mut said) = (false, false);
         loop {
             match file.try_lock() {
                 Ok(()) => {
-                    if said {
+                    if waited_at_all {
                         tracing::info!(
                             "cache: lock taken after {}",
                             crate::verbose::seconds(started.elapsed())
                         );
                     }
                     return EntryLock { _file: Some(file) };
+                }
+                Err(std::fs::TryLockError::WouldBlock) if !waited_at_all => {
+                    tracing::info!(
+                        "cache: waiting for the lock: another aws-mfa is making this entry"
+                    );
+                    waited_at_all = true;
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {}
                 Err(std::fs::TryLockError::Error(e)) => {

@@ -200,16 +200,15 @@ fn check_cache_dir(report: &mut Report) -> SessionCache {
         ));
         return SessionCache::disabled();
     }
-    match cache::check_dir(&dir).and_then(|()| writable(&dir)) {
+    let unusable =
+        cache::check_dir(&dir).map_err(|why| format!("{why}; sessions will not be cached"));
+    match unusable.and_then(|()| writable(&dir)) {
         Ok(()) => report.ok(format!(
             "cache directory {} is private and writable",
             dir.display()
         )),
         Err(why) => report.bad(
-            format!(
-                "cache directory {}: {why}; sessions will not be cached",
-                dir.display()
-            ),
+            format!("cache directory {}: {why}", dir.display()),
             Some(format!(
                 "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or chmod 700 {0} (or remove it: it is made again)",
                 dir.display()
@@ -220,7 +219,17 @@ fn check_cache_dir(report: &mut Report) -> SessionCache {
     SessionCache::open()
 }
 
+/// Private (a loose directory of ours is tightened on the next run; doctor only looks) and
+/// writable.
 fn writable(dir: &std::path::Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mode = std::fs::metadata(dir).map_err(|e| e.to_string())?.mode();
+        if mode & 0o077 != 0 {
+            return Err(format!("others can enter it (mode {:o})", mode & 0o777));
+        }
+    }
     tempfile::tempfile_in(dir).map_err(|e| format!("cannot write in it: {e}"))?;
     Ok(())
 }
@@ -235,7 +244,7 @@ fn check_cached_session(report: &mut Report, resolved: &ResolvedProfile, cache: 
     match entry {
         Some(entry) if !entry.time_left().is_zero() => report.ok(format!(
             "cached MFA session, {} left",
-            crate::duration::approx_span(entry.time_left().as_secs())
+            crate::duration::span(entry.time_left().as_secs() / 60 * 60)
         )),
         _ => report.info("no cached MFA session: the next run asks for a code".into()),
     }

@@ -1226,3 +1226,38 @@ fn a_shortened_session_is_reported_without_rounding_up() {
     );
     assert!(!out.stderr.contains("session of 1m"), "{}", out.stderr);
 }
+
+/// `doctor` names the `mfa_process` program, never the rest of its line (a TOTP seed), and
+/// says why a cache directory others could swap is not used.
+#[test]
+fn doctor_shows_no_seed_and_names_an_unsafe_cache_directory() {
+    let fake = FakeSts::start();
+    let mut env = TestEnv::with_files(
+        &with_mfa_process("oathtool --totp -b JBSWY3DPEHPK3PXPSEED4"),
+        DEFAULT_CREDENTIALS,
+    )
+    .sts(&fake);
+    let open = env.path().join("shared");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let dir = open.join("aws-mfa");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    env.set("AWS_MFA_CACHE_DIR", dir.to_str().unwrap());
+    let out = env.run(&["doctor"]);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("✓ codes come from mfa_process: oathtool …"),
+        "{all}"
+    );
+    assert!(!all.contains("SEED4") && !all.contains("--totp"), "{all}");
+    assert!(
+        out.stdout.contains(&format!(
+            "✗ cache directory {}: other users can write in {} above it (mode 777)",
+            dir.display(),
+            open.display()
+        )),
+        "{all}"
+    );
+}
