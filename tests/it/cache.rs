@@ -284,20 +284,7 @@ fn a_cache_directory_that_cannot_be_made_still_works() {
     std::fs::write(&file, "").unwrap();
     // Under a file, and a file itself.
     for dir in [file.join("cache"), file.clone()] {
-        env.set("AWS_MFA_CACHE_DIR", dir.to_str().unwrap());
-        let out = env.run(ENV_CODE);
-        out.assert_success();
-        assert!(out.stdout.contains("export AWS_SESSION_TOKEN="));
-        assert!(
-            out.stderr
-                .contains("aws-mfa: warning: cannot use the cache directory")
-                && out.stderr.contains("sessions will not be cached"),
-            "{}",
-            out.stderr
-        );
-        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
-        // Nothing cached: the next run needs a code again.
-        env.run(ENV).assert_failure("no MFA code");
+        not_cached_in(&mut env, dir.to_str().unwrap(), "");
     }
     assert_eq!(std::fs::read(&file).unwrap(), b"", "the file is untouched");
     assert_eq!(fake.count("GetSessionToken"), 2);
