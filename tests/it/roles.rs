@@ -208,7 +208,11 @@ fn a_role_profile_without_a_region_does_not_inherit_its_sources() {
     let admin = env_for(&env, "admin", &["-t", CODE]);
     admin.assert_success();
     assert!(!admin.stdout.contains("AWS_REGION"), "{}", admin.stdout);
-    assert!(!admin.stdout.contains("AWS_DEFAULT_REGION"), "{}", admin.stdout);
+    assert!(
+        !admin.stdout.contains("AWS_DEFAULT_REGION"),
+        "{}",
+        admin.stdout
+    );
     // Its own region, or -r, still is.
     let readonly = env_for(&env, "readonly", &[]);
     assert!(readonly.stdout.contains("export AWS_REGION='us-east-2';"));
