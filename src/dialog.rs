@@ -113,14 +113,14 @@ impl Dialog {
 
     fn command(&self, title: &str, text: &str) -> Command {
         match &self.program {
-            // `--text=` and `--title=` keep a value that starts with `-` a value. zenity
-            // reads the text as Pango markup.
+            // `--text=` and `--title=` keep a value that starts with `-` a value. The entry
+            // dialog shows its text as it is, not as markup (zenity 3.44).
             Program::Zenity(path) => {
                 let mut command = Command::new(path);
                 command.args([
                     "--entry".to_owned(),
                     format!("--title={title}"),
-                    format!("--text={}", markup_escape(text)),
+                    format!("--text={text}"),
                     "--width=420".to_owned(),
                 ]);
                 command
@@ -276,28 +276,8 @@ fn run_bounded(command: &mut Command, input: Option<&str>) -> Result<Answer, Str
     })
 }
 
-/// Pango markup: `&`, `<` and `>` are written as entities (a profile name is free text).
-fn markup_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// The last non-empty line of a program's stderr, escaped for the terminal.
 fn last_line(text: &str) -> Option<String> {
     let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
     Some(line.trim().escape_debug().to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::markup_escape;
-
-    #[test]
-    fn profile_names_are_shown_as_text_in_zenity() {
-        assert_eq!(
-            markup_escape("profile 'a<b>&c'"),
-            "profile 'a&lt;b&gt;&amp;c'"
-        );
-    }
 }
