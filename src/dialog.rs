@@ -25,7 +25,8 @@ pub const NEEDS: &str = "a dialog needs osascript and a logged-in desktop sessio
 #[cfg(windows)]
 pub const NEEDS: &str = "a dialog needs powershell.exe on PATH and a desktop session";
 #[cfg(not(any(target_os = "macos", windows)))]
-pub const NEEDS: &str = "a dialog needs DISPLAY or WAYLAND_DISPLAY set and zenity or kdialog on PATH";
+pub const NEEDS: &str =
+    "a dialog needs DISPLAY or WAYLAND_DISPLAY set and zenity or kdialog on PATH";
 
 /// The program that shows the dialog.
 #[derive(Debug, Clone)]

@@ -44,7 +44,11 @@ pub fn run(args: &ConsoleArgs) -> Result<(), Error> {
     drop(request);
 
     // Direct role credentials need only be valid now: SessionDuration sets the console's.
-    let min_left = if direct { Duration::ZERO } else { CONSOLE_MIN_LEFT };
+    let min_left = if direct {
+        Duration::ZERO
+    } else {
+        CONSOLE_MIN_LEFT
+    };
     let session = obtain::session(&args.session, min_left, Prompt::Terminal)?;
     let started = Instant::now();
     let url = federation::login_url(&SignIn {
@@ -70,7 +74,9 @@ pub fn run(args: &ConsoleArgs) -> Result<(), Error> {
         }
     );
     if args.print {
-        eprintln!("aws-mfa: sign-in URL for role profile '{role_profile}' (good for 15 minutes); {until}");
+        eprintln!(
+            "aws-mfa: sign-in URL for role profile '{role_profile}' (good for 15 minutes); {until}"
+        );
         return super::print(&format!("{}\n", url.expose()));
     }
     open_in_browser(&url)?;
@@ -80,15 +86,17 @@ pub fn run(args: &ConsoleArgs) -> Result<(), Error> {
 
 /// `--destination`: an https:// URL (a console page).
 fn check_destination(url: &str) -> Result<String, Error> {
-    let ok = url
-        .parse::<http::Uri>()
-        .ok()
-        .is_some_and(|u| u.scheme_str() == Some("https") && u.host().is_some_and(|h| !h.is_empty()));
+    let ok = url.parse::<http::Uri>().ok().is_some_and(|u| {
+        u.scheme_str() == Some("https") && u.host().is_some_and(|h| !h.is_empty())
+    });
     if ok {
         Ok(url.to_owned())
     } else {
         Err(Error::SignIn {
-            why: format!("--destination '{}' is not an https:// URL", url.escape_debug()),
+            why: format!(
+                "--destination '{}' is not an https:// URL",
+                url.escape_debug()
+            ),
             hint: Some("give a console page, such as https://console.aws.amazon.com/s3/".into()),
         })
     }
@@ -103,7 +111,10 @@ fn open_in_browser(url: &Secret) -> Result<(), Error> {
         for entry in std::env::split_paths(&list) {
             let line = entry.to_string_lossy().into_owned();
             let Ok(mut words) = shell_words::split(&line) else {
-                tried.push(format!("BROWSER entry '{}' cannot be split into words", line.escape_debug()));
+                tried.push(format!(
+                    "BROWSER entry '{}' cannot be split into words",
+                    line.escape_debug()
+                ));
                 continue;
             };
             if words.is_empty() {

@@ -78,9 +78,7 @@ pub fn endpoint(partition: &Partition) -> Result<String, Error> {
             "set {SIGNIN_URL_VAR} to an https:// federation URL (http:// only on 127.0.0.1), or unset it"
         )),
     };
-    let uri: http::Uri = url
-        .parse()
-        .map_err(|_| invalid("is not a URL"))?;
+    let uri: http::Uri = url.parse().map_err(|_| invalid("is not a URL"))?;
     let host = uri.host().unwrap_or("");
     let loopback = matches!(host, "127.0.0.1" | "[::1]" | "::1" | "localhost");
     match uri.scheme_str() {
@@ -157,7 +155,12 @@ fn signin_token(status: &u16, body: &[u8], sent: &Credentials) -> Result<String,
                 .join(": ")
         })
         .filter(|s| !s.is_empty())
-        .or_else(|| text.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_owned))
+        .or_else(|| {
+            text.lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .map(str::to_owned)
+        })
         .filter(|s| {
             !s.contains(sent.secret_access_key.expose()) && !s.contains(sent.session_token.expose())
         })
@@ -167,7 +170,9 @@ fn signin_token(status: &u16, body: &[u8], sent: &Credentials) -> Result<String,
         })
         .unwrap_or_default();
     let hint = match status {
-        400 | 401 | 403 => "the endpoint refused the role credentials: they may have expired or been revoked; run again with --refresh",
+        400 | 401 | 403 => {
+            "the endpoint refused the role credentials: they may have expired or been revoked; run again with --refresh"
+        }
         429 => "the endpoint is limiting requests: wait a moment and try again",
         500.. => "the federation endpoint is having trouble: try again shortly",
         _ => "check that the endpoint really is the AWS federation endpoint",

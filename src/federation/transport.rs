@@ -39,10 +39,7 @@ pub fn post_form(url: &str, form: String, timeout: Duration) -> Result<Reply, St
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async {
         let exchange = async {
-            let response = connector
-                .call(request)
-                .await
-                .map_err(|e| root_cause(&e))?;
+            let response = connector.call(request).await.map_err(|e| root_cause(&e))?;
             let status = response.status().as_u16();
             let body = ByteStream::new(response.into_body())
                 .collect()
@@ -66,7 +63,8 @@ fn connector() -> Result<aws_smithy_http_client::Connector, String> {
     );
     if let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) {
         let shown = std::path::Path::new(&path).display().to_string();
-        let pem = std::fs::read(&path).map_err(|e| format!("cannot read AWS_CA_BUNDLE {shown}: {e}"))?;
+        let pem =
+            std::fs::read(&path).map_err(|e| format!("cannot read AWS_CA_BUNDLE {shown}: {e}"))?;
         crate::aws::check_ca_bundle(&pem)
             .map_err(|why| format!("AWS_CA_BUNDLE {shown} cannot be used: {why}"))?;
         let context = TlsContext::builder()

@@ -56,10 +56,7 @@ struct FakeSignin {
 impl FakeSignin {
     fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!(
-            "http://{}/federation",
-            listener.local_addr().unwrap()
-        );
+        let url = format!("http://{}/federation", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
         let reply = Arc::new(Mutex::new(None));
         let (seen, canned) = (requests.clone(), reply.clone());
@@ -74,24 +71,27 @@ impl FakeSignin {
                     if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
                         break;
                     }
-                    if let Some((name, value)) = line.split_once(':') {
-                        if name.eq_ignore_ascii_case("content-length") {
-                            length = value.trim().parse().unwrap_or(0);
-                        }
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        length = value.trim().parse().unwrap_or(0);
                     }
                 }
                 let mut body = vec![0; length];
                 let _ = reader.read_exact(&mut body);
                 let raw = String::from_utf8_lossy(&body).into_owned();
-                let form = form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+                let form = form_urlencoded::parse(raw.as_bytes())
+                    .into_owned()
+                    .collect();
                 seen.lock().unwrap().push(SigninRequest {
                     method: request_line.split(' ').next().unwrap_or("").to_owned(),
                     raw,
                     form,
                 });
-                let (status, body) = canned.lock().unwrap().clone().unwrap_or_else(|| {
-                    (200, format!("{{\"SigninToken\":\"{SIGNIN_TOKEN}\"}}"))
-                });
+                let (status, body) =
+                    canned.lock().unwrap().clone().unwrap_or_else(|| {
+                        (200, format!("{{\"SigninToken\":\"{SIGNIN_TOKEN}\"}}"))
+                    });
                 let answer = format!(
                     "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
@@ -124,7 +124,9 @@ fn console_env(fake: &FakeSts, signin: &FakeSignin) -> TestEnv {
 /// The query of a printed URL, decoded.
 fn query(url: &str) -> BTreeMap<String, String> {
     let (_, query) = url.trim().split_once('?').expect("a query");
-    form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 #[test]
@@ -138,7 +140,8 @@ fn role_credentials_go_to_the_federation_endpoint_and_the_printed_url_signs_in()
     // stdout: the sign-in URL and nothing else.
     assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
     assert!(
-        out.stdout.starts_with(&format!("{}?Action=login&", signin.url)),
+        out.stdout
+            .starts_with(&format!("{}?Action=login&", signin.url)),
         "{}",
         out.stdout
     );
@@ -162,9 +165,22 @@ fn role_credentials_go_to_the_federation_endpoint_and_the_printed_url_signs_in()
     let session = request.session();
     let actions: Vec<String> = fake.calls().iter().map(|c| c.action.clone()).collect();
     assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
-    assert_eq!(session["sessionId"], "ASIAFAKE000000000002", "the role's key");
-    assert!(session["sessionKey"].as_str().unwrap().starts_with(fake_sts::SECRET_MARK));
-    assert!(session["sessionToken"].as_str().unwrap().starts_with(fake_sts::TOKEN_MARK));
+    assert_eq!(
+        session["sessionId"], "ASIAFAKE000000000002",
+        "the role's key"
+    );
+    assert!(
+        session["sessionKey"]
+            .as_str()
+            .unwrap()
+            .starts_with(fake_sts::SECRET_MARK)
+    );
+    assert!(
+        session["sessionToken"]
+            .as_str()
+            .unwrap()
+            .starts_with(fake_sts::TOKEN_MARK)
+    );
     for long_term in [ACCESS_KEY, SECRET_KEY] {
         assert!(!request.raw.contains(long_term), "{long_term} was sent");
         let encoded: String = form_urlencoded::byte_serialize(long_term.as_bytes()).collect();
@@ -176,7 +192,11 @@ fn role_credentials_go_to_the_federation_endpoint_and_the_printed_url_signs_in()
     verbose.assert_success();
     assert!(verbose.stdout.contains(SIGNIN_TOKEN));
     assert!(!verbose.stderr.contains(SIGNIN_TOKEN), "{}", verbose.stderr);
-    assert!(verbose.stderr.contains("getSigninToken"), "{}", verbose.stderr);
+    assert!(
+        verbose.stderr.contains("getSigninToken"),
+        "{}",
+        verbose.stderr
+    );
     assert_eq!(fake.calls().len(), 2, "served from the cache");
 }
 
@@ -185,7 +205,17 @@ fn a_role_assumed_with_long_term_keys_gets_the_console_session_asked_for() {
     let fake = FakeSts::start();
     let signin = FakeSignin::start();
     let env = console_env(&fake, &signin);
-    let args = ["console", "-p", "admin", "--no-session", "-d", "8h", "--print", "-t", CODE];
+    let args = [
+        "console",
+        "-p",
+        "admin",
+        "--no-session",
+        "-d",
+        "8h",
+        "--print",
+        "-t",
+        CODE,
+    ];
     env.run(&args).assert_success();
     let calls = fake.calls();
     assert_eq!(calls.len(), 1);
@@ -200,7 +230,15 @@ fn a_chain_of_roles_sends_no_session_duration_even_with_no_session() {
     let fake = FakeSts::start();
     let signin = FakeSignin::start();
     let env = console_env(&fake, &signin);
-    let out = env.run(&["console", "-p", "deep", "--no-session", "--print", "-t", CODE]);
+    let out = env.run(&[
+        "console",
+        "-p",
+        "deep",
+        "--no-session",
+        "--print",
+        "-t",
+        CODE,
+    ]);
     out.assert_success();
     assert_eq!(fake.count("AssumeRole"), 2);
     let request = &signin.requests()[0];
@@ -214,7 +252,9 @@ fn a_plain_user_profile_is_refused_with_the_reason_before_any_call() {
     let signin = FakeSignin::start();
     let env = console_env(&fake, &signin);
     env.run(&["console", "--print", "-t", CODE])
-        .assert_failure("profile 'default' cannot sign in to the console: it is a plain user profile")
+        .assert_failure(
+            "profile 'default' cannot sign in to the console: it is a plain user profile",
+        )
         .assert_failure("credentials from GetSessionToken cannot sign in to the console")
         .assert_failure("GetFederationToken, which could, is denied under an MFA-enforcing policy")
         .assert_failure("hint: use a role profile")
@@ -267,11 +307,20 @@ fn the_partition_sets_the_console_and_destination_and_endpoint_are_checked() {
     assert_eq!(query(&out.stdout)["Destination"], page);
 
     let calls = fake.calls().len();
-    env.run(&["console", "-p", "admin", "--print", "--destination", "http://example.com/"])
-        .assert_failure("--destination 'http://example.com/' is not an https:// URL");
+    env.run(&[
+        "console",
+        "-p",
+        "admin",
+        "--print",
+        "--destination",
+        "http://example.com/",
+    ])
+    .assert_failure("--destination 'http://example.com/' is not an https:// URL");
     env.set("AWS_MFA_SIGNIN_URL", "http://192.0.2.1/federation");
     env.run(&["console", "-p", "admin", "--print"])
-        .assert_failure("AWS_MFA_SIGNIN_URL 'http://192.0.2.1/federation' is plain http to another host");
+        .assert_failure(
+            "AWS_MFA_SIGNIN_URL 'http://192.0.2.1/federation' is plain http to another host",
+        );
     assert_eq!(fake.calls().len(), calls, "refused before any call");
     assert_eq!(signin.requests().len(), 2);
 }
@@ -303,7 +352,12 @@ fn the_url_goes_to_the_browser_not_to_stdout() {
     let out = env.run(&["console", "-p", "admin", "-t", CODE]);
     out.assert_success();
     assert_eq!(out.stdout, "");
-    assert!(out.stderr.contains("opened the console for role profile 'admin'"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("opened the console for role profile 'admin'"),
+        "{}",
+        out.stderr
+    );
     let opened = std::fs::read_to_string(&log).unwrap();
     assert_eq!(opened.lines().count(), 1, "{opened}");
     assert_eq!(query(&opened)["SigninToken"], SIGNIN_TOKEN);
@@ -327,7 +381,9 @@ fn the_url_goes_to_the_browser_not_to_stdout() {
     env.set("PATH", &env.path().join("empty").display().to_string());
     env.set("BROWSER", "/nonexistent/browser");
     env.run(&["console", "-p", "admin"])
-        .assert_failure("cannot open the browser: BROWSER command '/nonexistent/browser' cannot be started")
+        .assert_failure(
+            "cannot open the browser: BROWSER command '/nonexistent/browser' cannot be started",
+        )
         .assert_failure("'xdg-open' cannot be started")
         .assert_failure("--print");
 }

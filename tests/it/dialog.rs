@@ -96,7 +96,10 @@ fn with_no_terminal_a_dialog_names_the_profile_and_the_device() {
         "{dialog:?}"
     );
     let text = dialog.join("\n");
-    assert!(text.contains("--text=Enter the MFA code for profile 'admin'"), "{text}");
+    assert!(
+        text.contains("--text=Enter the MFA code for profile 'admin'"),
+        "{text}"
+    );
     assert!(text.contains(&format!("Device: {SERIAL}")), "{text}");
     assert_no_secrets(&text);
 }
@@ -132,7 +135,11 @@ fn a_malformed_then_a_rejected_code_get_another_dialog_saying_why() {
         "{}",
         dialogs[1]
     );
-    assert!(dialogs[2].contains("STS rejected the MFA code"), "{}", dialogs[2]);
+    assert!(
+        dialogs[2].contains("STS rejected the MFA code"),
+        "{}",
+        dialogs[2]
+    );
     let codes: Vec<String> = fake
         .calls()
         .iter()
@@ -166,7 +173,9 @@ fn three_tries_then_the_reason_and_a_used_code_is_named_as_such() {
     let dialogs = desktop.dialogs();
     assert_eq!(dialogs.len(), 2);
     assert!(
-        dialogs[1].join("\n").contains("that code was just used; wait for the next one"),
+        dialogs[1]
+            .join("\n")
+            .contains("that code was just used; wait for the next one"),
         "{dialogs:?}"
     );
     assert_eq!(fake.count("GetSessionToken"), 2);
@@ -212,12 +221,14 @@ fn mfa_process_comes_before_the_dialog() {
     let mut desktop = Desktop::new(&fake, DEFAULT_CONFIG);
     let script = desktop.env.path().join("otp.sh");
     std::fs::write(&script, format!("#!/bin/sh\necho {CODE}\n")).unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let config = format!("{DEFAULT_CONFIG}mfa_process = {}\n", script.display());
     desktop.env.write_aws_file("config", &config);
     desktop.answer(&[NEXT_CODE]);
-    desktop.env.run(&["env", "--shell", "bash"]).assert_success();
+    desktop
+        .env
+        .run(&["env", "--shell", "bash"])
+        .assert_success();
     assert!(desktop.dialogs().is_empty());
     assert_eq!(fake.calls()[0].param("TokenCode"), Some(CODE));
 }
@@ -229,15 +240,26 @@ fn kdialog_on_a_kde_desktop() {
     desktop.program("kdialog", 0);
     desktop.env.set("XDG_CURRENT_DESKTOP", "KDE");
     desktop.answer(&[CODE]);
-    desktop.env.run(&["env", "--shell", "bash"]).assert_success();
+    desktop
+        .env
+        .run(&["env", "--shell", "bash"])
+        .assert_success();
     let dialogs = desktop.dialogs();
     assert_eq!(dialogs.len(), 1);
     assert_eq!(
         dialogs[0][..4],
-        ["kdialog", "--title", "aws-mfa: MFA code for profile 'default'", "--inputbox"]
+        [
+            "kdialog",
+            "--title",
+            "aws-mfa: MFA code for profile 'default'",
+            "--inputbox"
+        ]
     );
     let text = dialogs[0][4..].join("\n");
-    assert!(text.contains("profile 'default'") && text.contains(SERIAL), "{text}");
+    assert!(
+        text.contains("profile 'default'") && text.contains(SERIAL),
+        "{text}"
+    );
 }
 
 #[test]
@@ -296,14 +318,24 @@ impl Xvfb {
             n += 1;
         }
         let child = std::process::Command::new("Xvfb")
-            .args([format!(":{n}").as_str(), "-screen", "0", "800x600x24", "-nolisten", "tcp"])
+            .args([
+                format!(":{n}").as_str(),
+                "-screen",
+                "0",
+                "800x600x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("start Xvfb");
         let started = Instant::now();
         while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-            assert!(started.elapsed() < Duration::from_secs(20), "Xvfb did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "Xvfb did not start"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Xvfb {
@@ -330,7 +362,10 @@ impl Drop for Xvfb {
 
 #[test]
 fn a_real_zenity_under_xvfb_answered_with_xdotool() {
-    if !["Xvfb", "zenity", "xdotool", "import"].iter().all(|t| have(t)) {
+    if !["Xvfb", "zenity", "xdotool", "import"]
+        .iter()
+        .all(|t| have(t))
+    {
         return;
     }
     let fake = FakeSts::start();
@@ -354,7 +389,10 @@ fn a_real_zenity_under_xvfb_answered_with_xdotool() {
         if let Some(id) = ids.lines().last().filter(|id| !id.is_empty()) {
             break id.to_owned();
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "no dialog appeared");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no dialog appeared"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     let name = x.run("xdotool", &["getwindowname", &window]);
@@ -371,7 +409,10 @@ fn a_real_zenity_under_xvfb_answered_with_xdotool() {
         .args(["-format", "%k", &shot.display().to_string()])
         .output()
         .unwrap();
-    let colours: u32 = String::from_utf8_lossy(&colours.stdout).trim().parse().unwrap_or(0);
+    let colours: u32 = String::from_utf8_lossy(&colours.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0);
     assert!(colours > 2, "the screenshot is blank ({colours} colours)");
 
     x.run("xdotool", &["type", "--delay", "50", CODE]);
