@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 use crate::support::*;
@@ -49,54 +49,38 @@ impl SigninRequest {
 /// with the reply set by `fail_with`.
 struct FakeSignin {
     url: String,
-    requests: Arc<Mutex<Vec<SigninRequest>>>,
-    reply: Arc<Mutex<Option<(u16, String)>>>,
+    requests: Requests,
+    reply: Canned,
 }
 
 impl FakeSignin {
     fn start() -> Self {
+        Self::listen("http", |stream, seen, canned| answer(stream, seen, canned))
+    }
+
+    /// The same over HTTPS, with a certificate from a fresh CA; the CA's PEM comes back.
+    fn start_tls() -> (Self, String) {
+        let (config, ca_pem) = fake_sts::tls_config();
+        let fake = Self::listen("https", move |stream, seen, canned| {
+            if let Ok(connection) = rustls::ServerConnection::new(Arc::clone(&config)) {
+                answer(rustls::StreamOwned::new(connection, stream), seen, canned);
+            }
+        });
+        (fake, ca_pem)
+    }
+
+    fn listen(
+        scheme: &str,
+        handle: impl Fn(TcpStream, &Requests, &Canned) + Send + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/federation", listener.local_addr().unwrap());
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let reply = Arc::new(Mutex::new(None));
+        let url = format!("{scheme}://{}/federation", listener.local_addr().unwrap());
+        let requests = Requests::default();
+        let reply = Canned::default();
         let (seen, canned) = (requests.clone(), reply.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let mut reader = BufReader::new(stream);
-                let mut request_line = String::new();
-                let _ = reader.read_line(&mut request_line);
-                let mut length = 0;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    if let Some((name, value)) = line.split_once(':')
-                        && name.eq_ignore_ascii_case("content-length")
-                    {
-                        length = value.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0; length];
-                let _ = reader.read_exact(&mut body);
-                let raw = String::from_utf8_lossy(&body).into_owned();
-                let form = form_urlencoded::parse(raw.as_bytes())
-                    .into_owned()
-                    .collect();
-                seen.lock().unwrap().push(SigninRequest {
-                    method: request_line.split(' ').next().unwrap_or("").to_owned(),
-                    raw,
-                    form,
-                });
-                let (status, body) =
-                    canned.lock().unwrap().clone().unwrap_or_else(|| {
-                        (200, format!("{{\"SigninToken\":\"{SIGNIN_TOKEN}\"}}"))
-                    });
-                let answer = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = reader.get_mut().write_all(answer.as_bytes());
+                handle(stream, &seen, &canned);
             }
         });
         FakeSignin {
@@ -113,6 +97,53 @@ impl FakeSignin {
     fn requests(&self) -> Vec<SigninRequest> {
         self.requests.lock().unwrap().clone()
     }
+}
+
+type Requests = Arc<Mutex<Vec<SigninRequest>>>;
+type Canned = Arc<Mutex<Option<(u16, String)>>>;
+
+/// Reads one request, records it, and answers with a token or the canned reply.
+fn answer(stream: impl Read + Write, seen: &Requests, canned: &Canned) {
+    let mut reader = BufReader::new(stream);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        return; // no request (a TLS handshake the client gave up on)
+    }
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    let raw = String::from_utf8_lossy(&body).into_owned();
+    let form = form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect();
+    seen.lock().unwrap().push(SigninRequest {
+        method: request_line.split(' ').next().unwrap_or("").to_owned(),
+        raw,
+        form,
+    });
+    let (status, body) = canned
+        .lock()
+        .unwrap()
+        .clone()
+        .unwrap_or_else(|| (200, format!("{{\"SigninToken\":\"{SIGNIN_TOKEN}\"}}")));
+    let answer = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let stream = reader.get_mut();
+    let _ = stream.write_all(answer.as_bytes());
+    let _ = stream.flush();
 }
 
 fn console_env(fake: &FakeSts, signin: &FakeSignin) -> TestEnv {
@@ -386,4 +417,28 @@ fn the_url_goes_to_the_browser_not_to_stdout() {
         )
         .assert_failure("'xdg-open' cannot be started")
         .assert_failure("--print");
+}
+
+#[test]
+fn over_https_the_federation_endpoint_is_trusted_through_aws_ca_bundle() {
+    let fake = FakeSts::start();
+    let (signin, ca_pem) = FakeSignin::start_tls();
+    let mut env = console_env(&fake, &signin);
+    assert!(signin.url.starts_with("https://127.0.0.1:"));
+    // Not trusted: the TLS stack checks the certificate.
+    env.run(&["console", "-p", "admin", "--print", "-t", CODE])
+        .assert_failure("cannot reach the federation endpoint https://127.0.0.1:")
+        .assert_failure("invalid peer certificate: UnknownIssuer")
+        .assert_failure("AWS_CA_BUNDLE");
+    assert!(signin.requests().is_empty());
+    let ca = env.path().join("ca.pem");
+    std::fs::write(&ca, ca_pem).unwrap();
+    env.set("AWS_CA_BUNDLE", &ca.display().to_string());
+    let out = env.run(&["console", "-p", "admin", "--print"]);
+    out.assert_success();
+    assert_eq!(query(&out.stdout)["SigninToken"], SIGNIN_TOKEN);
+    assert_eq!(
+        signin.requests()[0].session()["sessionId"],
+        "ASIAFAKE000000000002"
+    );
 }
