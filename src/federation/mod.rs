@@ -73,7 +73,10 @@ pub fn endpoint(partition: &Partition) -> Result<String, Error> {
         return Ok(partition.federation.to_owned());
     };
     let invalid = |why: &str| Error::SignIn {
-        why: format!("{SIGNIN_URL_VAR} '{}' {why}", url.escape_debug()),
+        why: format!(
+            "{SIGNIN_URL_VAR} '{}' {why}",
+            without_userinfo(&url).escape_debug()
+        ),
         hint: Some(format!(
             "set {SIGNIN_URL_VAR} to an https:// federation URL (http:// only on 127.0.0.1), or unset it"
         )),
@@ -106,18 +109,19 @@ pub fn login_url(request: &SignIn<'_>) -> Result<Secret, Error> {
         form.append_pair("SessionDuration", &seconds.to_string());
     }
     form.append_pair("Session", &session);
+    let shown = without_userinfo(&endpoint);
     tracing::info!(
         session_duration = %request.session_duration.map_or("none (role chaining: the credentials' own)".to_owned(), |s| format!("{s}s")),
-        "getSigninToken at {endpoint} with credentials {}",
+        "getSigninToken at {shown} with credentials {}",
         crate::verbose::key_id(&c.access_key_id)
     );
     let reply = transport::post_form(&endpoint, form.finish(), request.timeout).map_err(|why| {
         Error::SignIn {
-            why: format!("cannot reach the federation endpoint {endpoint}: {why}"),
+            why: format!("cannot reach the federation endpoint {shown}: {why}"),
             hint: Some("check the network (and AWS_CA_BUNDLE behind a TLS-inspecting proxy), then try again".into()),
         }
     })?;
-    let token = signin_token(&reply.status, &reply.body, c)?;
+    let token = signin_token(reply.status, &reply.body, c)?;
     tracing::info!("getSigninToken answered: a sign-in token");
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("Action", "login")
@@ -128,11 +132,23 @@ pub fn login_url(request: &SignIn<'_>) -> Result<Secret, Error> {
     Ok(Secret::new(format!("{endpoint}{separator}{query}")))
 }
 
+/// The endpoint as it may be shown: a `user:password@` in it is left out.
+fn without_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+            let host = authority.rsplit('@').next().unwrap_or(authority);
+            format!("{scheme}://{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// The `SigninToken` of the endpoint's answer, or what went wrong, explained.
-fn signin_token(status: &u16, body: &[u8], sent: &Credentials) -> Result<String, Error> {
+fn signin_token(status: u16, body: &[u8], sent: &Credentials) -> Result<String, Error> {
     let text = String::from_utf8_lossy(body);
     let document: Option<serde_json::Value> = serde_json::from_str(&text).ok();
-    if *status == 200 {
+    if status == 200 {
         let token = document
             .as_ref()
             .and_then(|d| d["SigninToken"].as_str())
@@ -185,7 +201,19 @@ fn signin_token(status: &u16, body: &[u8], sent: &Credentials) -> Result<String,
 
 #[cfg(test)]
 mod tests {
-    use super::{AWS, AWS_CN, AWS_US_GOV, partition};
+    use super::{AWS, AWS_CN, AWS_US_GOV, partition, without_userinfo};
+
+    #[test]
+    fn a_password_in_the_endpoint_is_never_shown() {
+        assert_eq!(
+            without_userinfo("https://me:pw@signin.example/federation?x=1"),
+            "https://signin.example/federation?x=1"
+        );
+        assert_eq!(
+            without_userinfo("http://127.0.0.1:8080/federation"),
+            "http://127.0.0.1:8080/federation"
+        );
+    }
 
     #[test]
     fn the_partition_comes_from_the_role_arn_else_the_region() {

@@ -55,7 +55,7 @@ struct FakeSignin {
 
 impl FakeSignin {
     fn start() -> Self {
-        Self::listen("http", |stream, seen, canned| answer(stream, seen, canned))
+        Self::listen("http", answer)
     }
 
     /// The same over HTTPS, with a certificate from a fresh CA; the CA's PEM comes back.
