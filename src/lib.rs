@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Init(args) => cmd::init::run(args.shell).map(|()| ExitCode::SUCCESS),
         Command::Completions(args) => cmd::completions::run(args.shell).map(|()| ExitCode::SUCCESS),
         Command::Console(args) => cmd::console::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Policy(args) => cmd::policy::run(args.strict).map(|()| ExitCode::SUCCESS),
         Command::Man => cmd::man::run().map(|()| ExitCode::SUCCESS),
         Command::Profiles => cmd::completions::profiles().map(|()| ExitCode::SUCCESS),
     }

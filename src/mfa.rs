@@ -111,6 +111,12 @@ pub fn is_totp_device(serial: &str) -> bool {
     !serial.contains(":u2f/")
 }
 
+/// Whether a device is the account root user's: AWS names its virtual device
+/// `arn:aws:iam::ACCOUNT:mfa/root-account-mfa-device` (in every partition).
+pub fn is_root_device(serial: &str) -> bool {
+    serial.starts_with("arn:") && serial.ends_with(":mfa/root-account-mfa-device")
+}
+
 /// Runs `mfa_process` (split like a shell would, run without one) and reads a code from
 /// its stdout. Its stdin and stderr stay ours (the terminal), so it can ask for a touch or
 /// a passphrase.

@@ -300,20 +300,33 @@ impl Request {
         aws: &mut LazyAws,
         serial: &str,
     ) -> Result<Entry, Error> {
+        let seconds = self.session_seconds_for(serial);
         let credentials = self.with_code(cache, serial, |code| {
-            aws.get()?.get_session_token(
-                &self.profile.keys,
-                serial,
-                code.as_str(),
-                self.session_seconds,
-            )
+            aws.get()?
+                .get_session_token(&self.profile.keys, serial, code.as_str(), seconds)
         })?;
-        warn_if_shortened(self.prompt, &credentials.expiration, self.session_seconds);
+        warn_if_shortened(self.prompt, &credentials.expiration, seconds);
         Ok(Entry {
             profile: self.profile.source_name().to_owned(),
             identity: serial.to_owned(),
             credentials,
         })
+    }
+
+    /// The MFA session's length: the root user gets one hour at most, known up front from
+    /// its device, so a longer ask is cut with a notice instead of a surprise afterwards.
+    fn session_seconds_for(&self, serial: &str) -> u64 {
+        let asked = self.session_seconds;
+        if !mfa::is_root_device(serial) || asked <= duration::ROOT_SESSION_MAX {
+            return asked;
+        }
+        if self.prompt != Prompt::Never {
+            eprintln!(
+                "aws-mfa: note: asking for 1h, not {}: {serial} is the account root user's device, and STS gives the root user 1 hour at most",
+                duration::span(asked)
+            );
+        }
+        duration::ROOT_SESSION_MAX
     }
 
     /// Assumes `plan`'s role signed by `signer`; with `--no-session`, the first role takes

@@ -9,6 +9,7 @@ pub mod env;
 pub mod exec;
 pub mod init;
 pub mod man;
+pub mod policy;
 pub mod status;
 
 use std::io::Write;
