@@ -80,11 +80,19 @@ fn with_no_terminal_a_dialog_names_the_profile_and_the_device() {
     let fake = FakeSts::start();
     let desktop = Desktop::new(&fake, ROLE_CONFIG);
     desktop.answer(&[CODE]);
-    let out = desktop.env.run(&["credential-process", "-p", "admin"]);
+    let out = desktop
+        .env
+        .run(&["credential-process", "-p", "admin", "-v"]);
     out.assert_success();
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_fake_credentials(&doc, "SessionToken");
     assert_eq!(fake.calls()[0].param("TokenCode"), Some(CODE));
+    assert!(
+        out.stderr
+            .contains(&format!("MFA code for {SERIAL} from a dialog (zenity)")),
+        "{}",
+        out.stderr
+    );
 
     let dialogs = desktop.dialogs();
     assert_eq!(dialogs.len(), 1, "{dialogs:?}");
@@ -370,6 +378,11 @@ fn a_real_zenity_under_xvfb_answered_with_xdotool() {
     }
     let fake = FakeSts::start();
     let mut env = TestEnv::with_files(ROLE_CONFIG, DEFAULT_CREDENTIALS).sts(&fake);
+    // A display nobody serves: zenity's failure is reported, not taken for Cancel.
+    env.set("DISPLAY", ":7777");
+    env.run(&["credential-process", "-p", "admin"])
+        .assert_failure("the MFA code dialog (zenity) failed: it ended with exit status 1")
+        .assert_failure("cannot open display");
     let x = Xvfb::start();
     env.set("DISPLAY", &x.display);
     let child = env
