@@ -643,7 +643,7 @@ fn ca_bundle_client()
 
 /// What the TLS client will do with the bundle, without its panics: every PEM block must
 /// decode, and each must be a certificate it can trust.
-fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
+pub(crate) fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let certificates = CertificateDer::pem_slice_iter(pem)
@@ -676,7 +676,7 @@ fn clamp_i32(seconds: u64) -> i32 {
 
 /// The innermost cause of an SDK error (connection refused, an invalid URI…). The outer
 /// layers are not shown: some of them print the whole request, MFA code included.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = err;
     while let Some(source) = cause.source() {
         cause = source;

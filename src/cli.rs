@@ -69,6 +69,8 @@ pub enum Command {
     Init(InitArgs),
     /// Print a completion script (profile names complete too)
     Completions(CompletionsArgs),
+    /// Open the AWS console signed in with a role profile's credentials (or print the URL)
+    Console(ConsoleArgs),
     /// Print the manual page (roff): aws-mfa man | man -l -
     #[command(hide = true)]
     Man,
@@ -190,4 +192,19 @@ pub struct ExecArgs {
         value_name = "CMD"
     )]
     pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub session: SessionArgs,
+
+    /// Print the sign-in URL instead of opening the browser (it signs in whoever opens it
+    /// within 15 minutes: keep it to yourself)
+    #[arg(long)]
+    pub print: bool,
+
+    /// The console page to open [default: the partition's console, https://console.aws.amazon.com/]
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
 }

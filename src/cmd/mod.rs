@@ -2,6 +2,7 @@
 
 pub mod clear;
 pub mod completions;
+pub mod console;
 pub mod credential_process;
 pub mod doctor;
 pub mod env;

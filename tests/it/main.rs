@@ -3,8 +3,10 @@
 mod support;
 
 mod cache;
+mod console;
 mod detect;
 mod devices;
+mod dialog;
 mod doctor;
 mod env;
 mod exec;

@@ -216,7 +216,7 @@ fn serve(stream: impl Read + Write, state: &Mutex<State>) {
 }
 
 /// A server certificate for 127.0.0.1 signed by a new CA; returns the CA as PEM.
-fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
+pub fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
