@@ -167,18 +167,61 @@ impl Aws {
     /// The IAM user's MFA devices (ListMFADevices for the caller), serials as IAM gives them.
     pub fn list_mfa_devices(&self, keys: &LongTermKeys) -> Result<Vec<String>, Error> {
         const ACTION: &str = "ListMFADevices";
-        self.check_endpoint(ACTION, "IAM")?;
-        let config = aws_sdk_iam::config::Builder::from(&self.config)
-            .credentials_provider(Self::credentials(&Signer::LongTerm(keys)))
-            .timeout_config(self.timeouts())
-            .build();
-        let client = aws_sdk_iam::Client::from_conf(config);
+        let client = self.iam(ACTION, keys)?;
         let output = self.send(ACTION, client.list_mfa_devices().send())?;
         Ok(output
             .mfa_devices()
             .iter()
             .map(|d| d.serial_number().to_owned())
             .collect())
+    }
+
+    /// An IAM client signed with long-term keys.
+    fn iam(&self, action: &'static str, keys: &LongTermKeys) -> Result<aws_sdk_iam::Client, Error> {
+        self.check_endpoint(action, "IAM")?;
+        let config = aws_sdk_iam::config::Builder::from(&self.config)
+            .credentials_provider(Self::credentials(&Signer::LongTerm(keys)))
+            .timeout_config(self.timeouts())
+            .build();
+        Ok(aws_sdk_iam::Client::from_conf(config))
+    }
+
+    /// Whether MFA is enforced for these keys, found by trying `MFA_PROBE_ACTION` signed
+    /// with them alone. Only an explicit deny is a yes and only success a no: an implicit
+    /// deny (no policy allows the action at all), throttling or a network failure say
+    /// nothing either way.
+    pub fn mfa_enforcement(&self, keys: &LongTermKeys) -> MfaEnforcement {
+        const ACTION: &str = "ListAccountAliases";
+        let client = match self.iam(ACTION, keys) {
+            Ok(client) => client,
+            Err(err) => return MfaEnforcement::Unknown(err.to_string()),
+        };
+        tracing::info!(
+            key = %crate::verbose::key_id(&keys.access_key_id),
+            "{ACTION}: trying an action outside the MFA policy's list, without MFA"
+        );
+        let verdict = match self.runtime.block_on(client.list_account_aliases().send()) {
+            Ok(_) => MfaEnforcement::NotEnforced,
+            Err(SdkError::ServiceError(service))
+                if service.err().code() == Some("AccessDenied")
+                    && service
+                        .err()
+                        .message()
+                        .is_some_and(|m| m.contains("explicit deny")) =>
+            {
+                MfaEnforcement::Enforced
+            }
+            Err(SdkError::ServiceError(service))
+                if service.err().code() == Some("AccessDenied") =>
+            {
+                MfaEnforcement::Unknown(format!(
+                    "IAM denied {MFA_PROBE_ACTION} without an explicit deny: no policy allows it to these keys, with or without MFA"
+                ))
+            }
+            Err(err) => MfaEnforcement::Unknown(self.failure(ACTION, err).to_string()),
+        };
+        tracing::info!("{ACTION}: {verdict:?}");
+        verdict
     }
 
     /// GetCallerIdentity (needs no permission) signed with long-term keys: who the keys
@@ -376,6 +419,21 @@ impl Answer for aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput {
             serials.join(", ")
         )
     }
+}
+
+/// The action `doctor` tries without MFA: read-only and harmless (it lists the account's
+/// alias), and not among what the MFA policy allows without MFA.
+pub const MFA_PROBE_ACTION: &str = "iam:ListAccountAliases";
+
+/// What one call outside the MFA policy's list, signed with long-term keys alone, showed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum MfaEnforcement {
+    /// Denied explicitly: a policy denies it without MFA.
+    Enforced,
+    /// Allowed: these keys work without MFA.
+    NotEnforced,
+    /// No verdict, and why.
+    Unknown(String),
 }
 
 /// Who signed a call, and when STS thought it was.
@@ -603,7 +661,7 @@ const CA_BUNDLE_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// What the TLS client will do with the bundle, without its panics: every PEM block must
 /// decode, and each must be a certificate it can trust.
-fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
+pub(crate) fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let certificates = CertificateDer::pem_slice_iter(pem)
@@ -636,7 +694,7 @@ fn clamp_i32(seconds: u64) -> i32 {
 
 /// The innermost cause of an SDK error (connection refused, an invalid URI…). The outer
 /// layers are not shown: some of them print the whole request, MFA code included.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = err;
     while let Some(source) = cause.source() {
         cause = source;

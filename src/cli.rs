@@ -41,6 +41,27 @@ pub enum Command {
         #[arg(short, long, value_name = "NAME")]
         profile: Option<String>,
     },
+    /// Print the IAM policy that denies everything but MFA set-up until MFA is used
+    ///
+    /// The seed article's DenyAllExceptListedIfNoMFA. With it attached, long-term keys
+    /// alone can only set up and see an MFA device, change the password, and call
+    /// sts:GetSessionToken; everything else needs the MFA session aws-mfa gets.
+    ///
+    /// Create it, then attach it to the group your IAM users are in:
+    ///
+    ///   aws iam create-policy --policy-name DenyAllExceptListedIfNoMFA \
+    ///     --policy-document "$(aws-mfa policy)"
+    ///   aws iam attach-group-policy --group-name GROUP \
+    ///     --policy-arn arn:aws:iam::ACCOUNT:policy/DenyAllExceptListedIfNoMFA
+    ///
+    /// --strict leaves out iam:ChangePassword and iam:GetAccountPasswordPolicy: a password
+    /// cannot be changed without MFA, so a leaked password alone cannot be turned into a new
+    /// one; the price is that a new user cannot set a first password before an MFA device
+    /// is assigned.
+    ///
+    /// `aws-mfa doctor` says whether the policy (or one like it) is in force for your keys.
+    #[command(verbatim_doc_comment)]
+    Policy(PolicyArgs),
     /// Print the shell integration: aws-mfa-session, aws-mfa-clear, aws-mfa-prompt
     ///
     /// In the rc file: eval "$(aws-mfa init bash)" (or zsh); aws-mfa init fish | source;
@@ -48,6 +69,8 @@ pub enum Command {
     Init(InitArgs),
     /// Print a completion script (profile names complete too)
     Completions(CompletionsArgs),
+    /// Open the AWS console signed in with a role profile's credentials (or print the URL)
+    Console(ConsoleArgs),
     /// Print the manual page (roff): aws-mfa man | man -l -
     #[command(hide = true)]
     Man,
@@ -66,6 +89,14 @@ pub struct ClearArgs {
     /// Forget every cached session
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Leave out iam:ChangePassword and iam:GetAccountPasswordPolicy (no password change
+    /// without MFA)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -161,4 +192,19 @@ pub struct ExecArgs {
         value_name = "CMD"
     )]
     pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub session: SessionArgs,
+
+    /// Print the sign-in URL instead of opening the browser (it signs in whoever opens it
+    /// within 15 minutes: keep it to yourself)
+    #[arg(long)]
+    pub print: bool,
+
+    /// The console page to open [default: the partition's console, https://console.aws.amazon.com/]
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
 }

@@ -6,6 +6,9 @@ use crate::error::Error;
 pub const SESSION_MIN: u64 = 900;
 pub const SESSION_MAX: u64 = 129_600;
 pub const SESSION_DEFAULT: u64 = 43_200;
+/// GetSessionToken for the account's root user: one hour at most (STS silently shortens a
+/// longer one).
+pub const ROOT_SESSION_MAX: u64 = 3_600;
 
 /// AssumeRole: 900 s up to the role's maximum, which is 12 h at most.
 pub const ROLE_MIN: u64 = 900;

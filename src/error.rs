@@ -98,6 +98,24 @@ pub enum Error {
 
     #[error("{0} cannot be used: it is not valid UTF-8")]
     NotUtf8Variable(&'static str),
+
+    // The console sign-in and the code dialog.
+    #[error(
+        "profile '{profile}' cannot sign in to the console: it is a plain user profile, and credentials from GetSessionToken cannot sign in to the console (the federation endpoint refuses them), while GetFederationToken, which could, is denied under an MFA-enforcing policy (it cannot carry MFA)"
+    )]
+    ConsoleNeedsRole { profile: String },
+
+    #[error("console sign-in failed: {why}")]
+    SignIn { why: String, hint: Option<String> },
+
+    #[error("cannot open the browser: {why}")]
+    Browser { why: String },
+
+    #[error("the MFA code dialog for profile '{profile}' was cancelled")]
+    DialogCancelled { profile: String },
+
+    #[error("the MFA code dialog ({program}) failed: {why}")]
+    Dialog { program: String, why: String },
 }
 
 /// What kind of STS failure, so the caller can decide to ask for another code.
@@ -134,9 +152,10 @@ impl Error {
                 "give seconds (43200) or a span such as 15m, 1h, 12h, 36h".into(),
             ),
             Error::InvalidTimeout(_) => Some("give the seconds to wait for AWS in all, such as --timeout 30".into()),
-            Error::NoTerminal => Some(
-                "pass the code with -t CODE, or set mfa_process in the profile".into(),
-            ),
+            Error::NoTerminal => Some(format!(
+                "pass the code with -t CODE, set mfa_process in the profile, or run it in a terminal; without a terminal, {}",
+                crate::dialog::NEEDS
+            )),
             Error::CodeNeeded {
                 profile,
                 no_session,
@@ -164,6 +183,19 @@ impl Error {
             }
             Error::Exec { .. } => Some(
                 "name a program you may run: a file with execute permission (chmod +x), or run a script through its interpreter (sh FILE)".into(),
+            ),
+            Error::ConsoleNeedsRole { profile } => Some(format!(
+                "use a role profile: in ~/.aws/config, [profile NAME] with role_arn = arn:aws:iam::ACCOUNT:role/ROLE and source_profile = {profile}, then 'aws-mfa console -p NAME'"
+            )),
+            Error::SignIn { hint, .. } => hint.clone(),
+            Error::Browser { .. } => Some(
+                "set BROWSER to your browser's command, or use --print and open the URL yourself".into(),
+            ),
+            Error::DialogCancelled { .. } => Some(
+                "run it again and enter the code, or pass it with -t CODE".into(),
+            ),
+            Error::Dialog { .. } => Some(
+                "pass the code with -t CODE, set mfa_process in the profile, or run it in a terminal".into(),
             ),
             _ => None,
         }

@@ -130,6 +130,12 @@ pub fn is_totp_device(serial: &str) -> bool {
     !serial.contains(":u2f/")
 }
 
+/// Whether a device is the account root user's: AWS names its virtual device
+/// `arn:aws:iam::ACCOUNT:mfa/root-account-mfa-device` (in every partition).
+pub fn is_root_device(serial: &str) -> bool {
+    serial.starts_with("arn:") && serial.ends_with(":mfa/root-account-mfa-device")
+}
+
 /// How long `mfa_process` may take: a touch on a hardware key or a passphrase takes
 /// seconds; a process that has not given a code within a minute is stuck.
 pub const MFA_PROCESS_LIMIT: Duration = Duration::from_secs(60);

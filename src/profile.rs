@@ -208,7 +208,8 @@ impl ProfileFiles {
             name: name.to_owned(),
             mfa_serial: first("mfa_serial"),
             mfa_process: first("mfa_process"),
-            region: first("region"),
+            // Like the AWS CLI: a role profile's region is its own, never its source's.
+            region: self.get(name, "region"),
             session_duration: self.get(holder, "duration_seconds"),
             keys,
             key_source,

@@ -24,6 +24,7 @@ pub fn wanted(cli: &Cli) -> bool {
         Command::Env(args) => args.session.verbose,
         Command::Exec(args) => args.session.verbose,
         Command::CredentialProcess(args) => args.verbose,
+        Command::Console(args) => args.session.verbose,
         _ => false,
     }
 }

@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use crate::aws::{Aws, StsTarget};
+use crate::aws::{Aws, MFA_PROBE_ACTION, MfaEnforcement, StsTarget};
 use crate::cache::{self, CacheKey, SessionCache};
 use crate::error::{Error, escape_controls};
 use crate::mfa;
 use crate::obtain;
-use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
+use crate::profile::{KeySource, LongTermKeys, ProfileFiles, ResolvedProfile};
 use crate::verbose;
 
 /// How far STS's clock may be from ours before it is worth a word (SigV4 refuses 15 min).
@@ -112,14 +112,44 @@ fn check_profile(report: &mut Report, resolved: &ResolvedProfile) {
         Ok(aws) => aws,
         Err(err) => return report.error(&err, true),
     };
-    match aws.caller_identity(keys) {
+    let accepted = match aws.caller_identity(keys) {
         Ok(identity) => {
             report.ok(format!("STS accepts the keys: {}", identity.arn));
             check_clock(report, identity.server_time);
+            true
         }
-        Err(err) => report.error(&err, true),
-    }
+        Err(err) => {
+            report.error(&err, true);
+            false
+        }
+    };
     check_device(report, resolved, &aws);
+    if accepted {
+        check_mfa_enforced(report, &aws, keys);
+    }
+}
+
+/// Whether the keys alone are refused what the MFA policy denies: one read-only call,
+/// nothing changed in the account.
+fn check_mfa_enforced(report: &mut Report, aws: &Aws, keys: &LongTermKeys) {
+    match aws.mfa_enforcement(keys) {
+        MfaEnforcement::Enforced => report.ok(format!(
+            "MFA is enforced: {MFA_PROBE_ACTION} without MFA was denied explicitly"
+        )),
+        MfaEnforcement::NotEnforced => report.bad(
+            format!(
+                "MFA is not enforced: these keys alone were allowed {MFA_PROBE_ACTION}, so a leaked key works without the MFA device"
+            ),
+            Some(
+                "attach the policy 'aws-mfa policy' prints to the user's group (see aws-mfa policy --help)"
+                    .into(),
+            ),
+            false,
+        ),
+        MfaEnforcement::Unknown(why) => report.info(format!(
+            "could not tell whether MFA is enforced ({MFA_PROBE_ACTION} without MFA): {why}"
+        )),
+    }
 }
 
 fn check_clock(report: &mut Report, server_time: Option<SystemTime>) {
