@@ -70,7 +70,7 @@ impl Dialog {
 
     /// Says why a code was not taken: on stderr, and in the next dialog.
     pub fn say(&mut self, line: &str) {
-        eprintln!("{line}");
+        eprintln!("{}", crate::error::escape_controls(line));
         self.note = Some(line.trim_start_matches("aws-mfa: ").to_owned());
     }
 

@@ -75,12 +75,16 @@ pub fn run(args: &ConsoleArgs) -> Result<(), Error> {
     );
     if args.print {
         eprintln!(
-            "aws-mfa: sign-in URL for role profile '{role_profile}' (good for 15 minutes); {until}"
+            "aws-mfa: sign-in URL for role profile '{}' (good for 15 minutes); {until}",
+            crate::error::escape_controls(&role_profile)
         );
         return super::print(&format!("{}\n", url.expose()));
     }
     open_in_browser(&url)?;
-    eprintln!("aws-mfa: opened the console for role profile '{role_profile}'; {until}");
+    eprintln!(
+        "aws-mfa: opened the console for role profile '{}'; {until}",
+        crate::error::escape_controls(&role_profile)
+    );
     Ok(())
 }
 
