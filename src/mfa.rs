@@ -123,7 +123,7 @@ pub fn run_mfa_process(command_line: &str) -> Result<MfaCode, Error> {
     let (program, args) = words
         .split_first()
         .ok_or_else(|| failed("it is empty".into()))?;
-    let output = std::process::Command::new(program)
+    let output = crate::child_signals::start_clean(&mut std::process::Command::new(program))
         .args(args)
         .stdin(std::process::Stdio::inherit())
         .stderr(std::process::Stdio::inherit())

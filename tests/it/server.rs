@@ -13,6 +13,8 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::support::peers::{require, require_python_module};
 use crate::support::*;
 
+mod signals;
+
 /// `[default]` holds long-term keys (DEFAULT_CREDENTIALS); `admin` is a role assumed from
 /// its MFA session.
 const ROLE_CONFIG: &str = "[default]
