@@ -8,7 +8,7 @@ use std::future::Future;
 use std::task::{Context, Poll, Waker};
 
 use aws_config::profile::ProfileSet;
-use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::error::Error;
@@ -73,9 +73,16 @@ pub struct ProfileFiles {
 
 impl ProfileFiles {
     /// Reads the files the SDK would read (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`
-    /// honoured).
+    /// honoured); inside an `exec --server` child, the user's real credentials file.
     pub fn load() -> Result<Self, Error> {
-        let (fs, env, files) = (Fs::real(), Env::real(), EnvConfigFiles::default());
+        let files = match real_credentials_file() {
+            Some(path) => EnvConfigFiles::builder()
+                .include_default_config_file(true)
+                .with_file(EnvConfigFileKind::Credentials, path)
+                .build(),
+            None => EnvConfigFiles::default(),
+        };
+        let (fs, env) = (Fs::real(), Env::real());
         let load = aws_config::profile::load(&fs, &env, &files, None::<Cow<'static, str>>);
         match poll_once(load) {
             Some(Ok(set)) => Ok(ProfileFiles { set }),
@@ -249,6 +256,35 @@ impl ProfileFiles {
     }
 }
 
+/// Set by `exec --server` for its child, whose `AWS_SHARED_CREDENTIALS_FILE` is an empty
+/// file (so that SDKs take the endpoint's credentials): the credentials file aws-mfa read,
+/// so aws-mfa run inside the child (`env --refresh`, `doctor`, another profile) reads it too.
+pub const REAL_CREDENTIALS_FILE: &str = "AWS_MFA_SHARED_CREDENTIALS_FILE";
+
+/// The credentials file an `exec --server` child was handed over from its aws-mfa, when
+/// there is one.
+fn real_credentials_file() -> Option<std::path::PathBuf> {
+    std::env::var_os(REAL_CREDENTIALS_FILE)
+        .filter(|path| !path.is_empty())
+        .map(std::path::PathBuf::from)
+        .filter(|path| path.is_file())
+}
+
+/// The credentials file this process reads, as an absolute path when it exists: what a
+/// child whose `AWS_SHARED_CREDENTIALS_FILE` points elsewhere is handed in
+/// `REAL_CREDENTIALS_FILE`.
+pub fn credentials_file() -> Option<std::path::PathBuf> {
+    real_credentials_file()
+        .or_else(|| {
+            std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+                .filter(|path| !path.is_empty())
+                .map(std::path::PathBuf::from)
+        })
+        .or_else(|| dirs::home_dir().map(|home| home.join(".aws").join("credentials")))
+        .and_then(|path| std::path::absolute(path).ok())
+        .filter(|path| path.is_file())
+}
+
 /// Long-term keys in the environment, unless aws-mfa put them there: variables from an
 /// earlier `eval` (marked by `AWS_MFA_PROFILE`) are never the source of a new session.
 fn environment_keys() -> Result<Option<LongTermKeys>, Error> {
@@ -284,10 +320,13 @@ fn profile_file_names() -> String {
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| default.to_owned())
     };
+    let credentials = match real_credentials_file() {
+        Some(path) => path.display().to_string(),
+        None => name("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+    };
     format!(
-        "{} or {}",
+        "{} or {credentials}",
         name("AWS_CONFIG_FILE", "~/.aws/config"),
-        name("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
     )
 }
 

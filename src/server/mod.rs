@@ -116,6 +116,11 @@ pub fn exec(
         };
     }
     command.env(SHARED_CREDENTIALS_FILE, &credentials_file);
+    // aws-mfa run inside the child still finds the user's keys.
+    match crate::profile::credentials_file() {
+        Some(real) => command.env(crate::profile::REAL_CREDENTIALS_FILE, real),
+        None => command.env_remove(crate::profile::REAL_CREDENTIALS_FILE),
+    };
 
     let status = signals
         .run(&mut command)

@@ -14,6 +14,7 @@ use crate::support::peers::{require, require_python_module};
 use crate::support::*;
 
 mod signals;
+mod inside;
 mod windows;
 
 /// `[default]` holds long-term keys (DEFAULT_CREDENTIALS); `admin` is a role assumed from
