@@ -657,7 +657,10 @@ mod tests {
         assert_eq!(min_left_for(REFRESH_MIN_LEFT, 43_200), minutes(15));
         assert_eq!(min_left_for(REFRESH_MIN_LEFT, 3600), minutes(15));
         // A 15-minute role: re-minted after 7.5 minutes, not on every request.
-        assert_eq!(min_left_for(REFRESH_MIN_LEFT, 900), Duration::from_secs(450));
+        assert_eq!(
+            min_left_for(REFRESH_MIN_LEFT, 900),
+            Duration::from_secs(450)
+        );
         assert_eq!(min_left_for(SESSION_MIN_LEFT, 900), minutes(5));
     }
 }

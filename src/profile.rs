@@ -154,14 +154,26 @@ impl ProfileFiles {
         let (keys, key_source) = loop {
             if chain.contains(&current) {
                 chain.push(current);
+                let link = if self.get(&chain[chain.len() - 2], "role_arn").is_some() {
+                    "source_profile"
+                } else {
+                    "credential_process"
+                };
                 return Err(Error::BrokenProfile {
                     profile: name.to_owned(),
-                    why: format!("source_profile loops: {}", chain.join(" -> ")),
+                    why: format!("{link} loops: {}", chain.join(" -> ")),
                     hint: "end the chain at a profile that holds your long-term keys (aws_access_key_id)".into(),
                 });
             }
             chain.push(current.clone());
             let Some(role_arn) = self.get(&current, "role_arn") else {
+                // A profile that gets its credentials from aws-mfa means the profile it names.
+                if self.get(&current, "aws_access_key_id").is_none()
+                    && let Some(process) = self.get(&current, "credential_process")
+                {
+                    current = self.follow_credential_process(&current, &process)?;
+                    continue;
+                }
                 break self.keys_of(&current)?;
             };
             let source = self.get(&current, "source_profile");
@@ -220,6 +232,54 @@ impl ProfileFiles {
             key_source,
             roles,
         })
+    }
+
+    /// The profile named by `credential_process = aws-mfa credential-process --profile X`
+    /// (`-p X`, `--profile=X`); any other `credential_process` is an error naming its
+    /// program (its arguments may hold a secret).
+    fn follow_credential_process(&self, profile: &str, process: &str) -> Result<String, Error> {
+        let words = shell_words::split(process).unwrap_or_default();
+        let program = words.first().map(String::as_str).unwrap_or_default();
+        let broken = |why: String, hint: &str| Error::BrokenProfile {
+            profile: profile.to_owned(),
+            why,
+            hint: hint.to_owned(),
+        };
+        let is_aws_mfa = std::path::Path::new(program)
+            .file_stem()
+            .is_some_and(|stem| stem == "aws-mfa");
+        if !is_aws_mfa || !words.iter().any(|w| w == "credential-process") {
+            return Err(broken(
+                format!(
+                    "it gets its credentials from credential_process '{program}', and aws-mfa needs long-term keys to ask for an MFA session"
+                ),
+                "name the profile that holds your aws_access_key_id with -p (or AWS_PROFILE)",
+            ));
+        }
+        let mut args = words.iter().skip(1);
+        let mut target = None;
+        while let Some(arg) = args.next() {
+            if arg == "-p" || arg == "--profile" {
+                target = args.next().cloned();
+            } else if let Some(value) = arg.strip_prefix("--profile=") {
+                target = Some(value.to_owned());
+            } else if let Some(value) = arg.strip_prefix("-p").filter(|v| !v.is_empty()) {
+                target = Some(value.to_owned());
+            }
+        }
+        let Some(target) = target else {
+            return Err(broken(
+                "its credential_process runs aws-mfa credential-process without --profile".into(),
+                "add '--profile NAME' (the profile with your keys or role) to its credential_process",
+            ));
+        };
+        if self.set.get_profile(&target).is_none() {
+            return Err(self.unknown(&target));
+        }
+        tracing::info!(
+            "profile '{profile}': its credential_process runs aws-mfa credential-process --profile {target}; using profile '{target}'"
+        );
+        Ok(target)
     }
 
     /// The profile's own keys; when it has none, long-term keys from the environment.

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::support::peers::{require, require_python_module};
 use crate::support::*;
 
-mod signals;
 mod inside;
+mod signals;
 mod windows;
 
 /// `[default]` holds long-term keys (DEFAULT_CREDENTIALS); `admin` is a role assumed from

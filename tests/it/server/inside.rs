@@ -22,7 +22,10 @@ echo inside-ok"#
     out.assert_success();
     assert_eq!(out.stdout, "inside-ok\n");
     let refreshed = std::fs::read_to_string(env.path().join("refreshed")).unwrap();
-    assert!(refreshed.contains("export AWS_ACCESS_KEY_ID='ASIAFAKE"), "{refreshed}");
+    assert!(
+        refreshed.contains("export AWS_ACCESS_KEY_ID='ASIAFAKE"),
+        "{refreshed}"
+    );
     let admin = std::fs::read_to_string(env.path().join("admin")).unwrap();
     assert!(admin.contains("export AWS_MFA_PROFILE='admin'"), "{admin}");
     let doctor = std::fs::read_to_string(env.path().join("doctor")).unwrap();

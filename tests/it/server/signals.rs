@@ -56,12 +56,17 @@ fn child_running(parent: &mut Child, program: &str) -> u32 {
     loop {
         if let Some(status) = parent.try_wait().unwrap() {
             let mut stderr = String::new();
-            parent.stderr.take().unwrap().read_to_string(&mut stderr).ok();
+            parent
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut stderr)
+                .ok();
             panic!("aws-mfa ended ({status}) before its child ran: {stderr}");
         }
         let pid = parent.id();
-        let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-            .unwrap_or_default();
+        let children =
+            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
         for child in children.split_whitespace() {
             let comm = std::fs::read_to_string(format!("/proc/{child}/comm")).unwrap_or_default();
             if comm.trim() == program {
@@ -114,7 +119,10 @@ fn sigterm_and_sighup_to_aws_mfa_end_an_elf_child_with_128_plus_n() {
     let fake = FakeSts::start();
     let env = TestEnv::new().sts(&fake);
     for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
-        let mut served = start(&env, &["exec", "--server", "-t", CODE, "--", "sleep", "120"]);
+        let mut served = start(
+            &env,
+            &["exec", "--server", "-t", CODE, "--", "sleep", "120"],
+        );
         let sleep = child_running(&mut served, "sleep");
         let status = std::fs::read_to_string(format!("/proc/{sleep}/status")).unwrap();
         let (blocked, ignored) = blocked_and_ignored(&status);
@@ -188,7 +196,11 @@ fn ctrl_c_on_the_terminal_stops_a_python_child_at_once() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(130), "{}", pty.screen());
-    assert!(pty.screen().contains("KeyboardInterrupt"), "{}", pty.screen());
+    assert!(
+        pty.screen().contains("KeyboardInterrupt"),
+        "{}",
+        pty.screen()
+    );
 }
 
 #[test]
@@ -199,7 +211,11 @@ fn no_command_starts_a_subshell_that_can_interrupt_what_it_runs() {
     // The subshell runs an ELF that must die of the SIGTERM sent to it.
     // The subshell reads its commands from stdin: it starts sleep and kills it.
     let script = env.path().join("script");
-    std::fs::write(&script, "sleep 120 & kill -TERM $!; wait $!; echo \"sleep: $?\"\n").unwrap();
+    std::fs::write(
+        &script,
+        "sleep 120 & kill -TERM $!; wait $!; echo \"sleep: $?\"\n",
+    )
+    .unwrap();
     let out = env.output(
         env.command(BIN)
             .args(["exec", "--server", "-t", CODE])
@@ -245,7 +261,11 @@ fn mfa_process_started_by_the_endpoint_has_no_signal_blocked_or_ignored() {
     let (blocked, ignored) = blocked_and_ignored(&status);
     assert_eq!(blocked, 0, "SigBlk of mfa_process: {blocked:x}");
     assert_eq!(ignored & SENT, 0, "SigIgn of mfa_process: {ignored:x}");
-    assert_eq!(fake.count("GetSessionToken"), 2, "the second from mfa_process's code");
+    assert_eq!(
+        fake.count("GetSessionToken"),
+        2,
+        "the second from mfa_process's code"
+    );
 }
 
 #[test]

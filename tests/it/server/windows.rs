@@ -37,7 +37,17 @@ fn a_15_minute_role_costs_one_assume_role_for_50_boto3_calls_under_server() {
     let fake = FakeSts::start();
     let env = TestEnv::with_files(SHORT_ROLE_CONFIG, DEFAULT_CREDENTIALS).sts(&fake);
     let out = env.run(&[
-        "exec", "--server", "-p", "admin", "-t", CODE, "--", "python3", "-c", BOTO3_CALLS, "50",
+        "exec",
+        "--server",
+        "-p",
+        "admin",
+        "-t",
+        CODE,
+        "--",
+        "python3",
+        "-c",
+        BOTO3_CALLS,
+        "50",
         "",
     ]);
     out.assert_success();
@@ -66,11 +76,18 @@ credential_process = {BIN} credential-process --profile admin
     let env = TestEnv::with_files(&config, DEFAULT_CREDENTIALS).sts(&fake);
     env.run(&["env", "--shell", "bash", "-t", CODE])
         .assert_success();
-    let out = env.output(env.command("python3").args(["-c", BOTO3_CALLS, "50", "via-process"]));
+    let out = env.output(
+        env.command("python3")
+            .args(["-c", BOTO3_CALLS, "50", "via-process"]),
+    );
     out.assert_success();
     assert_eq!(out.stdout.trim(), "custom-process");
     assert_eq!(fake.count("GetCallerIdentity"), 50);
-    assert_eq!(fake.count("AssumeRole"), 1, "re-minted per half-life, not per call");
+    assert_eq!(
+        fake.count("AssumeRole"),
+        1,
+        "re-minted per half-life, not per call"
+    );
 }
 
 #[test]
