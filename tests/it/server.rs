@@ -13,6 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::support::peers::{require, require_python_module};
 use crate::support::*;
 
+mod endpoint;
 mod inside;
 mod signals;
 mod windows;
@@ -47,6 +48,16 @@ impl Served {
     /// environment. aws-mfa starts with default dispositions for every signal, whatever the
     /// test runner had.
     fn start(env: &TestEnv, args: &[&str], script: &str) -> Self {
+        Self::start_with_fd_limit(env, args, script, None)
+    }
+
+    /// `start`, with at most `nofile` file descriptors for aws-mfa (`RLIMIT_NOFILE`).
+    fn start_with_fd_limit(
+        env: &TestEnv,
+        args: &[&str],
+        script: &str,
+        nofile: Option<libc::rlim_t>,
+    ) -> Self {
         let env_file = env.path().join(format!(
             "child-env-{}",
             SystemTime::now()
@@ -68,9 +79,18 @@ impl Served {
             .stderr(Stdio::piped());
         // SAFETY: signal() is async-signal-safe.
         unsafe {
-            command.pre_exec(|| {
+            command.pre_exec(move || {
                 for signal in [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP] {
                     libc::signal(signal, libc::SIG_DFL);
+                }
+                if let Some(limit) = nofile {
+                    let mut rlimit = libc::rlimit {
+                        rlim_cur: 0,
+                        rlim_max: 0,
+                    };
+                    libc::getrlimit(libc::RLIMIT_NOFILE, &mut rlimit);
+                    rlimit.rlim_cur = limit.min(rlimit.rlim_max);
+                    libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit);
                 }
                 Ok(())
             });
@@ -158,11 +178,24 @@ impl Endpoint {
         self.request("GET", &self.path, Some(&self.token))
     }
 
+    /// `credentials`, failing when no answer comes within `limit`.
+    fn credentials_within(&self, limit: Duration) -> Answer {
+        self.request_within("GET", &self.path, Some(&self.token), limit)
+    }
+
     fn request(&self, method: &str, path: &str, token: Option<&str>) -> Answer {
+        self.request_within(method, path, token, Duration::from_secs(60))
+    }
+
+    fn request_within(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        limit: Duration,
+    ) -> Answer {
         let mut stream = TcpStream::connect(&self.address).expect("connect to the endpoint");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
+        stream.set_read_timeout(Some(limit)).unwrap();
         let authorization = token
             .map(|t| format!("Authorization: {t}\r\n"))
             .unwrap_or_default();
