@@ -15,6 +15,7 @@ use crate::support::*;
 
 mod endpoint;
 mod inside;
+mod js_sdk;
 mod signals;
 mod windows;
 

@@ -47,7 +47,10 @@ fn a_stuck_mfa_process_is_started_once_and_every_waiting_request_gets_a_bounded_
         );
     }
     let runs = std::fs::read_to_string(&started).unwrap();
-    assert_eq!(runs, "started\n", "mfa_process started once for six requests");
+    assert_eq!(
+        runs, "started\n",
+        "mfa_process started once for six requests"
+    );
     let out = served.finish(&env);
     out.assert_success();
 }
