@@ -456,8 +456,9 @@ struct Reuse {
     /// An entry must have more than this left to be used.
     min_left: Duration,
     /// Whether an entry with less than `min_left` (but more than `USABLE_MIN_LEFT`) may
-    /// still be handed out when new credentials cannot be made: where nobody can be asked
-    /// for a code (the `--server` endpoint), an MFA session serves until it runs out.
+    /// still be handed out when new credentials cannot be made (nobody to ask for a code,
+    /// STS unreachable): an SDK accepts anything that has not expired, so an MFA session
+    /// serves it until it runs out. Not for a shell, which cannot refresh (`env`, `exec`).
     fall_back: bool,
 }
 
@@ -531,7 +532,7 @@ fn cached_or_make(
             Ok(entry.credentials)
         }
         Err(err) => match short {
-            Some((credentials, left)) if reuse.fall_back || matches!(err, Error::NoTerminal) => {
+            Some((credentials, left)) if reuse.fall_back => {
                 tracing::info!(
                     "{what}: no new credentials ({err}); the cached ones still have {}",
                     duration::span(left.as_secs())
@@ -581,7 +582,8 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
     } else if args.refresh {
         tracing::info!("cache: entries not read (--refresh)");
     }
-    let fall_back = prompt == Prompt::Never;
+    // For an SDK that refreshes on its own (credential-process, the --server endpoint).
+    let fall_back = min_left >= REFRESH_MIN_LEFT;
     // Role credentials go to SDKs (through `env` too: a shell's tools, often Terraform).
     let role_reuse = |plan: &RolePlan| Reuse {
         read,

@@ -55,7 +55,9 @@ impl HeldSignals {
     }
 
     /// Starts `command` and waits for it. The child starts with an empty signal mask (std
-    /// would pass on the four held here) and none of our dispositions.
+    /// would pass on the four held here) and none of our dispositions. With that pre-exec
+    /// step std forks and calls `execvp`, which runs a script without `#!` with /bin/sh,
+    /// as plain `exec` does (`posix_spawn` would refuse it).
     pub fn run(self, command: &mut Command) -> io::Result<ExitStatus> {
         let mut child = crate::child_signals::start_clean(command).spawn()?;
         let pid = i32::try_from(child.id()).expect("a pid fits in pid_t");
