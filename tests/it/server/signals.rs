@@ -7,7 +7,7 @@ use std::io::Read;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Served, parse_credentials, role_env};
+use super::{Served, as_from_a_terminal, parse_credentials, role_env};
 use crate::support::peers::require;
 use crate::support::pty::Pty;
 use crate::support::*;
@@ -30,23 +30,15 @@ const SENT: u64 = 1 << (libc::SIGHUP - 1)
     | 1 << (libc::SIGQUIT - 1)
     | 1 << (libc::SIGTERM - 1);
 
-/// aws-mfa as the test runner starts it: every signal at its default.
-fn start(env: &TestEnv, args: &[&str]) -> Child {
-    use std::os::unix::process::CommandExt;
+/// `aws-mfa exec --server -t CODE -- CHILD…` as a terminal starts it.
+fn start(env: &TestEnv, child: &[&str]) -> Child {
     let mut command = env.command(BIN);
     command
-        .args(args)
+        .args(["exec", "--server", "-t", CODE, "--"])
+        .args(child)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // SAFETY: signal() is async-signal-safe.
-    unsafe {
-        command.pre_exec(|| {
-            for signal in [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP] {
-                libc::signal(signal, libc::SIG_DFL);
-            }
-            Ok(())
-        });
-    }
+    as_from_a_terminal(&mut command);
     command.spawn().expect("start aws-mfa")
 }
 
@@ -95,16 +87,7 @@ fn a_python_child_starts_with_no_signal_blocked_or_ignored() {
     let env = TestEnv::new().sts(&fake);
     let mut child = start(
         &env,
-        &[
-            "exec",
-            "--server",
-            "-t",
-            CODE,
-            "--",
-            "python3",
-            "-c",
-            "print(open('/proc/self/status').read())",
-        ],
+        &["python3", "-c", "print(open('/proc/self/status').read())"],
     );
     child.stdin.take();
     let out = env.output_of(child);
@@ -119,10 +102,7 @@ fn sigterm_and_sighup_to_aws_mfa_end_an_elf_child_with_128_plus_n() {
     let fake = FakeSts::start();
     let env = TestEnv::new().sts(&fake);
     for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
-        let mut served = start(
-            &env,
-            &["exec", "--server", "-t", CODE, "--", "sleep", "120"],
-        );
+        let mut served = start(&env, &["sleep", "120"]);
         let sleep = child_running(&mut served, "sleep");
         let status = std::fs::read_to_string(format!("/proc/{sleep}/status")).unwrap();
         let (blocked, ignored) = blocked_and_ignored(&status);
@@ -143,19 +123,7 @@ fn sigterm_to_aws_mfa_ends_a_python_child_at_once() {
     };
     let fake = FakeSts::start();
     let env = TestEnv::new().sts(&fake);
-    let mut served = start(
-        &env,
-        &[
-            "exec",
-            "--server",
-            "-t",
-            CODE,
-            "--",
-            "python3",
-            "-c",
-            "import time; time.sleep(120)",
-        ],
-    );
+    let mut served = start(&env, &["python3", "-c", "import time; time.sleep(120)"]);
     child_running(&mut served, "python3");
     kill(served.id(), libc::SIGTERM);
     let out = env.output_of(served);
@@ -196,11 +164,7 @@ fn ctrl_c_on_the_terminal_stops_a_python_child_at_once() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(130), "{}", pty.screen());
-    assert!(
-        pty.screen().contains("KeyboardInterrupt"),
-        "{}",
-        pty.screen()
-    );
+    pty.wait_for("KeyboardInterrupt");
 }
 
 #[test]
