@@ -19,12 +19,10 @@
 //! makes room by closing the longest-open connection that has no request in progress, so
 //! idle connections cannot take the file descriptors the child's request needs.
 
-use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::task::Poll;
 use std::thread::JoinHandle;
@@ -40,6 +38,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::json;
 use tokio::sync::oneshot;
 
+use super::connections::{Busy, Connections};
 use crate::error::Error;
 use crate::session::{Credentials, Secret, rfc3339};
 
@@ -48,10 +47,6 @@ pub const PATH: &str = "/aws-mfa/credentials";
 
 /// One answer to a lookup: credentials, or why there are none.
 type Lookup = Result<Credentials, Error>;
-
-/// Connections kept open at most: far below the usual limit of 1024 file descriptors, far
-/// above what one child opens at once.
-pub const MAX_CONNECTIONS: usize = 64;
 
 /// The running endpoint; dropping it stops it.
 pub struct CredentialServer {
@@ -196,6 +191,9 @@ impl Lookups {
         std::thread::Builder::new()
             .name("aws-mfa-lookup".into())
             .spawn(move || {
+                // Should the lookup panic, its waiters (and later requests) are told so
+                // instead of waiting on a lookup that will never answer.
+                let _stopped = Stopped(Arc::clone(&answered));
                 for () in started {
                     let answer = Answer::from_lookup(lookup());
                     let waiters = answered.lock().expect("not poisoned").take();
@@ -225,59 +223,14 @@ impl Lookups {
     }
 }
 
-/// The open connections, oldest first, and whether each has a request in progress.
-#[derive(Default)]
-struct Connections {
-    next: u64,
-    open: BTreeMap<u64, OpenConnection>,
-}
+/// Drops every waiting request's reply when the lookup thread ends.
+struct Stopped(Waiting);
 
-struct OpenConnection {
-    busy: Arc<AtomicBool>,
-    /// Dropping it closes the connection.
-    _close: oneshot::Sender<()>,
-}
-
-impl Connections {
-    /// Registers a new connection, closing the oldest idle one when the endpoint is full.
-    /// `None` when every connection has a request in progress: the new one is refused.
-    fn admit(&mut self) -> Option<(u64, Arc<AtomicBool>, oneshot::Receiver<()>)> {
-        if self.open.len() >= MAX_CONNECTIONS {
-            let idle = self
-                .open
-                .iter()
-                .find(|(_, c)| !c.busy.load(Ordering::SeqCst))
-                .map(|(&id, _)| id)?;
-            self.open.remove(&idle);
-        }
-        let id = self.next;
-        self.next += 1;
-        let busy = Arc::new(AtomicBool::new(false));
-        let (close, closed) = oneshot::channel();
-        self.open.insert(
-            id,
-            OpenConnection {
-                busy: Arc::clone(&busy),
-                _close: close,
-            },
-        );
-        Some((id, busy, closed))
-    }
-}
-
-/// Marks a connection busy while a request is answered (also if the answer is dropped).
-struct Busy(Arc<AtomicBool>);
-
-impl Busy {
-    fn new(flag: &Arc<AtomicBool>) -> Self {
-        flag.store(true, Ordering::SeqCst);
-        Busy(Arc::clone(flag))
-    }
-}
-
-impl Drop for Busy {
+impl Drop for Stopped {
     fn drop(&mut self) {
-        self.0.store(false, Ordering::SeqCst);
+        if let Ok(mut waiting) = self.0.lock() {
+            waiting.take();
+        }
     }
 }
 
@@ -320,12 +273,7 @@ async fn accept(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
                 if done { Poll::Ready(()) } else { Poll::Pending }
             })
             .await;
-            shared
-                .connections
-                .lock()
-                .expect("not poisoned")
-                .open
-                .remove(&id);
+            shared.connections.lock().expect("not poisoned").closed(id);
         });
     }
 }

@@ -16,6 +16,8 @@ use crate::session::{EnvChange, Session};
 #[cfg(unix)]
 mod child;
 #[cfg(unix)]
+mod connections;
+#[cfg(unix)]
 mod endpoint;
 
 #[cfg(unix)]
