@@ -511,6 +511,9 @@ struct Reuse {
     /// STS unreachable): an SDK accepts anything that has not expired, so an MFA session
     /// serves it until it runs out. Not for a shell, which cannot refresh (`env`, `exec`).
     fall_back: bool,
+    /// Whether a fallback is said on stderr (to a person; a server re-minting in the
+    /// background would repeat it).
+    say_fall_back: bool,
 }
 
 /// What the cache holds for a key, measured against a `Reuse`.
@@ -584,10 +587,16 @@ fn cached_or_make(
         }
         Err(err) => match short {
             Some((credentials, left)) if reuse.fall_back => {
+                let left = duration::span(left.as_secs());
                 tracing::info!(
-                    "{what}: no new credentials ({err}); the cached ones still have {}",
-                    duration::span(left.as_secs())
+                    "{what}: no new credentials ({err}); the cached ones still have {left}"
                 );
+                if reuse.say_fall_back {
+                    let err = crate::error::escape_controls(&err.to_string()).into_owned();
+                    eprintln!(
+                        "aws-mfa: note: no new session ({err}); handing out the cached one, which runs out in {left}"
+                    );
+                }
                 Ok(credentials)
             }
             _ => Err(err),
@@ -636,11 +645,13 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
     }
     // For an SDK that refreshes on its own (credential-process, the --server endpoint).
     let fall_back = min_left >= REFRESH_MIN_LEFT;
+    let say_fall_back = prompt != Prompt::Never;
     // Role credentials go to SDKs (through `env` too: a shell's tools, often Terraform).
     let role_reuse = |plan: &RolePlan| Reuse {
         read,
         min_left: min_left_for(REFRESH_MIN_LEFT.max(min_left), plan.seconds),
         fall_back,
+        say_fall_back,
     };
     let mut aws = LazyAws::new(&request);
     let serial = request.device(&records, &mut aws)?;
@@ -675,6 +686,7 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
                 read,
                 min_left: min_left_for(wanted, request.session_seconds),
                 fall_back,
+                say_fall_back,
             };
             let key = CacheKey::mfa_session(&keys.access_key_id, &serial);
             let what = format!("MFA session for {serial}");

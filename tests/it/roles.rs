@@ -195,6 +195,11 @@ fn credential_process_hands_out_json_with_at_least_fifteen_minutes() {
     env.run(&["env", "--shell", "bash"]).assert_success();
     let out = env.run(&["credential-process"]);
     out.assert_success();
+    assert!(
+        out.stderr.contains("handing out the cached one, which runs out in"),
+        "{}",
+        out.stderr
+    );
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(assert_fake_credentials(&doc, "SessionToken").0, first);
     assert_eq!(fake.count("GetSessionToken"), 1);
