@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod cache;
+pub mod child_signals;
 pub mod cli;
 pub mod cmd;
 pub mod dialog;

@@ -169,7 +169,7 @@ pub fn run_mfa_process(command_line: &str) -> Result<MfaCode, Error> {
     let (program, args) = words
         .split_first()
         .ok_or_else(|| failed("it is empty".into()))?;
-    let mut child = std::process::Command::new(program)
+    let mut child = crate::child_signals::start_clean(&mut std::process::Command::new(program))
         .args(args)
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())

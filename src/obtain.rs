@@ -480,10 +480,24 @@ pub fn mfa_session_key(cache: &SessionCache, profile: &str, explicit: bool) -> O
 
 /// A cached MFA session is reused by `env` and `exec` while it has more than this left.
 pub const SESSION_MIN_LEFT: Duration = Duration::from_secs(5 * 60);
-/// Credentials handed to an SDK that refreshes on its own (role credentials,
-/// `credential-process`) need more than this left: the AWS SDKs refresh 15 minutes before
-/// expiry, and would otherwise call us on every request.
+/// Credentials handed to an SDK that refreshes on its own (`credential-process`, the
+/// `--server` endpoint) should have more than this left: botocore refreshes 15 minutes
+/// before expiry (and insists at 10), the JS SDK v3 and aws-sdk-go-v2's container provider
+/// at 5 minutes, aws-sdk-go-v2's `credential_process` provider at expiry. Outside every
+/// window, an SDK keeps what it got until its own refresh.
 pub const REFRESH_MIN_LEFT: Duration = Duration::from_secs(15 * 60);
+/// Credentials with less than this left are never handed out: a request signed with them
+/// must still reach AWS in time.
+pub const USABLE_MIN_LEFT: Duration = Duration::from_secs(60);
+
+/// What credentials lasting `lifetime_seconds` must have left to be reused: `wanted`, but
+/// never more than half their life. Credentials shorter than an SDK's window (a 900 s role
+/// against botocore's 15 minutes) then make the SDK ask on each request, which the cache
+/// answers, and are re-minted once per half-life: a 900 s role costs at most one
+/// AssumeRole every 7.5 minutes, whatever the number of calls.
+pub fn min_left_for(wanted: Duration, lifetime_seconds: u64) -> Duration {
+    wanted.min(Duration::from_secs(lifetime_seconds / 2))
+}
 
 /// How the cache may be used for this run.
 #[derive(Clone, Copy)]
@@ -492,6 +506,59 @@ struct Reuse {
     read: bool,
     /// An entry must have more than this left to be used.
     min_left: Duration,
+    /// Whether an entry with less than `min_left` (but more than `USABLE_MIN_LEFT`) may
+    /// still be handed out when new credentials cannot be made (nobody to ask for a code,
+    /// STS unreachable): an SDK accepts anything that has not expired, so an MFA session
+    /// serves it until it runs out. Not for a shell, which cannot refresh (`env`, `exec`).
+    fall_back: bool,
+    /// Whether a fallback is said on stderr (to a person; a server re-minting in the
+    /// background would repeat it).
+    say_fall_back: bool,
+}
+
+/// What the cache holds for a key, measured against a `Reuse`.
+enum Cached {
+    Good(Credentials),
+    /// Too short for `min_left`, still usable.
+    Short(Credentials, Duration),
+    None,
+}
+
+fn look(cache: &SessionCache, key: &CacheKey, what: &str, reuse: Reuse, waited: bool) -> Cached {
+    let span = |left: Duration| duration::span(left.as_secs());
+    if !reuse.read {
+        return Cached::None;
+    }
+    // The second look, under the lock, does not repeat the first one's warning.
+    let entry = if waited {
+        cache.read_silently(key)
+    } else {
+        cache.read(key)
+    };
+    let Some(entry) = entry else {
+        if !waited {
+            tracing::info!("{what}: no usable cache entry");
+        }
+        return Cached::None;
+    };
+    let left = entry.time_left();
+    if left <= reuse.min_left {
+        if !waited {
+            tracing::info!(
+                "{what}: cache entry stale: {} left, more than {} needed",
+                span(left),
+                span(reuse.min_left)
+            );
+        }
+        return if left > USABLE_MIN_LEFT {
+            Cached::Short(entry.credentials, left)
+        } else {
+            Cached::None
+        };
+    }
+    let by = if waited { " (made while waiting)" } else { "" };
+    tracing::info!("{what}: cache hit{by}, {} left", span(left));
+    Cached::Good(entry.credentials)
 }
 
 /// The credentials for `key`: from the cache when they are good for long enough, else made
@@ -504,48 +571,37 @@ fn cached_or_make(
     reuse: Reuse,
     make: impl FnOnce() -> Result<Entry, Error>,
 ) -> Result<Credentials, Error> {
-    let span = |left: Duration| duration::span(left.as_secs());
-    let cached = |waited: bool| {
-        if !reuse.read {
-            return None;
-        }
-        // The second look, under the lock, does not repeat the first one's warning.
-        let entry = if waited {
-            cache.read_silently(key)
-        } else {
-            cache.read(key)
-        };
-        let Some(entry) = entry else {
-            if !waited {
-                tracing::info!("{what}: no usable cache entry");
-            }
-            return None;
-        };
-        let left = entry.time_left();
-        if left <= reuse.min_left {
-            if !waited {
-                tracing::info!(
-                    "{what}: cache entry stale: {} left, more than {} needed",
-                    span(left),
-                    span(reuse.min_left)
-                );
-            }
-            return None;
-        }
-        let by = if waited { " (made while waiting)" } else { "" };
-        tracing::info!("{what}: cache hit{by}, {} left", span(left));
-        Some(entry.credentials)
-    };
-    if let Some(credentials) = cached(false) {
+    if let Cached::Good(credentials) = look(cache, key, what, reuse, false) {
         return Ok(credentials);
     }
     let _lock = cache.lock(key);
-    if let Some(credentials) = cached(true) {
-        return Ok(credentials);
+    let short = match look(cache, key, what, reuse, true) {
+        Cached::Good(credentials) => return Ok(credentials),
+        Cached::Short(credentials, left) => Some((credentials, left)),
+        Cached::None => None,
+    };
+    match make() {
+        Ok(entry) => {
+            cache.write(key, &entry);
+            Ok(entry.credentials)
+        }
+        Err(err) => match short {
+            Some((credentials, left)) if reuse.fall_back => {
+                let left = duration::span(left.as_secs());
+                tracing::info!(
+                    "{what}: no new credentials ({err}); the cached ones still have {left}"
+                );
+                if reuse.say_fall_back {
+                    let err = crate::error::escape_controls(&err.to_string()).into_owned();
+                    eprintln!(
+                        "aws-mfa: note: no new session ({err}); handing out the cached one, which runs out in {left}"
+                    );
+                }
+                Ok(credentials)
+            }
+            _ => Err(err),
+        },
     }
-    let entry = make()?;
-    cache.write(key, &entry);
-    Ok(entry.credentials)
 }
 
 /// STS may hand out less than asked (the root user gets one hour at most): say so, to a
@@ -587,9 +643,15 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
     } else if args.refresh {
         tracing::info!("cache: entries not read (--refresh)");
     }
-    let role_reuse = Reuse {
+    // For an SDK that refreshes on its own (credential-process, the --server endpoint).
+    let fall_back = min_left >= REFRESH_MIN_LEFT;
+    let say_fall_back = prompt != Prompt::Never;
+    // Role credentials go to SDKs (through `env` too: a shell's tools, often Terraform).
+    let role_reuse = |plan: &RolePlan| Reuse {
         read,
-        min_left: REFRESH_MIN_LEFT.max(min_left),
+        min_left: min_left_for(REFRESH_MIN_LEFT.max(min_left), plan.seconds),
+        fall_back,
+        say_fall_back,
     };
     let mut aws = LazyAws::new(&request);
     let serial = request.device(&records, &mut aws)?;
@@ -603,7 +665,7 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
                 &first.key_parts(),
             );
             let what = format!("role {} (--no-session)", first.role.arn);
-            let credentials = cached_or_make(&cache, &key, &what, role_reuse, || {
+            let credentials = cached_or_make(&cache, &key, &what, role_reuse(first), || {
                 request.fresh_role(
                     &mut aws,
                     first,
@@ -614,13 +676,17 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
             (key, credentials, rest)
         }
         _ => {
+            // Handed out itself, or only signing AssumeRole calls.
+            let wanted = if request.roles.is_empty() {
+                min_left
+            } else {
+                SESSION_MIN_LEFT
+            };
             let reuse = Reuse {
                 read,
-                min_left: if request.roles.is_empty() {
-                    min_left
-                } else {
-                    SESSION_MIN_LEFT
-                },
+                min_left: min_left_for(wanted, request.session_seconds),
+                fall_back,
+                say_fall_back,
             };
             let key = CacheKey::mfa_session(&keys.access_key_id, &serial);
             let what = format!("MFA session for {serial}");
@@ -635,7 +701,7 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
         key = CacheKey::role(&key, &plan.key_parts());
         let signer = credentials.clone();
         let what = format!("role {}", plan.role.arn);
-        credentials = cached_or_make(&cache, &key, &what, role_reuse, || {
+        credentials = cached_or_make(&cache, &key, &what, role_reuse(plan), || {
             request.fresh_role(&mut aws, plan, Signer::Session(&signer), None)
         })?;
     }
@@ -644,4 +710,23 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
         region: request.region,
         credentials,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_credentials_are_reused_for_half_their_life() {
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        // A 12-hour session or a 1-hour role: the SDKs' 15 minutes.
+        assert_eq!(min_left_for(REFRESH_MIN_LEFT, 43_200), minutes(15));
+        assert_eq!(min_left_for(REFRESH_MIN_LEFT, 3600), minutes(15));
+        // A 15-minute role: re-minted after 7.5 minutes, not on every request.
+        assert_eq!(
+            min_left_for(REFRESH_MIN_LEFT, 900),
+            Duration::from_secs(450)
+        );
+        assert_eq!(min_left_for(SESSION_MIN_LEFT, 900), minutes(5));
+    }
 }

@@ -73,9 +73,10 @@ pub struct ProfileFiles {
 
 impl ProfileFiles {
     /// Reads the files the SDK would read (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`
-    /// honoured).
+    /// honoured); inside an `exec --server` child, the user's real credentials file.
     pub fn load() -> Result<Self, Error> {
-        let (env, files) = (Env::real(), EnvConfigFiles::default());
+        let env = real_credentials_env().unwrap_or_else(Env::real);
+        let files = EnvConfigFiles::default();
         let fs = checked_files(&env)?;
         let load = aws_config::profile::load(&fs, &env, &files, None::<Cow<'static, str>>);
         match poll_once(load) {
@@ -148,14 +149,26 @@ impl ProfileFiles {
         let (keys, key_source) = loop {
             if chain.contains(&current) {
                 chain.push(current);
+                let link = if self.get(&chain[chain.len() - 2], "role_arn").is_some() {
+                    "source_profile"
+                } else {
+                    "credential_process"
+                };
                 return Err(Error::BrokenProfile {
                     profile: name.to_owned(),
-                    why: format!("source_profile loops: {}", chain.join(" -> ")),
+                    why: format!("{link} loops: {}", chain.join(" -> ")),
                     hint: "end the chain at a profile that holds your long-term keys (aws_access_key_id)".into(),
                 });
             }
             chain.push(current.clone());
             let Some(role_arn) = self.get(&current, "role_arn") else {
+                // A profile that gets its credentials from aws-mfa means the profile it names.
+                if self.get(&current, "aws_access_key_id").is_none()
+                    && let Some(process) = self.get(&current, "credential_process")
+                {
+                    current = self.follow_credential_process(&current, &process)?;
+                    continue;
+                }
                 break self.keys_of(&current)?;
             };
             let source = self.get(&current, "source_profile");
@@ -217,6 +230,54 @@ impl ProfileFiles {
         })
     }
 
+    /// The profile named by `credential_process = aws-mfa credential-process --profile X`
+    /// (`-p X`, `--profile=X`); any other `credential_process` is an error naming its
+    /// program (its arguments may hold a secret).
+    fn follow_credential_process(&self, profile: &str, process: &str) -> Result<String, Error> {
+        let words = shell_words::split(process).unwrap_or_default();
+        let program = words.first().map(String::as_str).unwrap_or_default();
+        let broken = |why: String, hint: &str| Error::BrokenProfile {
+            profile: profile.to_owned(),
+            why,
+            hint: hint.to_owned(),
+        };
+        let is_aws_mfa = std::path::Path::new(program)
+            .file_stem()
+            .is_some_and(|stem| stem == "aws-mfa");
+        if !is_aws_mfa || !words.iter().any(|w| w == "credential-process") {
+            return Err(broken(
+                format!(
+                    "it gets its credentials from credential_process '{program}', and aws-mfa needs long-term keys to ask for an MFA session"
+                ),
+                "name the profile that holds your aws_access_key_id with -p (or AWS_PROFILE)",
+            ));
+        }
+        let mut args = words.iter().skip(1);
+        let mut target = None;
+        while let Some(arg) = args.next() {
+            if arg == "-p" || arg == "--profile" {
+                target = args.next().cloned();
+            } else if let Some(value) = arg.strip_prefix("--profile=") {
+                target = Some(value.to_owned());
+            } else if let Some(value) = arg.strip_prefix("-p").filter(|v| !v.is_empty()) {
+                target = Some(value.to_owned());
+            }
+        }
+        let Some(target) = target else {
+            return Err(broken(
+                "its credential_process runs aws-mfa credential-process without --profile".into(),
+                "add '--profile NAME' (the profile with your keys or role) to its credential_process",
+            ));
+        };
+        if self.set.get_profile(&target).is_none() {
+            return Err(self.unknown(&target));
+        }
+        tracing::info!(
+            "profile '{profile}': its credential_process runs aws-mfa credential-process --profile {target}; using profile '{target}'"
+        );
+        Ok(target)
+    }
+
     /// The profile's own keys; when it has none, long-term keys from the environment.
     fn keys_of(&self, profile: &str) -> Result<(LongTermKeys, KeySource), Error> {
         let origin = format!("profile '{profile}'");
@@ -249,6 +310,49 @@ impl ProfileFiles {
             },
         }
     }
+}
+
+/// Set by `exec --server` for its child, whose `AWS_SHARED_CREDENTIALS_FILE` is an empty
+/// file (so that SDKs take the endpoint's credentials): the credentials file aws-mfa read,
+/// so aws-mfa run inside the child (`env --refresh`, `doctor`, another profile) reads it too.
+pub const REAL_CREDENTIALS_FILE: &str = "AWS_MFA_SHARED_CREDENTIALS_FILE";
+
+/// The credentials file an `exec --server` child was handed over from its aws-mfa, when
+/// there is one.
+fn real_credentials_file() -> Option<std::path::PathBuf> {
+    std::env::var_os(REAL_CREDENTIALS_FILE)
+        .filter(|path| !path.is_empty())
+        .map(std::path::PathBuf::from)
+        .filter(|path| path.is_file())
+}
+
+/// The environment as the SDK's loader sees it, with `AWS_SHARED_CREDENTIALS_FILE` at the
+/// real credentials file inside an `exec --server` child.
+fn real_credentials_env() -> Option<Env> {
+    let path = real_credentials_file()?
+        .into_os_string()
+        .into_string()
+        .ok()?;
+    let mut vars: std::collections::HashMap<String, String> = std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .collect();
+    vars.insert("AWS_SHARED_CREDENTIALS_FILE".into(), path);
+    Some(Env::from(vars))
+}
+
+/// The credentials file this process reads, as an absolute path when it exists: what a
+/// child whose `AWS_SHARED_CREDENTIALS_FILE` points elsewhere is handed in
+/// `REAL_CREDENTIALS_FILE`.
+pub fn credentials_file() -> Option<std::path::PathBuf> {
+    real_credentials_file()
+        .or_else(|| {
+            std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+                .filter(|path| !path.is_empty())
+                .map(std::path::PathBuf::from)
+        })
+        .or_else(|| dirs::home_dir().map(|home| home.join(".aws").join("credentials")))
+        .and_then(|path| std::path::absolute(path).ok())
+        .filter(|path| path.is_file())
 }
 
 /// Long-term keys in the environment, unless aws-mfa put them there: variables from an
@@ -286,10 +390,13 @@ fn profile_file_names() -> String {
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| default.to_owned())
     };
+    let credentials = match real_credentials_file() {
+        Some(path) => path.display().to_string(),
+        None => name("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+    };
     format!(
-        "{} or {}",
+        "{} or {credentials}",
         name("AWS_CONFIG_FILE", "~/.aws/config"),
-        name("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
     )
 }
 

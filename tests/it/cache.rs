@@ -678,3 +678,50 @@ fn clear_all_removes_temp_files_holding_sessions() {
     }
     assert!(entries(&env).is_empty());
 }
+
+/// What the README says a run killed mid-way leaves: no session and no secret, only the
+/// entry's empty lock file, kept on purpose (removing it could let two runs make the same
+/// session).
+#[test]
+fn a_run_killed_while_sts_is_asked_leaves_only_an_empty_lock_file() {
+    let fake = FakeSts::start();
+    fake.then(Reply::Hang);
+    let env = TestEnv::new().sts(&fake);
+    let mut command = env.command(BIN);
+    command
+        .args(["env", "--shell", "bash", "-t", CODE])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while fake.calls().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "STS never asked"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: kill on our own child's pid.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let out = env.output_of(child);
+    assert_eq!(out.code, Some(143), "{out:#?}");
+    let left: Vec<_> = std::fs::read_dir(env.cache_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let lock = &left[0];
+    assert!(
+        lock.file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("session-")
+            && lock.extension().unwrap() == "lock",
+        "{lock:?}"
+    );
+    let meta = std::fs::metadata(lock).unwrap();
+    assert_eq!(meta.len(), 0, "the lock file holds nothing");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+}

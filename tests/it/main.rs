@@ -19,3 +19,6 @@ mod roles;
 mod server;
 mod shells;
 mod verbose;
+
+// exec --server and the SDK hand-off
+mod credential_process;

@@ -189,11 +189,20 @@ fn credential_process_hands_out_json_with_at_least_fifteen_minutes() {
     out.assert_success();
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["Version"], 1);
-    assert_fake_credentials(&doc, "SessionToken");
-    // Ten minutes left: fine for a shell (more than 5), not for an SDK (15).
+    let (first, _) = assert_fake_credentials(&doc, "SessionToken");
+    // Ten minutes left: fine for a shell (more than 5), not for an SDK (15): a code makes a
+    // new session. With none to be had (no terminal), the SDK still gets the old one.
     env.run(&["env", "--shell", "bash"]).assert_success();
-    env.run(&["credential-process"])
-        .assert_failure("no MFA code");
+    let out = env.run(&["credential-process"]);
+    out.assert_success();
+    assert!(
+        out.stderr.contains("handing out the cached one, which runs out in"),
+        "{}",
+        out.stderr
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(assert_fake_credentials(&doc, "SessionToken").0, first);
+    assert_eq!(fake.count("GetSessionToken"), 1);
     env.run(&["credential-process", "-t", CODE2])
         .assert_success();
     assert_eq!(fake.count("GetSessionToken"), 2);
