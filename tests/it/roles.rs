@@ -196,7 +196,8 @@ fn credential_process_hands_out_json_with_at_least_fifteen_minutes() {
     let out = env.run(&["credential-process"]);
     out.assert_success();
     assert!(
-        out.stderr.contains("handing out the cached one, which runs out in"),
+        out.stderr
+            .contains("handing out the cached one, which runs out in"),
         "{}",
         out.stderr
     );
