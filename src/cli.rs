@@ -4,7 +4,7 @@ use std::ffi::OsString;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::shell::{InteractiveShell, Shell};
+use crate::shell::{CompletionShell, InteractiveShell, Shell};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -79,7 +79,7 @@ pub struct InitArgs {
 pub struct CompletionsArgs {
     /// The shell to complete in
     #[arg(value_enum)]
-    pub shell: InteractiveShell,
+    pub shell: CompletionShell,
 }
 
 /// Options shared by every command that hands out a session.

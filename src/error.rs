@@ -84,6 +84,13 @@ pub enum Error {
 
     #[error("cannot write to {}: {why}", path.display())]
     Write { path: PathBuf, why: String },
+
+    #[error("cannot write {name} for {shell}: its value holds {what}, which {shell} cannot carry")]
+    Unrepresentable {
+        shell: &'static str,
+        name: &'static str,
+        what: &'static str,
+    },
 }
 
 /// What kind of STS failure, so the caller can decide to ask for another code.
@@ -139,11 +146,14 @@ impl Error {
                 "assign a virtual or hardware TOTP device to your IAM user (IAM console → Security credentials → Assign MFA device), or set mfa_serial".into(),
             ),
             Error::UnknownShell { .. } => Some(
-                "name it with --shell bash|zsh|fish|pwsh|sh|json".into(),
+                "name it with --shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json".into(),
             ),
             Error::Exec { not_found: true, .. } => {
                 Some("check the command's name and your PATH".into())
             }
+            Error::Unrepresentable { name, .. } => Some(format!(
+                "run the command with 'aws-mfa exec -- CMD', which hands {name} over unchanged, or write for another shell with --shell"
+            )),
             Error::Exec { .. } => Some(
                 "name a program you may run: a file with execute permission (chmod +x), or run a script through its interpreter (sh FILE)".into(),
             ),
