@@ -89,7 +89,7 @@ pub enum Error {
     Unrepresentable {
         shell: &'static str,
         name: &'static str,
-        what: &'static str,
+        what: String,
     },
 }
 

@@ -88,11 +88,21 @@ impl Shell {
     /// Turns the ordered changes into the text to print, in one piece; a value the shell
     /// cannot carry exactly is refused, never printed wrong.
     pub fn render(self, changes: &[EnvChange]) -> Result<String, Error> {
+        let utf8_locale = self != Shell::Tcsh || tcsh::utf8_locale();
+        self.render_in_locale(changes, utf8_locale)
+    }
+
+    /// `render`, for a shell running in a UTF-8 locale or not (only tcsh cares).
+    pub fn render_in_locale(
+        self,
+        changes: &[EnvChange],
+        utf8_locale: bool,
+    ) -> Result<String, Error> {
         Ok(match self {
             Shell::Bash | Shell::Zsh | Shell::Sh => posix::render(changes),
             Shell::Fish => fish::render(changes),
             Shell::Pwsh => pwsh::render(changes),
-            Shell::Tcsh => tcsh::render(changes)?,
+            Shell::Tcsh => tcsh::render(changes, utf8_locale)?,
             Shell::Elvish => elvish::render(changes),
             Shell::Xonsh => xonsh::render(changes),
             Shell::Nu => nu::render(changes),
