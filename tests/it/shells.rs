@@ -701,6 +701,39 @@ fn unset_removes_every_session_variable_in_every_shell_and_succeeds() {
                 r#"{fish_set} for i in 1 2; "$AWS_MFA" env --unset | source; or exit 9; end; env -0"#
             ),
         ),
+        (
+            "tcsh",
+            &["-f"][..],
+            format!(
+                "{} eval \"`$AWS_MFA env --unset`\"; eval \"`$AWS_MFA env --unset`\"; env -0",
+                SESSION_VARIABLES
+                    .iter()
+                    .map(|v| format!("setenv {v} stale;"))
+                    .collect::<String>()
+            ),
+        ),
+        (
+            "elvish",
+            &["-norc"][..],
+            format!(
+                "{} for i [1 2] {{ eval ((external $E:AWS_MFA) env --unset | slurp) }}; e:env -0",
+                SESSION_VARIABLES
+                    .iter()
+                    .map(|v| format!("set-env {v} stale; "))
+                    .collect::<String>()
+            ),
+        ),
+        (
+            "xonsh",
+            &["--no-rc"][..],
+            format!(
+                "{}\nfor i in range(2):\n    execx($(@($AWS_MFA) env --unset))\n\nenv -0",
+                SESSION_VARIABLES
+                    .iter()
+                    .map(|v| format!("${v} = 'stale'\n"))
+                    .collect::<String>()
+            ),
+        ),
     ];
     for (program, flags, script) in shells {
         let Some(path) = require(program) else {
@@ -742,6 +775,21 @@ fn a_session_evaluates_with_status_zero_in_every_shell() {
             "fish",
             &["--no-config"][..],
             format!(r#""$AWS_MFA" env -t {CODE} | source; and echo ok"#),
+        ),
+        (
+            "tcsh",
+            &["-f"][..],
+            format!("eval \"`$AWS_MFA env -t {CODE}`\" && echo ok"),
+        ),
+        (
+            "elvish",
+            &["-norc"][..],
+            format!("eval ((external $E:AWS_MFA) env -t {CODE} | slurp); echo ok"),
+        ),
+        (
+            "xonsh",
+            &["--no-rc"][..],
+            format!("execx($(@($AWS_MFA) env -t {CODE}))\necho ok"),
         ),
     ];
     for (program, flags, script) in shells {
@@ -820,4 +868,75 @@ set -q -U AWS_PROFILE; and echo "universal $AWS_PROFILE""#,
         out.stderr
     );
     assert_eq!(std::fs::read_to_string(&store).unwrap(), before);
+}
+
+// ---------------------------------------------------------------------------------------
+// nushell's files, and what tcsh cannot carry, through the real program.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn nushell_sources_env_unset_twice_and_keeps_nothing() {
+    let Some(nu) = require("nu") else {
+        return;
+    };
+    let env = TestEnv::new();
+    let out = env.run(&["env", "--unset", "--shell", "nushell"]);
+    out.assert_success();
+    std::fs::write(env.path().join("unset.nu"), &out.stdout).unwrap();
+    let set: String = SESSION_VARIABLES
+        .iter()
+        .map(|v| format!("$env.{v} = 'stale'; "))
+        .collect();
+    let out = env.shell(
+        &nu,
+        &["--no-config-file"],
+        &format!("{set} source unset.nu; source unset.nu; ^env -0"),
+    );
+    assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""), "{out:#?}");
+    let vars = parse_env0(&out.stdout);
+    let left: Vec<&str> = SESSION_VARIABLES
+        .into_iter()
+        .filter(|v| vars.contains_key(*v))
+        .collect();
+    assert!(left.is_empty(), "nu kept {left:?}");
+}
+
+/// What STS may hand out as it is: a token with `!` (tcsh's history substitution) and `é`.
+const BANG_TOKEN: &str = concat!(
+    r#"<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>"#,
+    "<Credentials><AccessKeyId>ASIAFAKE000000000001</AccessKeyId>",
+    "<SecretAccessKey>FAKESECRET!x</SecretAccessKey><SessionToken>FAKETOKEN!!caf\u{e9}</SessionToken>",
+    "<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></GetSessionTokenResult>",
+    "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetSessionTokenResponse>",
+);
+
+#[test]
+fn tcsh_carries_a_bang_and_refuses_non_ascii_outside_a_utf8_locale() {
+    let Some(tcsh) = require("tcsh") else {
+        return;
+    };
+    let fake = FakeSts::start();
+    fake.then(Reply::Raw {
+        status: 200,
+        body: BANG_TOKEN,
+    });
+    let mut env = TestEnv::new().sts(&fake);
+    let script = format!("eval \"`$AWS_MFA env -t {CODE}`\"; env -0");
+    let out = env.shell(&tcsh, &["-f"], &script);
+    assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""), "{out:#?}");
+    let vars = parse_env0(&out.stdout);
+    assert_eq!(vars["AWS_SESSION_TOKEN"], "FAKETOKEN!!caf\u{e9}");
+    assert_eq!(vars["AWS_SECRET_ACCESS_KEY"], "FAKESECRET!x");
+
+    // In the C locale tcsh garbles non-ASCII text on its read boundaries: refused, named,
+    // and the value itself (a secret) is not shown.
+    env.set("LANG", "C");
+    let out = env.run(&["env", "--shell", "csh", "-t", CODE]);
+    out.assert_failure(
+        "aws-mfa: cannot write AWS_SESSION_TOKEN for tcsh: its value holds U+00E9, a non-ASCII character, and the locale is not UTF-8, which tcsh cannot carry",
+    )
+    .assert_failure("hint: run the command with 'aws-mfa exec -- CMD'");
+    assert_eq!(out.stdout, "");
+    assert!(!out.stderr.contains("FAKETOKEN"), "{}", out.stderr);
+    assert_eq!(fake.count("GetSessionToken"), 1, "the cached session was used");
 }
