@@ -163,21 +163,26 @@ fn pwsh(generated: &str) -> String {
     )
 }
 
-/// elvish: clap's completer offers subcommands and option names only; before it runs, the
-/// word after `-p`/`--profile` is answered with the profile names.
+/// elvish: clap's completer offers subcommands and option names only; it is wrapped, and
+/// the word after `-p`/`--profile` is answered with the profile names.
 fn elvish(generated: &str) -> String {
-    const START: &str = "set edit:completion:arg-completer[aws-mfa] = {|@words|\n";
-    swap(
-        generated,
-        START,
-        &format!(
-            r#"{START}    # aws-mfa: the word after -p/--profile is a profile name.
+    const SET: &str = "set edit:completion:arg-completer[aws-mfa] = ";
+    assert!(
+        generated.contains(SET),
+        "clap_complete's script changed shape: {SET:?} not found"
+    );
+    format!(
+        r#"{generated}
+# aws-mfa: the word after -p/--profile is a profile name.
+var aws-mfa-clap-completer = $edit:completion:arg-completer[aws-mfa]
+set edit:completion:arg-completer[aws-mfa] = {{|@words|
     if (and (> (count $words) 2) (has-value [-p --profile] $words[-2])) {{
         try {{ e:aws-mfa __profiles 2>/dev/null | from-lines }} catch {{ }}
-        return
+    }} else {{
+        $aws-mfa-clap-completer $@words
     }}
+}}
 "#
-        ),
     )
 }
 
