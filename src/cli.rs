@@ -99,7 +99,7 @@ pub struct SessionArgs {
     pub mfa_serial: Option<String>,
 
     /// Length of the credentials: seconds (43200) or 15m, 1h, 12h, 36h [default: the
-    /// profile's duration_seconds, else 12h]
+    /// profile's duration_seconds, else 12h (role: 1h)]
     #[arg(short, long, value_name = "DUR")]
     pub duration: Option<String>,
 

@@ -85,6 +85,15 @@ pub enum Error {
     #[error("cannot write to {}: {why}", path.display())]
     Write { path: PathBuf, why: String },
 
+    #[error(
+        "no usable MFA device for profile '{profile}': no mfa_serial is set, and IAM lists several devices: {}",
+        devices.join(", ")
+    )]
+    SeveralDevices {
+        profile: String,
+        devices: Vec<String>,
+    },
+
     #[error("cannot write {name} for {shell}: its value holds {what}, which {shell} cannot carry")]
     Unrepresentable {
         shell: &'static str,
@@ -151,6 +160,10 @@ impl Error {
             Error::Exec { not_found: true, .. } => {
                 Some("check the command's name and your PATH".into())
             }
+            Error::SeveralDevices { devices, .. } => Some(format!(
+                "choose one with --mfa-serial {}, or set mfa_serial under the profile in ~/.aws/config",
+                devices.first().map_or("ARN", String::as_str)
+            )),
             Error::Unrepresentable { name, .. } => Some(format!(
                 "run the command with 'aws-mfa exec -- CMD', which hands {name} over unchanged, or write for another shell with --shell"
             )),
