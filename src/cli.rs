@@ -12,6 +12,8 @@ use crate::shell::{CompletionShell, InteractiveShell, Shell};
     version,
     about = "Temporary AWS credentials from your long-term keys and an MFA code, handed over through the environment only",
     long_about = None,
+    after_help = EXAMPLES,
+    after_long_help = EXAMPLES,
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -49,12 +51,27 @@ pub enum Command {
     /// Print a completion script (profile names complete too)
     Completions(CompletionsArgs),
     /// Print the manual page (roff): aws-mfa man | man -l -
-    #[command(hide = true)]
     Man,
     /// Print the profile names, one a line, for the completion scripts
     #[command(name = "__profiles", hide = true)]
     Profiles,
 }
+
+/// What `aws-mfa --help` ends with: the lines people come to copy.
+pub const EXAMPLES: &str = "\
+Examples:
+  eval \"$(aws-mfa env)\"                          bash, zsh, sh: this shell gets a session
+  aws-mfa env | source                           fish
+  aws-mfa env | Out-String | Invoke-Expression   PowerShell
+  aws-mfa exec -- terraform plan                 one command with a session, the shell untouched
+  aws-mfa exec -p admin -- aws s3 ls             a role profile (role_arn + source_profile)
+  aws-mfa env --unset                            the statements that drop the session again
+
+  In ~/.aws/config, for the SDKs and tools that read profiles (AWS_PROFILE=work):
+    [profile work]
+    credential_process = aws-mfa credential-process --profile admin
+
+The whole manual: aws-mfa man | man -l -";
 
 #[derive(Debug, Args)]
 pub struct ClearArgs {

@@ -24,7 +24,9 @@ pub fn render(changes: &[EnvChange]) -> String {
             let members: Vec<String> = group
                 .iter()
                 .filter_map(|change| match change {
-                    EnvChange::Set(name, value) => Some(format!("{}: {}", quote(name), quote(value))),
+                    EnvChange::Set(name, value) => {
+                        Some(format!("{}: {}", quote(name), quote(value)))
+                    }
                     EnvChange::Unset(_) => None,
                 })
                 .collect();

@@ -21,7 +21,10 @@ pub fn render(changes: &[EnvChange], utf8_locale: bool) -> Result<String, Error>
     for change in changes {
         match change {
             EnvChange::Set(name, value) => {
-                out.push_str(&format!("setenv {name} {};\n", quote(name, value, utf8_locale)?));
+                out.push_str(&format!(
+                    "setenv {name} {};\n",
+                    quote(name, value, utf8_locale)?
+                ));
             }
             // `unsetenv` of a missing variable is silent and succeeds.
             EnvChange::Unset(name) => out.push_str(&format!("unsetenv {name};\n")),
@@ -38,7 +41,12 @@ fn quote(name: &'static str, value: &str, utf8_locale: bool) -> Result<String, E
     };
     if let Some(c) = value.chars().find(|c| matches!(c, '\n' | '\r')) {
         return Err(refused(
-            if c == '\n' { "a newline" } else { "a carriage return" }.into(),
+            if c == '\n' {
+                "a newline"
+            } else {
+                "a carriage return"
+            }
+            .into(),
         ));
     }
     if !utf8_locale && let Some(c) = value.chars().find(|c| !c.is_ascii()) {

@@ -57,7 +57,11 @@ pub fn runs_xonsh(args: &[&str]) -> bool {
     let mut rest = rest.iter();
     while let Some(arg) = rest.next() {
         match *arg {
-            "-m" => return rest.next().is_some_and(|m| *m == "xonsh" || *m == "xonsh.main"),
+            "-m" => {
+                return rest
+                    .next()
+                    .is_some_and(|m| *m == "xonsh" || *m == "xonsh.main");
+            }
             "-c" => return false,
             "-W" | "-X" => {
                 rest.next();
@@ -76,13 +80,21 @@ mod tests {
     #[test]
     fn values_become_pure_ascii_python_strings() {
         assert_eq!(quote(r#"a"b\c$(d)"#), r#""a\"b\\c$(d)""#);
-        assert_eq!(quote("\n\u{e9}\u{2019}\u{1f600}"), r#""\x0a\xe9\u2019\U0001f600""#);
+        assert_eq!(
+            quote("\n\u{e9}\u{2019}\u{1f600}"),
+            r#""\x0a\xe9\u2019\U0001f600""#
+        );
     }
 
     #[test]
     fn python_running_xonsh_is_recognised() {
         assert!(runs_xonsh(&["/usr/bin/python3", "-m", "xonsh"]));
-        assert!(runs_xonsh(&["python3.11", "-u", "/usr/bin/xonsh", "--no-rc"]));
+        assert!(runs_xonsh(&[
+            "python3.11",
+            "-u",
+            "/usr/bin/xonsh",
+            "--no-rc"
+        ]));
         assert!(!runs_xonsh(&["python3", "-c", "import xonsh"]));
         assert!(!runs_xonsh(&["python3", "script.py"]));
         assert!(!runs_xonsh(&["node", "xonsh"]));

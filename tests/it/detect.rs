@@ -103,7 +103,9 @@ fn a_parent_that_is_no_shell_leaves_it_to_shell_and_then_to_an_error() {
     let out = env.run(&["env", "-t", CODE]);
     out.assert_failure("cannot tell which shell to write for: the parent process is ")
         .assert_failure("and $SHELL is /usr/bin/rc")
-        .assert_failure("hint: name it with --shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json");
+        .assert_failure(
+            "hint: name it with --shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json",
+        );
     assert_eq!(fake.calls().len(), 0, "an unknown shell costs no MFA code");
 
     let env = TestEnv::new().sts(&fake);
@@ -168,11 +170,7 @@ fn nushell_sources_the_file_aws_mfa_env_writes_and_loads_its_json() {
         "^$env.AWS_MFA env -t 314159 | save -f session.nu",
     );
     assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""), "{out:#?}");
-    let out = env.shell(
-        &nu,
-        &["--no-config-file"],
-        "source session.nu; ^env -0",
-    );
+    let out = env.shell(&nu, &["--no-config-file"], "source session.nu; ^env -0");
     assert_holds_a_session(&out, "nu");
     let vars = parse_env0(&out.stdout);
     assert!(!vars.contains_key("AWS_PROFILE") && !vars.contains_key("AWS_SECURITY_TOKEN"));
@@ -200,7 +198,11 @@ fn xonsh_run_by_python_is_recognised_by_its_command_line() {
     let mut env = TestEnv::new().sts(&fake);
     let stub = env.path().join("stub");
     std::fs::create_dir_all(&stub).unwrap();
-    std::fs::write(stub.join("setproctitle.py"), "raise ImportError('not here')\n").unwrap();
+    std::fs::write(
+        stub.join("setproctitle.py"),
+        "raise ImportError('not here')\n",
+    )
+    .unwrap();
     env.set("PYTHONPATH", stub.to_str().unwrap())
         .set("SHELL", "/bin/bash");
     let out = env.output(env.command(&interpreter).args([

@@ -73,7 +73,10 @@ fn init_prints_the_shipped_files() {
     out.assert_success();
     assert!(out.stdout.contains("function aws-mfa-session {"));
     for (alias, shell) in [("csh", "tcsh"), ("nushell", "nu")] {
-        assert_eq!(env.run(&["init", alias]).stdout, env.run(&["init", shell]).stdout);
+        assert_eq!(
+            env.run(&["init", alias]).stdout,
+            env.run(&["init", shell]).stdout
+        );
     }
     // No shell with functions of its own: a usage error, nothing on stdout.
     let out = env.run(&["init", "sh"]);
@@ -360,10 +363,30 @@ fn aws_mfa_session_evaluates_only_after_success_and_clear_removes_it() {
         let fake = FakeSts::start();
         let env = two_profiles(&fake);
         let out = match program {
-            "bash" => run_in(&env, &path, BASH_STRICT, &session_script(program, env.path())),
-            "zsh" => run_in(&env, &path, ZSH_STRICT, &session_script(program, env.path())),
-            "fish" => run_in(&env, &path, FISH_CLEAN, &session_script(program, env.path())),
-            _ => with_init(&env, program, &path, &later_session_script(program, env.path())),
+            "bash" => run_in(
+                &env,
+                &path,
+                BASH_STRICT,
+                &session_script(program, env.path()),
+            ),
+            "zsh" => run_in(
+                &env,
+                &path,
+                ZSH_STRICT,
+                &session_script(program, env.path()),
+            ),
+            "fish" => run_in(
+                &env,
+                &path,
+                FISH_CLEAN,
+                &session_script(program, env.path()),
+            ),
+            _ => with_init(
+                &env,
+                program,
+                &path,
+                &later_session_script(program, env.path()),
+            ),
         };
         assert_eq!(out.code, Some(0), "{program}: {out:#?}");
         let lines: Vec<&str> = out.stdout.lines().collect();
@@ -553,9 +576,10 @@ printf '%s\n' "${{COMPREPLY[@]}}""#
         assert!(commands.iter().any(|c| c == command), "{commands:?}");
     }
     assert!(
-        !commands.iter().any(|c| c == "__profiles" || c == "man"),
+        !commands.iter().any(|c| c == "__profiles"),
         "hidden commands stay hidden: {commands:?}"
     );
+    assert!(commands.iter().any(|c| c == "man"), "{commands:?}");
 }
 
 #[test]
@@ -656,6 +680,59 @@ fn the_manual_page_covers_every_command_and_renders_cleanly() {
         !page.contains("__profiles"),
         "hidden commands stay out of the page"
     );
+    for section in [
+        "EXAMPLES",
+        "ENVIRONMENT",
+        "FILES",
+        "EXIT STATUS",
+        "AWS-MFA MAN",
+    ] {
+        assert!(
+            page.contains(&format!(".SH \"{section}\""))
+                || page.contains(&format!(".SH {section}\n")),
+            "{section}"
+        );
+    }
+    for text in [
+        "mfa_process",
+        "AWS_MFA_CACHE_DIR",
+        "credential_process = aws\\-mfa credential\\-process",
+        "terraform plan",
+        "role_arn",
+        "aws\\-mfa init elvish",
+    ] {
+        assert!(page.contains(text), "{text}");
+    }
+    // What a reader sees: the sections in order, under man itself when it is installed.
+    if let Some(man) = optional("man") {
+        let file = env.path().join("aws-mfa.1");
+        std::fs::write(&file, page).unwrap();
+        let mut command = env.command(man);
+        command
+            .arg("-l")
+            .arg(&file)
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "100");
+        let shown = env.output(&mut command);
+        assert_eq!((shown.code, shown.stderr.as_str()), (Some(0), ""), "man -l");
+        let heads: Vec<&str> = shown
+            .stdout
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with(' '))
+            .collect();
+        let at = |head: &str| {
+            heads
+                .iter()
+                .position(|h| *h == head)
+                .unwrap_or_else(|| panic!("{head} not in {heads:?}"))
+        };
+        assert!(at("SYNOPSIS") < at("EXAMPLES"));
+        assert!(at("EXAMPLES") < at("ENVIRONMENT"));
+        assert!(at("ENVIRONMENT") < at("FILES"));
+        assert!(at("FILES") < at("EXIT STATUS"));
+        assert!(shown.stdout.contains("AWS_MFA_CACHE_DIR"));
+        assert!(shown.stdout.contains("mfa_process = op item get AWS --otp"));
+    }
     if let Some(groff) = optional("groff") {
         let mut child = env
             .command(groff)
@@ -733,13 +810,19 @@ fn nushell_completes_commands_options_and_profile_names() {
         out.assert_success();
         serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()["completions"].clone()
     };
-    assert_eq!(complete("aws-mfa env --profile w"), serde_json::json!(["work"]));
+    assert_eq!(
+        complete("aws-mfa env --profile w"),
+        serde_json::json!(["work"])
+    );
     assert_eq!(
         complete("aws-mfa exec -p "),
         serde_json::json!(["default", "dev-eu", "work"])
     );
     assert_eq!(complete("aws-mfa env --sh"), serde_json::json!(["--shell"]));
-    assert_eq!(complete("aws-mfa env --shell xo"), serde_json::json!(["xonsh"]));
+    assert_eq!(
+        complete("aws-mfa env --shell xo"),
+        serde_json::json!(["xonsh"])
+    );
 }
 
 #[test]
@@ -771,4 +854,40 @@ complete aws-mfa '' | each {|c| echo command:$c[stem] > /dev/tty }
     pty.type_keys("exit\n");
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[test]
+fn help_ends_with_the_lines_people_copy() {
+    let env = TestEnv::new();
+    for flag in ["-h", "--help"] {
+        let out = env.run(&[flag]);
+        out.assert_success();
+        let examples = out
+            .stdout
+            .split_once("\nExamples:\n")
+            .unwrap_or_else(|| panic!("{flag}: no examples in {}", out.stdout))
+            .1;
+        for line in [
+            r#"eval "$(aws-mfa env)""#,
+            "aws-mfa env | source",
+            "aws-mfa env | Out-String | Invoke-Expression",
+            "aws-mfa exec -- terraform plan",
+            "aws-mfa exec -p admin -- aws s3 ls",
+            "credential_process = aws-mfa credential-process --profile admin",
+            "aws-mfa man | man -l -",
+        ] {
+            assert!(examples.contains(line), "{flag}: {line}");
+        }
+    }
+    // `man` is listed with the other commands.
+    let out = env.run(&["--help"]);
+    assert!(out.stdout.contains("\n  man "), "{}", out.stdout);
+    // -d says both defaults.
+    let out = env.run(&["env", "--help"]);
+    assert!(
+        out.stdout
+            .contains("duration_seconds, else 12h (role: 1h)]"),
+        "{}",
+        out.stdout
+    );
 }

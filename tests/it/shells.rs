@@ -323,7 +323,9 @@ fn round_trip(
     // The shell's own view first, then what a child inherits.
     let script = format!(
         "{options}\n{}\n{}",
-        shell.evaluate.replace("{file}", &file.display().to_string()),
+        shell
+            .evaluate
+            .replace("{file}", &file.display().to_string()),
         (shell.read_back)(names)
     );
     let mut command = env.command(path);
@@ -938,5 +940,9 @@ fn tcsh_carries_a_bang_and_refuses_non_ascii_outside_a_utf8_locale() {
     .assert_failure("hint: run the command with 'aws-mfa exec -- CMD'");
     assert_eq!(out.stdout, "");
     assert!(!out.stderr.contains("FAKETOKEN"), "{}", out.stderr);
-    assert_eq!(fake.count("GetSessionToken"), 1, "the cached session was used");
+    assert_eq!(
+        fake.count("GetSessionToken"),
+        1,
+        "the cached session was used"
+    );
 }
