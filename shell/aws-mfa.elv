@@ -52,7 +52,7 @@ fn aws-mfa-prompt {
     print $profile
     return
   }
-  var y m d hh mm ss = (re:split '[-T:]' $expiry[0..19] | each {|n| num $n })
+  var y m d hh mm ss = (re:split '[-T:]' $expiry[0..19] | each {|n| exact-num (num $n) })
   # Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil, years >= 0).
   if (<= $m 2) {
     set y m = (- $y 1) (+ $m 9)
@@ -63,7 +63,7 @@ fn aws-mfa-prompt {
   var yoe = (- $y (* $era 400))
   var doy = (+ (math:trunc (/ (+ (* 153 $m) 2) 5)) $d -1)
   var days = (+ (* $era 146097) (* $yoe 365) (math:trunc (/ $yoe 4)) (- (math:trunc (/ $yoe 100))) $doy -719468)
-  var now = (num (e:date +%s))
+  var now = (exact-num (num (e:date +%s)))
   var left = (- (+ (* $days 86400) (* $hh 3600) (* $mm 60) $ss) $now)
   if (<= $left 0) {
     print $profile expired

@@ -22,13 +22,18 @@ def _aws_mfa_statements(args):
     return done.returncode
 
 
-def _aws_mfa_session(args):
+def _aws_mfa_session(args, stdin=None, stdout=None):
     if "-h" in args or "--help" in args:
+        import subprocess
+
         usage = (
             "usage: aws-mfa-session [PROFILE] [OPTIONS]\n"
             "Puts an MFA session in this shell. OPTIONS are those of aws-mfa env:\n\n"
         )
-        return usage + $(aws-mfa env --help)
+        done = subprocess.run(["aws-mfa", "env", "--help"], stdout=subprocess.PIPE, text=True)
+        stdout.write(usage + done.stdout)
+        stdout.flush()
+        return done.returncode
     # A first argument that is not an option names the profile.
     if args and args[0] and not args[0].startswith("-"):
         args = ["-p", *args]
@@ -40,7 +45,7 @@ def _aws_mfa_clear(args):
     return _aws_mfa_statements(["--unset"])
 
 
-def _aws_mfa_prompt(args):
+def _aws_mfa_prompt(args, stdin=None, stdout=None):
     """The profile and the time left, from AWS_MFA_PROFILE and AWS_CREDENTIAL_EXPIRATION
     (RFC 3339 UTC)."""
     import datetime
@@ -53,21 +58,25 @@ def _aws_mfa_prompt(args):
             ${...}.get("AWS_CREDENTIAL_EXPIRATION", "")[:19], "%Y-%m-%dT%H:%M:%S"
         ).replace(tzinfo=datetime.timezone.utc)
     except ValueError:
-        print(profile, end="")
-        return 0
-    left = int((expiry - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
-    if left <= 0:
-        print(f"{profile} expired", end="")
-    elif left < 3600:
-        print(f"{profile} {left // 60}m", end="")
+        expiry = None
+    if expiry is None:
+        shown = profile
     else:
-        print(f"{profile} {left // 3600}h{left % 3600 // 60:02d}m", end="")
+        left = int((expiry - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+        if left <= 0:
+            shown = f"{profile} expired"
+        elif left < 3600:
+            shown = f"{profile} {left // 60}m"
+        else:
+            shown = f"{profile} {left // 3600}h{left % 3600 // 60:02d}m"
+    # Written to the stream xonsh hands the alias: `$(aws-mfa-prompt)` captures it.
+    stdout.write(shown)
+    stdout.flush()
     return 0
 
 
-# Setting variables is the point of these aliases: they run in the shell's own thread.
-from xonsh.tools import unthreadable as _aws_mfa_unthreadable
-
-aliases["aws-mfa-session"] = _aws_mfa_unthreadable(_aws_mfa_session)
-aliases["aws-mfa-clear"] = _aws_mfa_unthreadable(_aws_mfa_clear)
+# The environment is the shell's own (`${...}`) from any thread, so the aliases stay
+# threadable: xonsh 0.13 sometimes loses what an unthreadable alias writes into `$(...)`.
+aliases["aws-mfa-session"] = _aws_mfa_session
+aliases["aws-mfa-clear"] = _aws_mfa_clear
 aliases["aws-mfa-prompt"] = _aws_mfa_prompt
