@@ -661,10 +661,15 @@ fn the_manual_page_covers_every_command_and_renders_cleanly() {
         "AWS-MFA EXEC",
         "AWS-MFA INIT",
         "AWS-MFA COMPLETIONS",
+        "AWS-MFA MAN",
+        "EXAMPLES",
+        "ENVIRONMENT",
+        "FILES",
+        "EXIT STATUS",
     ] {
         assert!(
-            page.contains(&format!(".SH \"{section}\""))
-                || page.contains(&format!(".SH {section}")),
+            page.contains(&format!(".SH \"{section}\"\n"))
+                || page.contains(&format!(".SH {section}\n")),
             "{section}"
         );
     }
@@ -680,19 +685,6 @@ fn the_manual_page_covers_every_command_and_renders_cleanly() {
         !page.contains("__profiles"),
         "hidden commands stay out of the page"
     );
-    for section in [
-        "EXAMPLES",
-        "ENVIRONMENT",
-        "FILES",
-        "EXIT STATUS",
-        "AWS-MFA MAN",
-    ] {
-        assert!(
-            page.contains(&format!(".SH \"{section}\""))
-                || page.contains(&format!(".SH {section}\n")),
-            "{section}"
-        );
-    }
     for text in [
         "mfa_process",
         "AWS_MFA_CACHE_DIR",
