@@ -4,7 +4,7 @@ use std::ffi::OsString;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::shell::{InteractiveShell, Shell};
+use crate::shell::{CompletionShell, InteractiveShell, Shell};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -12,6 +12,8 @@ use crate::shell::{InteractiveShell, Shell};
     version,
     about = "Temporary AWS credentials from your long-term keys and an MFA code, handed over through the environment only",
     long_about = None,
+    after_help = EXAMPLES,
+    after_long_help = EXAMPLES,
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -72,12 +74,27 @@ pub enum Command {
     /// Open the AWS console signed in with a role profile's credentials (or print the URL)
     Console(ConsoleArgs),
     /// Print the manual page (roff): aws-mfa man | man -l -
-    #[command(hide = true)]
     Man,
     /// Print the profile names, one a line, for the completion scripts
     #[command(name = "__profiles", hide = true)]
     Profiles,
 }
+
+/// What `aws-mfa --help` ends with: the lines people come to copy.
+pub const EXAMPLES: &str = "\
+Examples:
+  eval \"$(aws-mfa env)\"                          bash, zsh, sh: this shell gets a session
+  aws-mfa env | source                           fish
+  aws-mfa env | Out-String | Invoke-Expression   PowerShell
+  aws-mfa exec -- terraform plan                 one command with a session, the shell untouched
+  aws-mfa exec -p admin -- aws s3 ls             a role profile (role_arn + source_profile)
+  aws-mfa env --unset                            the statements that drop the session again
+
+  In ~/.aws/config, for the SDKs and tools that read profiles (AWS_PROFILE=work):
+    [profile work]
+    credential_process = aws-mfa credential-process --profile admin
+
+The whole manual: aws-mfa man | man -l -";
 
 #[derive(Debug, Args)]
 pub struct ClearArgs {
@@ -110,7 +127,7 @@ pub struct InitArgs {
 pub struct CompletionsArgs {
     /// The shell to complete in
     #[arg(value_enum)]
-    pub shell: InteractiveShell,
+    pub shell: CompletionShell,
 }
 
 /// Options shared by every command that hands out a session.
@@ -130,7 +147,7 @@ pub struct SessionArgs {
     pub mfa_serial: Option<String>,
 
     /// Length of the credentials: seconds (43200) or 15m, 1h, 12h, 36h [default: the
-    /// profile's duration_seconds, else 12h]
+    /// profile's duration_seconds, else 12h (role: 1h)]
     #[arg(short, long, value_name = "DUR", allow_negative_numbers = true, value_parser = crate::duration::parse_option)]
     pub duration: Option<String>,
 

@@ -116,6 +116,23 @@ pub enum Error {
 
     #[error("the MFA code dialog ({program}) failed: {why}")]
     Dialog { program: String, why: String },
+
+    // What the shell writers and the device lookup refuse.
+    #[error(
+        "no usable MFA device for profile '{profile}': no mfa_serial is set, and IAM lists several devices: {}",
+        devices.join(", ")
+    )]
+    SeveralDevices {
+        profile: String,
+        devices: Vec<String>,
+    },
+
+    #[error("cannot write {name} for {shell}: its value holds {what}, which {shell} cannot carry")]
+    Unrepresentable {
+        shell: &'static str,
+        name: &'static str,
+        what: String,
+    },
 }
 
 /// What kind of STS failure, so the caller can decide to ask for another code.
@@ -172,7 +189,7 @@ impl Error {
                 "assign a virtual or hardware TOTP device to your IAM user (IAM console → Security credentials → Assign MFA device), or set mfa_serial".into(),
             ),
             Error::UnknownShell { .. } => Some(
-                "name it with --shell bash|zsh|fish|pwsh|sh|json".into(),
+                "name it with --shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json".into(),
             ),
             Error::ProfileFile { hint, .. } => Some(hint.clone()),
             Error::NotUtf8Variable(name) => Some(format!(
@@ -181,6 +198,13 @@ impl Error {
             Error::Exec { not_found: true, .. } => {
                 Some("check the command's name and your PATH".into())
             }
+            Error::SeveralDevices { devices, .. } => Some(format!(
+                "choose one with --mfa-serial {}, or set mfa_serial under the profile in ~/.aws/config",
+                devices.first().map_or("ARN", String::as_str)
+            )),
+            Error::Unrepresentable { name, .. } => Some(format!(
+                "run the command with 'aws-mfa exec -- CMD', which hands {name} over unchanged, or write for another shell with --shell"
+            )),
             Error::Exec { .. } => Some(
                 "name a program you may run: a file with execute permission (chmod +x), or run a script through its interpreter (sh FILE)".into(),
             ),

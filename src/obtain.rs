@@ -278,10 +278,10 @@ impl Request {
                     several[choice].clone()
                 }
                 _ => {
-                    return Err(no_device(format!(
-                        "no mfa_serial is set, and IAM lists several devices: {}; choose one with --mfa-serial",
-                        several.join(", ")
-                    )));
+                    return Err(Error::SeveralDevices {
+                        profile: self.profile.name.clone(),
+                        devices: several.to_vec(),
+                    });
                 }
             },
         };

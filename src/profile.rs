@@ -114,7 +114,7 @@ impl ProfileFiles {
             .map(str::to_owned)
     }
 
-    fn unknown(&self, name: &str) -> Error {
+    pub fn unknown(&self, name: &str) -> Error {
         Error::UnknownProfile {
             name: name.to_owned(),
             files: profile_file_names(),

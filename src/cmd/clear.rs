@@ -4,6 +4,7 @@ use crate::cache::SessionCache;
 use crate::cli::ClearArgs;
 use crate::error::Error;
 use crate::obtain;
+use crate::profile::ProfileFiles;
 
 pub fn run(args: &ClearArgs) -> Result<(), Error> {
     let cache = SessionCache::open();
@@ -33,13 +34,28 @@ pub fn run(args: &ClearArgs) -> Result<(), Error> {
     } else {
         format!("profile '{profile}'")
     };
-    let and_leftovers = match leftovers {
-        0 => String::new(),
-        n => format!(", and {n} temp file(s) a killed aws-mfa left behind"),
-    };
-    eprintln!(
-        "aws-mfa: forgot {removed} cached session(s) of {}{and_leftovers}",
-        crate::error::escape_controls(&whose)
-    );
+    let whose = crate::error::escape_controls(&whose);
+    if removed > 0 || leftovers > 0 {
+        let and_leftovers = match leftovers {
+            0 => String::new(),
+            n => format!(", and {n} temp file(s) a killed aws-mfa left behind"),
+        };
+        eprintln!("aws-mfa: forgot {removed} cached session(s) of {whose}{and_leftovers}");
+        return Ok(());
+    }
+    // Nothing was cached. A profile the files do not know is most likely a typo: say so and
+    // fail, so a script that clears the wrong name notices; a known one simply had nothing
+    // to forget, which is the state asked for.
+    if !args.all
+        && let Ok(files) = ProfileFiles::load()
+        && !files.names().contains(&profile)
+    {
+        return Err(files.unknown(&profile));
+    }
+    if args.all {
+        eprintln!("aws-mfa: nothing to forget: no session is cached");
+    } else {
+        eprintln!("aws-mfa: nothing to forget: no cached session of {whose}");
+    }
     Ok(())
 }

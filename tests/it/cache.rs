@@ -725,3 +725,29 @@ fn a_run_killed_while_sts_is_asked_leaves_only_an_empty_lock_file() {
     assert_eq!(meta.len(), 0, "the lock file holds nothing");
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
 }
+
+#[test]
+fn clear_says_when_there_was_nothing_to_forget() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    // A known profile with nothing cached: the state asked for already holds.
+    let out = env.run(&["clear"]);
+    out.assert_success();
+    assert_eq!(
+        out.stderr,
+        "aws-mfa: nothing to forget: no cached session of profile 'default'\n"
+    );
+    let out = env.run(&["clear", "--all"]);
+    out.assert_success();
+    assert_eq!(
+        out.stderr,
+        "aws-mfa: nothing to forget: no session is cached\n"
+    );
+    // A name the files do not know is most likely a typo: an error, as for `env -p`.
+    env.run(ENV_CODE).assert_success();
+    let out = env.run(&["clear", "-p", "nope"]);
+    out.assert_failure("aws-mfa: unknown profile 'nope': it is not in ")
+        .assert_failure("hint: known profiles: default");
+    assert_eq!(out.code, Some(1));
+    assert_eq!(entries(&env).len(), 1, "nothing else was forgotten");
+}

@@ -482,9 +482,9 @@ fn bad_input_is_refused_before_sts_is_called() {
                 .hint("pass the code with -t CODE"),
             Case::env("an unknown shell")
                 .only_args(&["env", "-t", CODE])
-                .var("SHELL", "/usr/bin/tcsh")
+                .var("SHELL", "/usr/bin/rc")
                 .says("cannot tell which shell to write for")
-                .hint("--shell bash|zsh|fish|pwsh|sh|json"),
+                .hint("--shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json"),
         ]
         .map(Case::no_calls),
     );
