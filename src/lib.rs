@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod duration;
 pub mod error;
+pub mod keychain;
 pub mod mfa;
 pub mod obtain;
 pub mod profile;
@@ -42,5 +43,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Completions(args) => cmd::completions::run(args.shell).map(|()| ExitCode::SUCCESS),
         Command::Man => cmd::man::run().map(|()| ExitCode::SUCCESS),
         Command::Profiles => cmd::completions::profiles().map(|()| ExitCode::SUCCESS),
+        // Keys in the OS keychain.
+        Command::Add(args) => cmd::add::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Remove { profile } => cmd::remove::run(&profile).map(|()| ExitCode::SUCCESS),
     }
 }

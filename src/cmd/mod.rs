@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub mod add;
 pub mod clear;
 pub mod completions;
 pub mod credential_process;
@@ -8,6 +9,7 @@ pub mod env;
 pub mod exec;
 pub mod init;
 pub mod man;
+pub mod remove;
 pub mod status;
 
 use std::io::Write;
