@@ -123,7 +123,10 @@ fn failed(action: &str, why: String) -> Error {
 fn describe(err: &keyring::Error) -> String {
     match err {
         keyring::Error::NoStorageAccess(inner) => {
-            format!("it is locked or refused access ({})", one_line(&inner.to_string()))
+            format!(
+                "it is locked or refused access ({})",
+                one_line(&inner.to_string())
+            )
         }
         keyring::Error::NoDefaultStore => "no keychain service could be reached".to_owned(),
         keyring::Error::PlatformFailure(inner) => {
@@ -160,7 +163,10 @@ fn bounded<T: Send + 'static>(
     match rx.recv_timeout(first) {
         Ok(answer) => return Ok(answer),
         Err(mpsc::RecvTimeoutError::Disconnected) => {
-            return Err(failed(action, "the keychain call ended without an answer".into()));
+            return Err(failed(
+                action,
+                "the keychain call ended without an answer".into(),
+            ));
         }
         Err(mpsc::RecvTimeoutError::Timeout) => {}
     }

@@ -243,11 +243,14 @@ impl Request {
             profile: self.profile.name.clone(),
             why,
         };
-        let listed = aws.get()?.list_mfa_devices(keys.long_term()?).map_err(|e| {
-            no_device(format!(
-                "no mfa_serial is set, and looking one up failed: {e}"
-            ))
-        })?;
+        let listed = aws
+            .get()?
+            .list_mfa_devices(keys.long_term()?)
+            .map_err(|e| {
+                no_device(format!(
+                    "no mfa_serial is set, and looking one up failed: {e}"
+                ))
+            })?;
         let devices: Vec<String> = listed
             .into_iter()
             .filter(|s| mfa::is_totp_device(s))
@@ -295,12 +298,8 @@ impl Request {
         // before anyone types a code.
         let keys = self.profile.keys.long_term()?;
         let credentials = self.with_code(cache, serial, |code| {
-            aws.get()?.get_session_token(
-                keys,
-                serial,
-                code.as_str(),
-                self.session_seconds,
-            )
+            aws.get()?
+                .get_session_token(keys, serial, code.as_str(), self.session_seconds)
         })?;
         warn_if_shortened(self.prompt, &credentials.expiration, self.session_seconds);
         Ok(Entry {

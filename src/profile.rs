@@ -329,7 +329,10 @@ fn keys_outside_files(profile: &str) -> Result<(ProfileKeys, KeySource), Error> 
     let records = SessionCache::open();
     let in_keychain = KeySource::Keychain(profile.to_owned());
     if let Some(access_key_id) = records.keychain_key_id(profile) {
-        return Ok((ProfileKeys::in_keychain(profile, access_key_id), in_keychain));
+        return Ok((
+            ProfileKeys::in_keychain(profile, access_key_id),
+            in_keychain,
+        ));
     }
     if let Some(keys) = environment_keys()? {
         return Ok((ProfileKeys::loaded(keys), KeySource::Environment));

@@ -79,8 +79,8 @@ fn from_environment() -> Result<LongTermKeys, Error> {
 
 /// The key id (shown as typed, and checked at once) and the secret (hidden).
 fn ask_on_terminal(profile: &str) -> Result<LongTermKeys, Error> {
-    let (input, mut output) = open_terminal()
-        .map_err(|_| Error::KeysPrompt("there is no terminal to ask on".into()))?;
+    let (input, mut output) =
+        open_terminal().map_err(|_| Error::KeysPrompt("there is no terminal to ask on".into()))?;
     let prompt_failed = |e: std::io::Error| Error::KeysPrompt(e.to_string());
     writeln!(
         output,
@@ -170,7 +170,10 @@ fn plain_text_lines(profile: &str) -> Vec<String> {
     };
     let mut found = Vec::new();
     let files = [
-        (file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials"), false),
+        (
+            file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials"),
+            false,
+        ),
         (file("AWS_CONFIG_FILE", ".aws/config"), true),
     ];
     for (path, is_config) in files {

@@ -10,6 +10,7 @@ mod env;
 mod exec;
 mod failures;
 mod integration;
+mod keychain;
 mod prompt;
 mod real_peers;
 mod roles;
