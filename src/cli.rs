@@ -51,12 +51,12 @@ pub enum Command {
     /// Store a profile's long-term keys in the OS keychain (asks for them, the secret hidden)
     ///
     /// Keys in ~/.aws/credentials come first: delete them there afterwards (add names the
-    /// lines). Scripts: AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… aws-mfa add NAME --from-env
+    /// lines). Scripts: AWS_ACCESS_KEY_ID=AKIA... AWS_SECRET_ACCESS_KEY=... aws-mfa add NAME --from-env
     Add(AddArgs),
     /// Forget a profile's keys in the OS keychain, and its cached sessions
     Remove {
         /// The profile whose keys to forget
-        #[arg(value_name = "PROFILE")]
+        #[arg(id = "profile_name", value_name = "PROFILE")]
         profile: String,
     },
     /// Print the manual page (roff): aws-mfa man | man -l -
@@ -82,7 +82,7 @@ pub struct ClearArgs {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// The profile the keys belong to (it need not be in the profile files)
-    #[arg(value_name = "PROFILE")]
+    #[arg(id = "profile_name", value_name = "PROFILE")]
     pub profile: String,
 
     /// Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of asking
