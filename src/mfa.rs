@@ -136,14 +136,15 @@ pub fn run_mfa_process(command_line: &str) -> Result<MfaCode, Error> {
     MfaCode::parse(&text).map_err(|e| failed(format!("it printed no code ({e})")))
 }
 
+/// The controlling terminal: (input, output).
 #[cfg(unix)]
-fn open_terminal() -> std::io::Result<(File, File)> {
+pub(crate) fn open_terminal() -> std::io::Result<(File, File)> {
     let tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
     Ok((tty.try_clone()?, tty))
 }
 
 #[cfg(windows)]
-fn open_terminal() -> std::io::Result<(File, File)> {
+pub(crate) fn open_terminal() -> std::io::Result<(File, File)> {
     let input = OpenOptions::new().read(true).write(true).open("CONIN$")?;
     let output = OpenOptions::new().read(true).write(true).open("CONOUT$")?;
     Ok((input, output))

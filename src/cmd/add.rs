@@ -3,7 +3,6 @@
 //! `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`. Never writes the AWS files: when they
 //! still hold keys for the profile, it says which lines to delete.
 
-use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 
@@ -79,8 +78,8 @@ fn from_environment() -> Result<LongTermKeys, Error> {
 
 /// The key id (shown as typed, and checked at once) and the secret (hidden).
 fn ask_on_terminal(profile: &str) -> Result<LongTermKeys, Error> {
-    let (input, mut output) =
-        open_terminal().map_err(|_| Error::KeysPrompt("there is no terminal to ask on".into()))?;
+    let (input, mut output) = crate::mfa::open_terminal()
+        .map_err(|_| Error::KeysPrompt("there is no terminal to ask on".into()))?;
     let prompt_failed = |e: std::io::Error| Error::KeysPrompt(e.to_string());
     writeln!(
         output,
@@ -220,19 +219,6 @@ fn key_lines(text: &str, profile: &str, is_config: bool) -> Vec<(usize, String)>
         }
     }
     lines
-}
-
-#[cfg(unix)]
-fn open_terminal() -> std::io::Result<(File, File)> {
-    let tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
-    Ok((tty.try_clone()?, tty))
-}
-
-#[cfg(windows)]
-fn open_terminal() -> std::io::Result<(File, File)> {
-    let input = OpenOptions::new().read(true).write(true).open("CONIN$")?;
-    let output = OpenOptions::new().read(true).write(true).open("CONOUT$")?;
-    Ok((input, output))
 }
 
 /// The hidden read. rpassword turns off echo and the terminal's signals, reads Ctrl-C

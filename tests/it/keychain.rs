@@ -3,7 +3,6 @@
 //! prompt on a real terminal. The keychain is a real gnome-keyring on a private bus.
 
 use std::path::Path;
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use crate::support::keyring::Keyring;
@@ -21,6 +20,13 @@ const WORK_CONFIG: &str =
 fn keychain_env(fake: &FakeSts) -> Option<(TestEnv, Keyring)> {
     let mut env = TestEnv::with_files(WORK_CONFIG, "").sts(fake);
     let keyring = Keyring::start(&mut env)?;
+    Some((env, keyring))
+}
+
+/// `keychain_env` with `work`'s keys added to the keychain.
+fn work_in_keychain(fake: &FakeSts) -> Option<(TestEnv, Keyring)> {
+    let (env, keyring) = keychain_env(fake)?;
+    add_from_env(&env, "work", KC_KEY, KC_SECRET).assert_success();
     Some((env, keyring))
 }
 
@@ -59,8 +65,16 @@ fn no_stderr_secret(out: &Outcome) {
     assert!(!out.stdout.contains(KC_SECRET), "{}", out.stdout);
 }
 
-/// Waits for a child with a generous bound (a hang fails the test instead of stalling it).
-fn wait_bounded(env: &TestEnv, mut child: Child, bound: Duration) -> Outcome {
+/// Runs `aws-mfa ARGS…` with a generous bound: a hang fails the test instead of stalling it.
+fn run_bounded(env: &TestEnv, args: &[&str]) -> Outcome {
+    let bound = Duration::from_secs(90);
+    let mut child = env
+        .command(BIN)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let started = Instant::now();
     while child.try_wait().unwrap().is_none() {
         if started.elapsed() > bound {
@@ -122,10 +136,9 @@ fn add_stores_the_keys_and_the_session_is_signed_with_them() {
 #[test]
 fn the_cached_path_needs_no_keychain() {
     let fake = FakeSts::start();
-    let Some((env, mut keyring)) = keychain_env(&fake) else {
+    let Some((env, mut keyring)) = work_in_keychain(&fake) else {
         return;
     };
-    add_from_env(&env, "work", KC_KEY, KC_SECRET).assert_success();
     env.run(&["env", "-p", "work", "--shell", "bash", "-t", CODE])
         .assert_success();
     keyring.stop();
@@ -165,10 +178,9 @@ fn the_cached_path_needs_no_keychain() {
 #[test]
 fn remove_forgets_the_keys_and_the_cached_sessions() {
     let fake = FakeSts::start();
-    let Some((env, keyring)) = keychain_env(&fake) else {
+    let Some((env, keyring)) = work_in_keychain(&fake) else {
         return;
     };
-    add_from_env(&env, "work", KC_KEY, KC_SECRET).assert_success();
     env.run(&["env", "-p", "work", "--shell", "bash", "-t", CODE])
         .assert_success();
 
@@ -276,10 +288,9 @@ fn keys_in_the_credentials_file_come_first_and_add_names_the_lines_to_delete() {
 #[test]
 fn environment_keys_never_override_the_keychain_of_a_named_profile() {
     let fake = FakeSts::start();
-    let Some((env, _keyring)) = keychain_env(&fake) else {
+    let Some((env, _keyring)) = work_in_keychain(&fake) else {
         return;
     };
-    add_from_env(&env, "work", KC_KEY, KC_SECRET).assert_success();
     let out = env.output(
         env.command(BIN)
             .args(["env", "-p", "work", "--shell", "bash", "-t", CODE])
@@ -333,10 +344,9 @@ fn a_profile_only_in_the_keychain_works_and_a_lost_record_is_made_again() {
 #[test]
 fn a_key_replaced_in_the_keychain_behind_our_back_is_noticed() {
     let fake = FakeSts::start();
-    let Some((env, keyring)) = keychain_env(&fake) else {
+    let Some((env, keyring)) = work_in_keychain(&fake) else {
         return;
     };
-    add_from_env(&env, "work", KC_KEY, KC_SECRET).assert_success();
     // Another program puts a different key in the entry; the record still names the old.
     let out = env.output(
         env.command("secret-tool")
@@ -382,19 +392,11 @@ fn a_key_replaced_in_the_keychain_behind_our_back_is_noticed() {
 #[test]
 fn a_locked_keychain_is_a_clear_error_and_nothing_is_sent() {
     let fake = FakeSts::start();
-    let Some((env, keyring)) = keychain_env(&fake) else {
+    let Some((env, keyring)) = work_in_keychain(&fake) else {
         return;
     };
-    add_from_env(&env, "work", KC_KEY, KC_SECRET).assert_success();
     keyring.lock(&env);
-    let child = env
-        .command(BIN)
-        .args(["env", "-p", "work", "--shell", "bash", "-t", CODE])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = wait_bounded(&env, child, Duration::from_secs(90));
+    let out = run_bounded(&env, &["env", "-p", "work", "--shell", "bash", "-t", CODE]);
     out.assert_failure(
         "cannot read the keys in the Secret Service keychain: it is locked or refused access",
     );
@@ -409,20 +411,12 @@ fn a_locked_keychain_is_a_clear_error_and_nothing_is_sent() {
 #[test]
 fn a_keychain_that_never_answers_is_given_up_on() {
     let fake = FakeSts::start();
-    let Some((mut env, keyring)) = keychain_env(&fake) else {
+    let Some((mut env, keyring)) = work_in_keychain(&fake) else {
         return;
     };
-    add_from_env(&env, "work", KC_KEY, KC_SECRET).assert_success();
     keyring.freeze(true);
     env.set("AWS_MFA_KEYCHAIN_TIMEOUT", "3");
-    let child = env
-        .command(BIN)
-        .args(["env", "-p", "work", "--shell", "bash", "-t", CODE])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = wait_bounded(&env, child, Duration::from_secs(90));
+    let out = run_bounded(&env, &["env", "-p", "work", "--shell", "bash", "-t", CODE]);
     keyring.freeze(false);
     out.assert_failure("cannot read the keys in the Secret Service keychain: no answer within 3 s");
     assert!(
@@ -465,6 +459,8 @@ fn add_asks_on_the_terminal_and_hides_the_secret() {
     let out = env.output_of(child);
     out.assert_success();
     assert_eq!(out.stdout, "");
+    // Everything the terminal was sent, up to the last line.
+    pty.wait_for("stored the keys of profile 'work'");
     let screen = pty.screen();
     assert!(screen.contains(KC_KEY), "the key id is shown: {screen}");
     assert!(!screen.contains(KC_SECRET), "the secret is not: {screen}");
@@ -477,7 +473,7 @@ fn add_asks_on_the_terminal_and_hides_the_secret() {
     pty.type_keys("ASIATEMPORARY0000001\n");
     let out = env.output_of(child);
     assert_eq!(out.code, Some(1));
-    assert!(pty.screen().contains("temporary keys"), "{}", pty.screen());
+    pty.wait_for("temporary keys");
     assert!(!pty.screen().contains("Secret access key"));
     assert_eq!(keyring.lookup(&env, "other"), None);
 }
