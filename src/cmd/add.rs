@@ -131,28 +131,25 @@ fn check_keys(keys: &LongTermKeys) -> Result<(), Error> {
 /// An IAM user's key id: `AKIA` and upper-case letters and digits. `ASIA…` keys are
 /// temporary (STS) and cannot ask for an MFA session.
 fn check_key_id(id: &str) -> Result<(), Error> {
-    let shown = || {
-        let short: String = id.chars().take(24).collect();
-        short.escape_debug().to_string()
-    };
     if id.starts_with("ASIA") {
         return Err(Error::TemporaryKeys {
             origin: format!("the key id {} starts with ASIA", verbose::key_id(id)),
         });
     }
+    // Described, not shown: a secret pasted into the wrong prompt must not reach stderr.
     let well_formed = (16..=128).contains(&id.len())
         && id
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     if !well_formed {
         return Err(Error::BadAccessKey {
-            what: format!("'{}'", shown()),
+            what: format!("{} characters", id.chars().count()),
             why: "an access key id is 20 upper-case letters and digits".into(),
         });
     }
     if !id.starts_with("AKIA") {
         return Err(Error::BadAccessKey {
-            what: format!("'{}'", shown()),
+            what: format!("it starts with {}", &id[..4]),
             why: "the long-term key of an IAM user starts with AKIA".into(),
         });
     }

@@ -225,7 +225,10 @@ fn add_refuses_temporary_and_malformed_keys_and_stores_nothing() {
         "cannot start a session from temporary keys (the key id ASIA…0001 starts with ASIA)",
     );
     add_from_env(&env, "work", "not-a-key", KC_SECRET)
-        .assert_failure("not an access key id ('not-a-key')");
+        .assert_failure("not an access key id (9 characters)");
+    let pasted_secret = add_from_env(&env, "work", KC_SECRET, KC_SECRET);
+    pasted_secret.assert_failure("not an access key id");
+    no_stderr_secret(&pasted_secret);
     add_from_env(&env, "work", KC_KEY, "two words")
         .assert_failure("secret access key")
         .assert_failure("spaces or control characters");
