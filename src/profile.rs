@@ -244,7 +244,12 @@ impl ProfileFiles {
             });
             match source {
                 Some(_) if self_sourced => break self.keys_of(&current)?,
-                Some(source) if self.set.get_profile(&source).is_some() => current = source,
+                Some(source)
+                    if self.set.get_profile(&source).is_some()
+                        || keychain_only_profile(&source, true) =>
+                {
+                    current = source
+                }
                 Some(source) => {
                     return Err(Error::BrokenProfile {
                         profile: current,

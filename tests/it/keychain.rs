@@ -508,3 +508,25 @@ fn ctrl_c_at_the_hidden_prompt_leaves_the_terminal_as_it_was() {
     assert_eq!(pty.mode(), before, "echo, line mode and signals are back");
     assert_eq!(keyring.lookup(&env, "work"), None, "nothing stored");
 }
+
+#[test]
+fn a_role_can_take_its_source_keys_from_a_profile_only_in_the_keychain() {
+    let fake = FakeSts::start();
+    let mut env = TestEnv::with_files(
+        &format!(
+            "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = solo\nmfa_serial = {SERIAL}\nregion = eu-west-1\n"
+        ),
+        "",
+    )
+    .sts(&fake);
+    let Some(_keyring) = Keyring::start(&mut env) else {
+        return;
+    };
+    add_from_env(&env, "solo", KC_KEY, KC_SECRET).assert_success();
+    let out = env.run(&["env", "-p", "admin", "--shell", "bash", "-t", CODE]);
+    out.assert_success();
+    let calls = fake.calls();
+    let actions: Vec<&str> = calls.iter().map(|c| c.action.as_str()).collect();
+    assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
+    assert_eq!(calls[0].signer, KC_KEY);
+}
