@@ -41,6 +41,27 @@ pub enum Command {
         #[arg(short, long, value_name = "NAME")]
         profile: Option<String>,
     },
+    /// Print the IAM policy that denies everything but MFA set-up until MFA is used
+    ///
+    /// The seed article's DenyAllExceptListedIfNoMFA. With it attached, long-term keys
+    /// alone can only set up and see an MFA device, change the password, and call
+    /// sts:GetSessionToken; everything else needs the MFA session aws-mfa gets.
+    ///
+    /// Create it, then attach it to the group your IAM users are in:
+    ///
+    ///   aws iam create-policy --policy-name DenyAllExceptListedIfNoMFA \
+    ///     --policy-document "$(aws-mfa policy)"
+    ///   aws iam attach-group-policy --group-name GROUP \
+    ///     --policy-arn arn:aws:iam::ACCOUNT:policy/DenyAllExceptListedIfNoMFA
+    ///
+    /// --strict leaves out iam:ChangePassword and iam:GetAccountPasswordPolicy: a password
+    /// cannot be changed without MFA, so a leaked password alone cannot be turned into a new
+    /// one; the price is that a new user cannot set a first password before an MFA device
+    /// is assigned.
+    ///
+    /// `aws-mfa doctor` says whether the policy (or one like it) is in force for your keys.
+    #[command(verbatim_doc_comment)]
+    Policy(PolicyArgs),
     /// Print the shell integration: aws-mfa-session, aws-mfa-clear, aws-mfa-prompt
     ///
     /// In the rc file: eval "$(aws-mfa init bash)" (or zsh); aws-mfa init fish | source;
@@ -59,6 +80,8 @@ pub enum Command {
         #[arg(id = "profile_name", value_name = "PROFILE")]
         profile: String,
     },
+    /// Open the AWS console signed in with a role profile's credentials (or print the URL)
+    Console(ConsoleArgs),
     /// Print the manual page (roff): aws-mfa man | man -l -
     #[command(hide = true)]
     Man,
@@ -88,6 +111,14 @@ pub struct AddArgs {
     /// Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of asking
     #[arg(long)]
     pub from_env: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Leave out iam:ChangePassword and iam:GetAccountPasswordPolicy (no password change
+    /// without MFA)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -122,7 +153,7 @@ pub struct SessionArgs {
 
     /// Length of the credentials: seconds (43200) or 15m, 1h, 12h, 36h [default: the
     /// profile's duration_seconds, else 12h]
-    #[arg(short, long, value_name = "DUR")]
+    #[arg(short, long, value_name = "DUR", allow_negative_numbers = true, value_parser = crate::duration::parse_option)]
     pub duration: Option<String>,
 
     /// Region for STS and for the exported AWS_REGION [default: the profile's region,
@@ -144,7 +175,7 @@ pub struct SessionArgs {
     pub no_session: bool,
 
     /// Give up on AWS after this many seconds in total
-    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
+    #[arg(long, value_name = "SECS", default_value_t = 15.0, allow_negative_numbers = true, value_parser = crate::duration::parse_timeout)]
     pub timeout: f64,
 
     /// Show each step on stderr, secrets redacted
@@ -183,4 +214,19 @@ pub struct ExecArgs {
         value_name = "CMD"
     )]
     pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub session: SessionArgs,
+
+    /// Print the sign-in URL instead of opening the browser (it signs in whoever opens it
+    /// within 15 minutes: keep it to yourself)
+    #[arg(long)]
+    pub print: bool,
+
+    /// The console page to open [default: the partition's console, https://console.aws.amazon.com/]
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
 }

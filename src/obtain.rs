@@ -5,8 +5,9 @@ use std::time::{Duration, SystemTime};
 use crate::aws::{Aws, RoleRequest, Signer, StsTarget};
 use crate::cache::{CacheKey, Entry, SessionCache};
 use crate::cli::SessionArgs;
+use crate::dialog::Dialog;
 use crate::duration;
-use crate::error::Error;
+use crate::error::{Error, escape_controls};
 use crate::mfa::{self, MfaCode, Terminal};
 use crate::profile::{KeySource, ProfileFiles, ResolvedProfile, Role};
 use crate::session::{Credentials, MFA_PROFILE, Session};
@@ -14,16 +15,19 @@ use crate::verbose;
 
 /// The profile to use: `-p`, else `$AWS_PROFILE`, else `$AWS_MFA_PROFILE` (the session this
 /// shell already holds), else `default`. The bool says whether it was asked for by name.
-pub fn profile_name(flag: Option<&str>) -> (String, bool) {
-    let named = flag.map(str::to_owned).or_else(|| {
-        ["AWS_PROFILE", MFA_PROFILE]
-            .into_iter()
-            .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
-    });
-    match named {
-        Some(name) => (name, true),
-        None => ("default".to_owned(), false),
+/// A variable that is set but not UTF-8 is an error, never a silent `default`.
+pub fn profile_name(flag: Option<&str>) -> Result<(String, bool), Error> {
+    if let Some(name) = flag {
+        return Ok((name.to_owned(), true));
     }
+    for var in ["AWS_PROFILE", MFA_PROFILE] {
+        match std::env::var(var) {
+            Ok(name) if !name.is_empty() => return Ok((name, true)),
+            Err(std::env::VarError::NotUnicode(_)) => return Err(Error::NotUtf8Variable(var)),
+            _ => {}
+        }
+    }
+    Ok(("default".to_owned(), false))
 }
 
 /// Everything about the request that can be checked before a code is asked for.
@@ -80,7 +84,7 @@ impl Request {
     pub fn new(args: &SessionArgs, prompt: Prompt) -> Result<Self, Error> {
         // The code is checked first: a malformed one needs no file read at all.
         let code = args.token_code.as_deref().map(MfaCode::parse).transpose()?;
-        let (name, explicit) = profile_name(args.profile.as_deref());
+        let (name, explicit) = profile_name(args.profile.as_deref())?;
         let files = ProfileFiles::load()?;
         let profile = files.resolve(&name, explicit)?;
         let serial = args
@@ -153,7 +157,8 @@ impl Request {
         })
     }
 
-    /// Where the code comes from, first that applies: `-t`, `mfa_process`, the terminal.
+    /// Where the code comes from, first that applies: `-t`, `mfa_process`, the terminal, a
+    /// desktop dialog.
     fn code_source(&self) -> Result<CodeSource, Error> {
         if let Some(code) = &self.code {
             return Ok(CodeSource::Flag(code.clone()));
@@ -162,7 +167,13 @@ impl Request {
             return Ok(CodeSource::Process(command.clone()));
         }
         match self.prompt {
-            Prompt::Terminal => Ok(CodeSource::Terminal(Terminal::open()?)),
+            // No terminal (an IDE running credential_process): a dialog, on a desktop.
+            Prompt::Terminal => match Terminal::open() {
+                Ok(terminal) => Ok(CodeSource::Ask(Ask::Terminal(terminal))),
+                Err(e) => Dialog::find(&self.profile.name)
+                    .map(|dialog| CodeSource::Ask(Ask::Dialog(dialog)))
+                    .ok_or(e),
+            },
             Prompt::Never => Err(Error::CodeNeeded {
                 profile: self.profile.name.clone(),
                 no_session: self.direct,
@@ -171,8 +182,8 @@ impl Request {
     }
 
     /// Calls `send` with a one-time code. A code sent lately is refused before any call
-    /// (STS answers a reused code exactly like a wrong one); at the terminal a malformed,
-    /// reused or rejected code gets another try, three in all.
+    /// (STS answers a reused code exactly like a wrong one); at the terminal or in a dialog
+    /// a malformed, reused or rejected code gets another try, three in all.
     fn with_code<T>(
         &self,
         cache: &SessionCache,
@@ -183,9 +194,10 @@ impl Request {
         tracing::info!(
             "MFA code for {serial} from {}",
             match &source {
-                CodeSource::Flag(_) => "--token-code",
-                CodeSource::Process(_) => "mfa_process",
-                CodeSource::Terminal(_) => "the terminal",
+                CodeSource::Flag(_) => "--token-code".to_owned(),
+                CodeSource::Process(_) => "mfa_process".to_owned(),
+                CodeSource::Ask(Ask::Terminal(_)) => "the terminal".to_owned(),
+                CodeSource::Ask(Ask::Dialog(dialog)) => format!("a dialog ({})", dialog.name()),
             }
         );
         for attempt in 1..=CODE_TRIES {
@@ -193,9 +205,9 @@ impl Request {
             let code = match &mut source {
                 CodeSource::Flag(code) => code.clone(),
                 CodeSource::Process(command) => mfa::run_mfa_process(command)?,
-                CodeSource::Terminal(terminal) => match terminal.ask_code(serial) {
+                CodeSource::Ask(ask) => match ask.ask_code(serial) {
                     Err(e @ Error::InvalidCode(_)) if again => {
-                        terminal.say(&format!("aws-mfa: {e}"));
+                        ask.say(&format!("aws-mfa: {e}"));
                         continue;
                     }
                     other => other?,
@@ -203,8 +215,8 @@ impl Request {
             };
             if cache.code_was_used(serial, code.as_str()) {
                 match &mut source {
-                    CodeSource::Terminal(terminal) if again => {
-                        terminal.say("aws-mfa: that code was just used; wait for the next one");
+                    CodeSource::Ask(ask) if again => {
+                        ask.say("aws-mfa: that code was just used; wait for the next one");
                         continue;
                     }
                     _ => return Err(Error::CodeReused),
@@ -217,8 +229,8 @@ impl Request {
                 cache.remember_code(serial, code.as_str());
             }
             match (result, &mut source) {
-                (Err(e), CodeSource::Terminal(terminal)) if rejected && again => {
-                    terminal.say(&format!("aws-mfa: {e}; try again"));
+                (Err(e), CodeSource::Ask(ask)) if rejected && again => {
+                    ask.say(&format!("aws-mfa: {e}; try again"));
                 }
                 (result, _) => return result,
             }
@@ -280,8 +292,11 @@ impl Request {
             "default" => "[default]".to_owned(),
             name => format!("[profile {name}]"),
         };
+        // IAM's answer and a profile name: shown with control characters escaped.
         eprintln!(
-            "aws-mfa: using MFA device {serial}; add this line under {section} in ~/.aws/config to skip the lookup:\nmfa_serial = {serial}"
+            "aws-mfa: using MFA device {0}; add this line under {1} in ~/.aws/config to skip the lookup:\nmfa_serial = {0}",
+            escape_controls(&serial),
+            escape_controls(&section)
         );
         cache.remember_device(&keys.access_key_id, &serial);
         Ok(serial)
@@ -297,16 +312,33 @@ impl Request {
         // Keychain keys are read before the code is asked for: a locked keychain fails
         // before anyone types a code.
         let keys = self.profile.keys.long_term()?;
+        let seconds = self.session_seconds_for(serial);
         let credentials = self.with_code(cache, serial, |code| {
             aws.get()?
-                .get_session_token(keys, serial, code.as_str(), self.session_seconds)
+                .get_session_token(keys, serial, code.as_str(), seconds)
         })?;
-        warn_if_shortened(self.prompt, &credentials.expiration, self.session_seconds);
+        warn_if_shortened(self.prompt, &credentials.expiration, seconds);
         Ok(Entry {
             profile: self.profile.source_name().to_owned(),
             identity: serial.to_owned(),
             credentials,
         })
+    }
+
+    /// The MFA session's length: the root user gets one hour at most, known up front from
+    /// its device, so a longer ask is cut with a notice instead of a surprise afterwards.
+    fn session_seconds_for(&self, serial: &str) -> u64 {
+        let asked = self.session_seconds;
+        if !mfa::is_root_device(serial) || asked <= duration::ROOT_SESSION_MAX {
+            return asked;
+        }
+        if self.prompt != Prompt::Never {
+            eprintln!(
+                "aws-mfa: note: asking for 1h, not {}: {serial} is the account root user's device, and STS gives the root user 1 hour at most",
+                duration::span(asked)
+            );
+        }
+        duration::ROOT_SESSION_MAX
     }
 
     /// Assumes `plan`'s role signed by `signer`; with `--no-session`, the first role takes
@@ -319,11 +351,11 @@ impl Request {
         mfa: Option<(&SessionCache, &str)>,
     ) -> Result<Entry, Error> {
         if let Some(asked) = plan.capped_from {
-            eprintln!(
-                "aws-mfa: note: role '{}' gets 1h, not {}: assumed from the MFA session it is role chaining, which AWS limits to 1 hour; --no-session assumes it with the MFA code directly, up to the role's own maximum (a prompt per role)",
+            crate::error::note(&format!(
+                "role '{}' gets 1h, not {}: assumed from the MFA session it is role chaining, which AWS limits to 1 hour; --no-session assumes it with the MFA code directly, up to the role's own maximum (a prompt per role)",
                 plan.role.profile,
                 duration::span(asked),
-            );
+            ));
         }
         let session_name = plan
             .role
@@ -373,13 +405,36 @@ fn trace_resolved(profile: &ResolvedProfile, serial: Option<&str>) {
     );
 }
 
-/// Tries a person gets at the terminal for one code.
+/// Tries a person gets at the terminal (or in a dialog) for one code.
 const CODE_TRIES: u32 = 3;
 
 enum CodeSource {
     Flag(MfaCode),
     Process(String),
+    Ask(Ask),
+}
+
+/// Where a person is asked for a code: the terminal, else a desktop dialog.
+enum Ask {
     Terminal(Terminal),
+    Dialog(Dialog),
+}
+
+impl Ask {
+    fn ask_code(&mut self, device: &str) -> Result<MfaCode, Error> {
+        match self {
+            Ask::Terminal(terminal) => terminal.ask_code(device),
+            Ask::Dialog(dialog) => dialog.ask_code(device),
+        }
+    }
+
+    /// Why a code was not taken, before the next try.
+    fn say(&mut self, line: &str) {
+        match self {
+            Ask::Terminal(terminal) => terminal.say(line),
+            Ask::Dialog(dialog) => dialog.say(line),
+        }
+    }
 }
 
 /// A connection to AWS made on first use: a run served from the cache never makes one.
@@ -514,9 +569,10 @@ fn warn_if_shortened(prompt: Prompt, expiration: &SystemTime, asked_seconds: u64
         .map(|d| d.as_secs())
         .unwrap_or(0);
     if granted + 60 < asked_seconds {
+        // Measured against the clock, a second or two short: 899 s reads 15m, 15 s reads 15s.
         eprintln!(
             "aws-mfa: note: STS granted a session of {} instead of the {} asked for",
-            duration::span(granted.div_ceil(60) * 60),
+            duration::approx_span(granted),
             duration::span(asked_seconds)
         );
     }

@@ -145,7 +145,8 @@ impl ProfileFiles {
     /// Reads the files the SDK would read (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`
     /// honoured).
     pub fn load() -> Result<Self, Error> {
-        let (fs, env, files) = (Fs::real(), Env::real(), EnvConfigFiles::default());
+        let (env, files) = (Env::real(), EnvConfigFiles::default());
+        let fs = checked_files(&env)?;
         let load = aws_config::profile::load(&fs, &env, &files, None::<Cow<'static, str>>);
         match poll_once(load) {
             Some(Ok(set)) => Ok(ProfileFiles { set }),
@@ -287,7 +288,8 @@ impl ProfileFiles {
             name: name.to_owned(),
             mfa_serial: first("mfa_serial"),
             mfa_process: first("mfa_process"),
-            region: first("region"),
+            // Like the AWS CLI: a role profile's region is its own, never its source's.
+            region: self.get(name, "region"),
             session_duration: self.get(holder, "duration_seconds"),
             keys,
             key_source,
@@ -419,6 +421,71 @@ fn profile_file_names() -> String {
         name("AWS_CONFIG_FILE", "~/.aws/config"),
         name("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
     )
+}
+
+/// The profile files, read here so the SDK's parser gets only what was checked: each must
+/// be a regular file (a FIFO or `/dev/zero` would hang the read), of a sane size, and
+/// valid UTF-8 (the SDK would silently read a file with one bad byte as empty, losing
+/// `mfa_serial`, `region` and roles). The paths are found as the SDK finds them.
+fn checked_files(env: &Env) -> Result<Fs, Error> {
+    /// Far more than any profile file (a thousand profiles fit in a few hundred KiB).
+    const LIMIT: u64 = 16 * 1024 * 1024;
+    let home = aws_runtime::fs_util::home_dir(env, aws_runtime::fs_util::Os::real());
+    let mut contents = std::collections::HashMap::new();
+    for (variable, default) in [
+        ("AWS_CONFIG_FILE", "~/.aws/config"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+    ] {
+        let named = env.get(variable).ok();
+        let path = expand_home(named.as_deref().unwrap_or(default), home.as_deref());
+        let refused = |why: String, hint: String| Error::ProfileFile {
+            path: path.display().to_string(),
+            why,
+            hint,
+        };
+        let data = match crate::regular_file::read(&path, LIMIT) {
+            Ok(data) => data,
+            // A missing file is an empty one, as for the SDK.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(refused(
+                    e.to_string(),
+                    format!(
+                        "point {variable} at your {default} file (a regular file), or unset it"
+                    ),
+                ));
+            }
+        };
+        if let Err(e) = std::str::from_utf8(&data) {
+            let line = data[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            return Err(refused(
+                format!("line {line} is not valid UTF-8"),
+                format!(
+                    "save the file as UTF-8: retype the characters on line {line} (an editor in another encoding, or a stray byte, put them there)"
+                ),
+            ));
+        }
+        contents.insert(path.into_os_string(), data);
+    }
+    Ok(Fs::from_raw_map(contents))
+}
+
+/// `~/…` under the home directory, as the SDK expands it.
+fn expand_home(path: &str, home: Option<&str>) -> std::path::PathBuf {
+    let path = std::path::Path::new(path);
+    let mut components = path.components();
+    match (components.next(), home) {
+        (Some(std::path::Component::Normal(first)), Some(home)) if first == "~" => {
+            let mut expanded = std::path::PathBuf::from(home);
+            expanded.extend(components);
+            expanded
+        }
+        _ => path.to_owned(),
+    }
 }
 
 /// Polls a future once. The SDK's profile loader reads files synchronously inside its

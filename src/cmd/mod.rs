@@ -3,12 +3,14 @@
 pub mod add;
 pub mod clear;
 pub mod completions;
+pub mod console;
 pub mod credential_process;
 pub mod doctor;
 pub mod env;
 pub mod exec;
 pub mod init;
 pub mod man;
+pub mod policy;
 pub mod remove;
 pub mod status;
 

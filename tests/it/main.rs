@@ -3,14 +3,17 @@
 mod support;
 
 mod cache;
+mod console;
 mod detect;
 mod devices;
+mod dialog;
 mod doctor;
 mod env;
 mod exec;
 mod failures;
 mod integration;
 mod keychain;
+mod policy;
 mod prompt;
 mod real_peers;
 mod roles;

@@ -198,3 +198,24 @@ fn credential_process_hands_out_json_with_at_least_fifteen_minutes() {
         .assert_success();
     assert_eq!(fake.count("GetSessionToken"), 2);
 }
+
+/// The AWS CLI does not take a role profile's region from its source profile: neither do
+/// we. `admin` names none, so none is exported (the source's eu-west-1 is not).
+#[test]
+fn a_role_profile_without_a_region_does_not_inherit_its_sources() {
+    let fake = FakeSts::start();
+    let env = roles_env(&fake);
+    let admin = env_for(&env, "admin", &["-t", CODE]);
+    admin.assert_success();
+    assert!(!admin.stdout.contains("AWS_REGION"), "{}", admin.stdout);
+    assert!(
+        !admin.stdout.contains("AWS_DEFAULT_REGION"),
+        "{}",
+        admin.stdout
+    );
+    // Its own region, or -r, still is.
+    let readonly = env_for(&env, "readonly", &[]);
+    assert!(readonly.stdout.contains("export AWS_REGION='us-east-2';"));
+    let flagged = env_for(&env, "admin", &["-r", "ap-south-1"]);
+    assert!(flagged.stdout.contains("export AWS_REGION='ap-south-1';"));
+}
