@@ -72,7 +72,7 @@ impl ProfileKeys {
             .as_deref()
             .expect("keys not loaded at resolution are in the keychain");
         let found = keychain::load(profile)?;
-        let records = SessionCache::open();
+        let records = key_records();
         match found {
             Some(keys) if keys.access_key_id == self.access_key_id => {
                 if is_temporary(&keys.access_key_id) {
@@ -333,7 +333,7 @@ impl ProfileFiles {
 /// then long-term keys in the environment. With no record (a new cache directory) and
 /// nothing in the environment, the keychain itself is asked, and the record made again.
 fn keys_outside_files(profile: &str) -> Result<(ProfileKeys, KeySource), Error> {
-    let records = SessionCache::open();
+    let records = key_records();
     let in_keychain = KeySource::Keychain(profile.to_owned());
     if let Some(access_key_id) = records.keychain_key_id(profile) {
         return Ok((
@@ -362,10 +362,17 @@ fn keys_outside_files(profile: &str) -> Result<(ProfileKeys, KeySource), Error> 
     }
 }
 
+/// The cache directory, where the key ids of keychain entries are on record; opened (and
+/// checked) once however many profiles a resolution looks at.
+fn key_records() -> &'static SessionCache {
+    static RECORDS: std::sync::OnceLock<SessionCache> = std::sync::OnceLock::new();
+    RECORDS.get_or_init(SessionCache::open)
+}
+
 /// Whether `name`, in neither profile file, is a profile `aws-mfa add` made: its key id is
 /// on record, or (the record lost) the keychain holds keys for a name asked for explicitly.
 fn keychain_only_profile(name: &str, explicit: bool) -> bool {
-    let records = SessionCache::open();
+    let records = key_records();
     if records.keychain_key_id(name).is_some() {
         return true;
     }
