@@ -15,4 +15,5 @@ mod real_peers;
 mod roles;
 mod server;
 mod shells;
+mod tls;
 mod verbose;
