@@ -12,37 +12,38 @@ fn bundle(env: &TestEnv, name: &str, pem: &str) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-/// A fresh session over TLS that must be refused before any request reaches the fake.
+/// A fresh session over TLS to a fake showing a `kind` certificate: refused before any
+/// request reaches the fake, whether its CA is trusted through `AWS_CA_BUNDLE` or through
+/// the system store (`SSL_CERT_FILE` stands in for it).
 #[track_caller]
-fn assert_refused(env: &TestEnv, fake: &FakeSts, why: &str) {
-    env.run(&["env", "--shell", "bash", "-t", CODE])
-        .assert_failure("GetSessionToken failed: cannot reach STS: invalid peer certificate")
-        .assert_failure(why);
-    assert!(fake.calls().is_empty(), "nothing may get through TLS");
-    assert_cache_clean(&env.cache_dir(), false, why);
+fn assert_refused(kind: ServerCert, why: &str) {
+    let (fake, ca_pem) = FakeSts::start_tls_with(kind);
+    let mut env = TestEnv::new().sts(&fake);
+    let ca = bundle(&env, "ca.pem", &ca_pem);
+    for (trusted_by, unset) in [
+        ("AWS_CA_BUNDLE", "SSL_CERT_FILE"),
+        ("SSL_CERT_FILE", "AWS_CA_BUNDLE"),
+    ] {
+        env.unset(unset).set(trusted_by, &ca);
+        env.run(&["env", "--shell", "bash", "-t", CODE])
+            .assert_failure("GetSessionToken failed: cannot reach STS: invalid peer certificate")
+            .assert_failure(why);
+        assert!(
+            fake.calls().is_empty(),
+            "{trusted_by}: nothing may get through TLS"
+        );
+        assert_cache_clean(&env.cache_dir(), false, trusted_by);
+    }
 }
 
 #[test]
 fn a_certificate_for_another_host_is_refused() {
-    let (fake, ca_pem) = FakeSts::start_tls_with(ServerCert::OtherHost);
-    let mut env = TestEnv::new().sts(&fake);
-    let ca = bundle(&env, "ca.pem", &ca_pem);
-    env.set("AWS_CA_BUNDLE", &ca);
-    assert_refused(&env, &fake, "not valid for name \"127.0.0.1\"");
-    // Trusted through the system store instead: refused all the same.
-    env.unset("AWS_CA_BUNDLE").set("SSL_CERT_FILE", &ca);
-    assert_refused(&env, &fake, "not valid for name \"127.0.0.1\"");
+    assert_refused(ServerCert::OtherHost, "not valid for name \"127.0.0.1\"");
 }
 
 #[test]
 fn an_expired_certificate_is_refused() {
-    let (fake, ca_pem) = FakeSts::start_tls_with(ServerCert::Expired);
-    let mut env = TestEnv::new().sts(&fake);
-    let ca = bundle(&env, "ca.pem", &ca_pem);
-    env.set("AWS_CA_BUNDLE", &ca);
-    assert_refused(&env, &fake, "certificate expired");
-    env.unset("AWS_CA_BUNDLE").set("SSL_CERT_FILE", &ca);
-    assert_refused(&env, &fake, "certificate expired");
+    assert_refused(ServerCert::Expired, "certificate expired");
 }
 
 /// Without `AWS_CA_BUNDLE` the system store is trusted (`SSL_CERT_FILE` stands in for it
