@@ -25,7 +25,9 @@ nginx=$(command -v nginx || echo /usr/sbin/nginx)
 cargo build --quiet --example fake-sts
 fake_bin=target/debug/examples/fake-sts
 
-work=$(mktemp -d)
+# On tmpfs by default: a fresh run writes the session and the code record with fsync, which
+# on a busy disk can cost more than the whole request; BENCH_TMP=/tmp to count it too.
+work=$(mktemp -d -p "${BENCH_TMP:-/dev/shm}")
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -99,6 +101,8 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 
+# Which CAs are trusted is up to each pair below, not to the caller's environment.
+unset AWS_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE
 export HOME=$work AWS_CONFIG_FILE=$work/config AWS_SHARED_CREDENTIALS_FILE=$work/credentials
 export AWS_MFA_CACHE_DIR=$work/cache AWS_EC2_METADATA_DISABLED=true
 printf '[default]\naws_access_key_id = AKIABENCHMARK0000001\naws_secret_access_key = bench\n' >"$AWS_SHARED_CREDENTIALS_FILE"
@@ -118,8 +122,10 @@ pair() { # name, curl's options, then the variables for aws-mfa
   (
     # shellcheck disable=SC2163 # each argument is NAME=value
     export "$@"
-    $fresh | grep -q AWS_SESSION_TOKEN || { echo "aws-mfa failed ($name)" >&2; $fresh; exit 1; }
-    hyperfine "${runs[@]}" --export-markdown "$work/$name.md" \
+    out=$($fresh) || { echo "aws-mfa failed ($name)" >&2; exit 1; }
+    [[ $out == *AWS_SESSION_TOKEN* ]] || { echo "aws-mfa printed no session ($name)" >&2; exit 1; }
+    rm -rf "$AWS_MFA_CACHE_DIR"
+    hyperfine "${runs[@]}" --export-markdown "$work/$name.md" --export-json "$work/$name.json" \
       -n "curl, $name" "curl -s -o /dev/null $curl_options -d $body $AWS_ENDPOINT_URL_STS/" \
       -n "aws-mfa env fresh, $name" "$fresh"
   )
@@ -136,3 +142,13 @@ for name in "TLS, AWS_CA_BUNDLE" "TLS, system store" "plain HTTP"; do
   cat "$work/$name.md"
   echo
 done
+# Medians resist a busy machine better than means: the target is judged on them.
+python3 - "$work" <<'PY'
+import json, statistics, sys
+print("| Pair | curl median [ms] | aws-mfa median [ms] | aws-mfa / curl |")
+print("|:---|---:|---:|---:|")
+for name in ["TLS, AWS_CA_BUNDLE", "TLS, system store", "plain HTTP"]:
+    with open(f"{sys.argv[1]}/{name}.json") as f:
+        curl, fresh = (statistics.median(r["times"]) * 1000 for r in json.load(f)["results"])
+    print(f"| {name} | {curl:.1f} | {fresh:.1f} | {fresh / curl:.2f} |")
+PY
