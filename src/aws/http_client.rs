@@ -27,9 +27,9 @@ pub enum Roots {
     Only(Vec<u8>),
 }
 
-/// A client for http:// and https:// URLs. Certificates are checked the usual way: a chain
-/// to one of `roots`, the URL's host name, the validity dates.
-pub fn build(roots: Roots) -> SharedHttpClient {
+/// The TLS provider and context of every AWS call. Certificates are checked the usual
+/// way: a chain to one of `roots`, the URL's host name, the validity dates.
+fn tls(roots: Roots) -> (tls::Provider, TlsContext) {
     let trust_store = match roots {
         Roots::System => TrustStore::default(),
         Roots::Only(pem) => TrustStore::empty().with_pem_certificate(pem),
@@ -38,14 +38,29 @@ pub fn build(roots: Roots) -> SharedHttpClient {
         .with_trust_store(trust_store)
         .build()
         .expect("a TLS context from a trust store always builds");
+    let provider = tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring);
+    (provider, context)
+}
+
+/// A client for http:// and https:// URLs.
+pub fn build(roots: Roots) -> SharedHttpClient {
+    let (provider, context) = tls(roots);
     let https = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
+        .tls_provider(provider)
         .tls_context(context)
         .build_https();
     let http = aws_smithy_http_client::Builder::new().build_http();
     SharedHttpClient::new(ByScheme { https, http })
+}
+
+/// A connector for a request made outside the SDK (the console sign-in), with the same
+/// TLS as every other AWS call.
+pub fn connector(roots: Roots) -> aws_smithy_http_client::Connector {
+    let (provider, context) = tls(roots);
+    aws_smithy_http_client::Connector::builder()
+        .tls_provider(provider)
+        .tls_context(context)
+        .build()
 }
 
 /// Sends http:// URLs to a client without TLS, everything else to the TLS client; each

@@ -16,6 +16,8 @@ use crate::session::{EnvChange, Session};
 #[cfg(unix)]
 mod child;
 #[cfg(unix)]
+mod connections;
+#[cfg(unix)]
 mod endpoint;
 
 #[cfg(unix)]
@@ -75,24 +77,30 @@ pub fn exec(
     // --refresh was for the first session only.
     later.token_code = None;
     later.refresh = false;
+    // A request waits for a lookup (STS, an mfa_process) as long as aws-mfa waits for AWS.
+    let wait = std::time::Duration::try_from_secs_f64(args.timeout)
+        .unwrap_or(std::time::Duration::from_secs(15));
     let mut failing = false;
-    let server = CredentialServer::start(move || {
-        let looked_up = obtain::session(&later, obtain::REFRESH_MIN_LEFT, Prompt::Never)
-            .map(|session| session.credentials);
-        // The child may swallow the answer's text: say it on the terminal too, once.
-        match &looked_up {
-            Err(err) if !failing => {
-                eprintln!("aws-mfa: {err}");
-                if let Some(hint) = err.hint() {
-                    eprintln!("  hint: {hint}");
+    let server = CredentialServer::start(
+        move || {
+            let looked_up = obtain::session(&later, obtain::REFRESH_MIN_LEFT, Prompt::Never)
+                .map(|session| session.credentials);
+            // The child may swallow the answer's text: say it on the terminal too, once.
+            match &looked_up {
+                Err(err) if !failing => {
+                    eprintln!("aws-mfa: {err}");
+                    if let Some(hint) = err.hint() {
+                        eprintln!("  hint: {hint}");
+                    }
+                    failing = true;
                 }
-                failing = true;
+                Err(_) => {}
+                Ok(_) => failing = false,
             }
-            Err(_) => {}
-            Ok(_) => failing = false,
-        }
-        looked_up
-    })?;
+            looked_up
+        },
+        wait,
+    )?;
 
     // The SDKs read the shared credentials file before the endpoint: long-term keys in
     // [default] would win. The child's file is empty, in a private directory.
@@ -116,6 +124,11 @@ pub fn exec(
         };
     }
     command.env(SHARED_CREDENTIALS_FILE, &credentials_file);
+    // aws-mfa run inside the child still finds the user's keys.
+    match crate::profile::credentials_file() {
+        Some(real) => command.env(crate::profile::REAL_CREDENTIALS_FILE, real),
+        None => command.env_remove(crate::profile::REAL_CREDENTIALS_FILE),
+    };
 
     let status = signals
         .run(&mut command)

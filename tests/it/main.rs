@@ -3,13 +3,16 @@
 mod support;
 
 mod cache;
+mod console;
 mod detect;
 mod devices;
+mod dialog;
 mod doctor;
 mod env;
 mod exec;
 mod failures;
 mod integration;
+mod policy;
 mod prompt;
 mod real_peers;
 mod roles;
@@ -17,3 +20,6 @@ mod server;
 mod shells;
 mod tls;
 mod verbose;
+
+// exec --server and the SDK hand-off
+mod credential_process;
