@@ -16,7 +16,7 @@ use crate::profile::LongTermKeys;
 use crate::session::{Credentials, Secret};
 
 mod http_client;
-pub use http_client::Roots;
+use http_client::Roots;
 
 /// The fix for an answer that is not STS's.
 const NOT_STS_HINT: &str =
@@ -621,16 +621,20 @@ fn credentials(
 /// alone when that is set (corporate TLS inspection; the bundle replaces the system's
 /// roots, as with the AWS CLI and botocore), else the system's certificate store.
 pub fn http_client() -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, Error> {
-    Ok(http_client::build(match ca_bundle()? {
-        Some(pem) => http_client::Roots::Only(pem),
-        None => http_client::Roots::System,
-    }))
+    Ok(http_client::build(trusted_roots()?))
 }
 
 /// A connector for one request outside the SDK (the console sign-in), with the TLS of
-/// `http_client`: `roots` from `AWS_CA_BUNDLE` or the system store.
-pub fn https_connector(roots: Roots) -> aws_smithy_http_client::Connector {
-    http_client::connector(roots)
+/// `http_client`: the same roots, read and checked the same way.
+pub fn https_connector() -> Result<aws_smithy_http_client::Connector, Error> {
+    Ok(http_client::connector(trusted_roots()?))
+}
+
+fn trusted_roots() -> Result<Roots, Error> {
+    Ok(match ca_bundle()? {
+        Some(pem) => Roots::Only(pem),
+        None => Roots::System,
+    })
 }
 
 /// The certificates of `AWS_CA_BUNDLE`, read and checked, when it is set.
@@ -669,7 +673,7 @@ const CA_BUNDLE_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// What the TLS client will do with the bundle, without its panics: every PEM block must
 /// decode, and each must be a certificate it can trust.
-pub(crate) fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
+fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let certificates = CertificateDer::pem_slice_iter(pem)

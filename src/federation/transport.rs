@@ -58,14 +58,8 @@ pub fn post_form(url: &str, form: String, timeout: Duration) -> Result<Reply, St
 
 /// The HTTPS connector of every AWS call, trusting only `AWS_CA_BUNDLE` when it is set.
 fn connector() -> Result<aws_smithy_http_client::Connector, String> {
-    let mut roots = crate::aws::Roots::System;
-    if let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) {
-        let shown = std::path::Path::new(&path).display().to_string();
-        let pem =
-            std::fs::read(&path).map_err(|e| format!("cannot read AWS_CA_BUNDLE {shown}: {e}"))?;
-        crate::aws::check_ca_bundle(&pem)
-            .map_err(|why| format!("AWS_CA_BUNDLE {shown} cannot be used: {why}"))?;
-        roots = crate::aws::Roots::Only(pem);
-    }
-    Ok(crate::aws::https_connector(roots))
+    crate::aws::https_connector().map_err(|e| match e {
+        crate::error::Error::Sts { why, .. } => why,
+        other => other.to_string(),
+    })
 }
