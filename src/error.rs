@@ -84,6 +84,12 @@ pub enum Error {
 
     #[error("cannot write to {}: {why}", path.display())]
     Write { path: PathBuf, why: String },
+
+    /// `env` run from cmd.exe, which cannot evaluate what it would print.
+    #[error(
+        "cannot write statements for cmd.exe: it has no way to run another program's output as commands"
+    )]
+    CmdHasNoEval,
 }
 
 /// What kind of STS failure, so the caller can decide to ask for another code.
@@ -140,6 +146,9 @@ impl Error {
             ),
             Error::UnknownShell { .. } => Some(
                 "name it with --shell bash|zsh|fish|pwsh|sh|json".into(),
+            ),
+            Error::CmdHasNoEval => Some(
+                "in PowerShell: aws-mfa env | Out-String | Invoke-Expression; in cmd.exe: aws-mfa exec -- COMMAND (or aws-mfa exec for a cmd.exe with the session)".into(),
             ),
             Error::Exec { not_found: true, .. } => {
                 Some("check the command's name and your PATH".into())

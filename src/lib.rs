@@ -10,6 +10,7 @@ pub mod duration;
 pub mod error;
 pub mod mfa;
 pub mod obtain;
+pub mod platform;
 pub mod profile;
 pub mod server;
 pub mod session;

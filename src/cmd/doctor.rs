@@ -199,10 +199,18 @@ fn check_cache_dir(report: &mut Report) -> SessionCache {
         )),
         Err(why) => report.bad(
             format!("cache directory {}: {why}", dir.display()),
-            Some(format!(
-                "chmod 700 {0} (or remove it: it is made again)",
-                dir.display()
-            )),
+            Some(if cfg!(windows) {
+                // The next aws-mfa that opens the cache sets the owner-only DACL itself.
+                format!(
+                    "run aws-mfa status (it makes a directory of yours private), or remove {0}: it is made again",
+                    dir.display()
+                )
+            } else {
+                format!(
+                    "chmod 700 {0} (or remove it: it is made again)",
+                    dir.display()
+                )
+            }),
             false,
         ),
     }
@@ -226,8 +234,13 @@ fn private_and_writable(dir: &PathBuf) -> Result<(), String> {
     Ok(())
 }
 
-#[cfg(not(unix))]
+/// Windows: mode bits mean nothing; the directory's DACL must be owner-only and protected.
+#[cfg(windows)]
 fn private_and_writable(dir: &PathBuf) -> Result<(), String> {
+    if !std::fs::metadata(dir).map_err(|e| e.to_string())?.is_dir() {
+        return Err("it is not a directory".into());
+    }
+    crate::platform::windows::check_dir_private(dir).map_err(|e| e.why)?;
     tempfile::tempfile_in(dir).map_err(|e| format!("cannot write in it: {e}"))?;
     Ok(())
 }

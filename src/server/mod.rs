@@ -15,10 +15,8 @@ use crate::session::{EnvChange, Session};
 
 #[cfg(unix)]
 mod child;
-#[cfg(unix)]
 mod endpoint;
 
-#[cfg(unix)]
 pub use endpoint::{CredentialServer, PATH};
 
 pub const FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
@@ -125,25 +123,73 @@ pub fn exec(
     Ok(exit_code(status))
 }
 
-/// Whether `--server` works on this platform; checked before any code is asked for.
-pub fn available() -> Result<(), Error> {
-    if cfg!(windows) {
-        // Windows: not built on this machine kind, so not offered yet.
-        return Err(Error::Server {
-            why: "exec --server is not supported on Windows yet".into(),
-        });
-    }
-    Ok(())
-}
-
+/// Windows: the same endpoint and child environment. The child is spawned and waited for
+/// with Ctrl-C / Ctrl-Break ignored here and in a job that ends with aws-mfa (see
+/// `platform::windows::run_child`); its exit code, all 32 bits of it, is ours.
 #[cfg(windows)]
 pub fn exec(
-    _args: &SessionArgs,
-    _session: &Session,
-    _command: Command,
-    _program: &OsStr,
+    args: &SessionArgs,
+    session: &Session,
+    mut command: Command,
+    program: &OsStr,
 ) -> Result<ExitCode, Error> {
-    available().map(|()| ExitCode::FAILURE)
+    use crate::obtain::{self, Prompt};
+    use crate::platform::windows;
+
+    let mut later = args.clone();
+    // A code from the command line is spent by the time it would be needed again, and
+    // --refresh was for the first session only.
+    later.token_code = None;
+    later.refresh = false;
+    let mut failing = false;
+    let server = CredentialServer::start(move || {
+        let looked_up = obtain::session(&later, obtain::REFRESH_MIN_LEFT, Prompt::Never)
+            .map(|session| session.credentials);
+        // The child may swallow the answer's text: say it on the console too, once.
+        match &looked_up {
+            Err(err) if !failing => {
+                eprintln!("aws-mfa: {err}");
+                if let Some(hint) = err.hint() {
+                    eprintln!("  hint: {hint}");
+                }
+                failing = true;
+            }
+            Err(_) => {}
+            Ok(_) => failing = false,
+        }
+        looked_up
+    })?;
+
+    // The SDKs read the shared credentials file before the endpoint: long-term keys in
+    // [default] would win. The child's file is empty, in a directory only the user may open.
+    let private_dir_failed = |e: std::io::Error| Error::Server {
+        why: format!("cannot make a private directory: {e}"),
+    };
+    let private = tempfile::Builder::new()
+        .prefix("aws-mfa-exec-")
+        .tempdir()
+        .map_err(private_dir_failed)?;
+    let inner = private.path().join("private");
+    windows::create_private_dir(&inner).map_err(private_dir_failed)?;
+    let credentials_file = inner.join("credentials");
+    std::fs::write(&credentials_file, "").map_err(|e| Error::Write {
+        path: credentials_file.clone(),
+        why: e.to_string(),
+    })?;
+
+    for change in child_env(session, &server.uri(), server.token().expose()) {
+        match change {
+            EnvChange::Set(name, value) => command.env(name, value),
+            EnvChange::Unset(name) => command.env_remove(name),
+        };
+    }
+    command.env(SHARED_CREDENTIALS_FILE, &credentials_file);
+
+    let code =
+        windows::run_child(&mut command).map_err(|e| crate::cmd::exec::exec_error(program, &e))?;
+    drop(server);
+    drop(private);
+    std::process::exit(code)
 }
 
 /// The child's code, or 128+N when signal N ended it (what a shell shows).
