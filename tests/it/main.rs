@@ -1,4 +1,6 @@
 //! One integration-test binary: every test runs the built `aws-mfa` the way a user does.
+//! It runs on Unix; the Windows build is driven from here under Wine (`windows`).
+#![cfg(unix)]
 
 mod support;
 
@@ -16,3 +18,6 @@ mod roles;
 mod server;
 mod shells;
 mod verbose;
+
+// Windows under Wine.
+mod windows;

@@ -4,6 +4,7 @@
 pub mod fake_sts;
 pub mod peers;
 pub mod pty;
+pub mod wine;
 
 use std::ffi::OsStr;
 use std::os::unix::process::CommandExt;
