@@ -542,7 +542,7 @@ mod platform {
     pub fn private_tempfile(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
         tempfile::Builder::new()
             .prefix(".tmp-")
-            .make_in(dir, |path| windows::create_private_file(path))
+            .make_in(dir, windows::create_private_file)
     }
 }
 
