@@ -22,8 +22,8 @@ pub struct Wine {
     prefix: PathBuf,
     /// aws-mfa.exe, the stand-in bcryptprimitives.dll, winchild.exe and its copies.
     dir: PathBuf,
-    /// The stdin of `winchild hold`, which ends when this process does (see `hold`).
-    _keeper: Option<std::process::ChildStdin>,
+    /// `winchild hold`, its stdin piped from this process (see `hold`).
+    _keeper: Option<std::process::Child>,
 }
 
 /// The Wine setup, or `None` (with a note) when a part is missing outside CI.
@@ -108,17 +108,15 @@ impl Wine {
     /// ours starts them, with no pipes of any test, and keeps them up: `winchild hold`
     /// reads a pipe whose other end closes when this test process ends (then Wine stops
     /// a few seconds later, as usual).
-    fn hold(&self) -> std::process::ChildStdin {
-        let mut keeper = self
-            .base_command(&self.dir.join("winchild.exe"))
+    fn hold(&self) -> std::process::Child {
+        self.base_command(&self.dir.join("winchild.exe"))
             .arg("hold")
             .env("HOME", self.prefix.with_extension("home"))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("start wine64");
-        keeper.stdin.take().expect("piped stdin")
+            .expect("start wine64")
     }
 
     /// Creates the private prefix once (about 15 s), before tests start Wine in parallel.
