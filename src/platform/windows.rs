@@ -59,7 +59,12 @@ use windows_sys::core::BOOL;
 ///   when its last handle closes. That handle is aws-mfa's and is never closed by hand: it
 ///   closes when aws-mfa ends, however it ends, so nothing it started is left running.
 pub fn run_child(command: &mut Command) -> io::Result<i32> {
-    join_kill_on_close_job()?;
+    // A job that forbids jobs inside it (Windows before 8): the command still runs.
+    if let Err(e) = join_kill_on_close_job() {
+        eprintln!(
+            "aws-mfa: warning: cannot start a job object ({e}): if aws-mfa is ended, the command may go on running"
+        );
+    }
     let _ignoring = IgnoredInterrupts::install()?;
     let status = command.spawn()?.wait()?;
     // Windows always has a code; it is a u32 that std hands out as an i32, bits intact.
