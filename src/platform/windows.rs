@@ -16,7 +16,7 @@ use windows_sys::Win32::Foundation::{
     INVALID_HANDLE_VALUE, LocalFree, SYSTEMTIME, WIN32_ERROR,
 };
 use windows_sys::Win32::Security::Authorization::{
-    GetNamedSecurityInfoW, GetSecurityInfo, SE_FILE_OBJECT, SetNamedSecurityInfoW,
+    GetSecurityInfo, SE_FILE_OBJECT, SetNamedSecurityInfoW,
 };
 use windows_sys::Win32::Security::{
     ACCESS_ALLOWED_ACE, ACE_HEADER, ACL, ACL_REVISION, ACL_SIZE_INFORMATION, AclSizeInformation,
@@ -296,7 +296,8 @@ fn not_private(why: impl Into<String>) -> NotPrivate {
     }
 }
 
-/// Why an open file is not private, if it is not (see `SecurityDescriptor::check`).
+/// Why an open file (or directory) is not private, if it is not (see
+/// `SecurityDescriptor::check`).
 pub fn check_file_private(file: &std::fs::File) -> Result<(), NotPrivate> {
     let mut descriptor = SecurityDescriptor::default();
     // SAFETY: the handle is open (with READ_CONTROL, part of read access); the out-pointers
@@ -319,23 +320,10 @@ pub fn check_file_private(file: &std::fs::File) -> Result<(), NotPrivate> {
 
 /// Why a directory is not private, if it is not (see `SecurityDescriptor::check`).
 pub fn check_dir_private(dir: &Path) -> Result<(), NotPrivate> {
-    let mut descriptor = SecurityDescriptor::default();
-    let wide = wide(dir);
-    // SAFETY: as in `check_file_private`, by path.
-    let err = unsafe {
-        GetNamedSecurityInfoW(
-            wide.as_ptr(),
-            SE_FILE_OBJECT,
-            OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
-            &mut descriptor.owner,
-            null_mut(),
-            &mut descriptor.dacl,
-            null_mut(),
-            &mut descriptor.raw,
-        )
-    };
-    win32_result(err).map_err(|e| not_private(format!("cannot read its permissions: {e}")))?;
-    descriptor.check()
+    // std opens directories too (with FILE_FLAG_BACKUP_SEMANTICS).
+    let handle = std::fs::File::open(dir)
+        .map_err(|e| not_private(format!("cannot read its permissions: {e}")))?;
+    check_file_private(&handle)
 }
 
 /// The ACE type that grants access (winnt.h `ACCESS_ALLOWED_ACE_TYPE`); 1 denies.
@@ -362,7 +350,7 @@ impl Default for SecurityDescriptor {
 impl Drop for SecurityDescriptor {
     fn drop(&mut self) {
         if !self.raw.is_null() {
-            // SAFETY: allocated by Get(Named)SecurityInfoW, to be freed with LocalFree.
+            // SAFETY: allocated by GetSecurityInfo, to be freed with LocalFree.
             unsafe { LocalFree(self.raw) };
         }
     }
