@@ -30,7 +30,7 @@ use windows_sys::Win32::Security::{
 };
 use windows_sys::Win32::Storage::FileSystem::{
     CREATE_NEW, CreateDirectoryW, CreateFileW, FILE_ALL_ACCESS, FILE_ATTRIBUTE_NORMAL,
-    FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE,
+    FILE_FLAG_BACKUP_SEMANTICS, FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE, READ_CONTROL,
 };
 use windows_sys::Win32::System::Console::{CTRL_BREAK_EVENT, CTRL_C_EVENT, SetConsoleCtrlHandler};
 use windows_sys::Win32::System::JobObjects::{
@@ -320,8 +320,13 @@ pub fn check_file_private(file: &std::fs::File) -> Result<(), NotPrivate> {
 
 /// Why a directory is not private, if it is not (see `SecurityDescriptor::check`).
 pub fn check_dir_private(dir: &Path) -> Result<(), NotPrivate> {
-    // std opens directories too (with FILE_FLAG_BACKUP_SEMANTICS).
-    let handle = std::fs::File::open(dir)
+    use std::os::windows::fs::OpenOptionsExt;
+    // A directory opens with FILE_FLAG_BACKUP_SEMANTICS; reading its DACL needs only
+    // READ_CONTROL.
+    let handle = std::fs::OpenOptions::new()
+        .access_mode(READ_CONTROL)
+        .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
+        .open(dir)
         .map_err(|e| not_private(format!("cannot read its permissions: {e}")))?;
     check_file_private(&handle)
 }

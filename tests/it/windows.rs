@@ -340,12 +340,11 @@ fn ctrl_c_is_the_childs_to_handle_with_and_without_server() {
     let fake = FakeSts::start();
     let env = TestEnv::new().sts(&fake);
     let child = wine.winchild();
-    wine.run(&env, &["env", "--shell", "pwsh", "-t", CODE])
-        .assert_success();
-    for server in [false, true] {
+    // A fresh code each time: the terminal is never asked, even if the cache failed.
+    for (server, code) in [(false, CODE), (true, CODE2)] {
         let pty = Pty::open();
         let mut command = wine.command(&env, &wine.exe());
-        command.arg("exec");
+        command.args(["exec", "-t", code]);
         if server {
             command.arg("--server");
         }
