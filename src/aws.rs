@@ -159,7 +159,7 @@ impl Aws {
             Err(invalid(if url.trim().is_empty() {
                 "is set but empty".to_owned()
             } else {
-                format!("'{}' is invalid: {why}", one_line(&url))
+                format!("'{}' is invalid: {why}", one_line(&without_userinfo(&url)))
             }))
         })
     }
@@ -167,18 +167,61 @@ impl Aws {
     /// The IAM user's MFA devices (ListMFADevices for the caller), serials as IAM gives them.
     pub fn list_mfa_devices(&self, keys: &LongTermKeys) -> Result<Vec<String>, Error> {
         const ACTION: &str = "ListMFADevices";
-        self.check_endpoint(ACTION, "IAM")?;
-        let config = aws_sdk_iam::config::Builder::from(&self.config)
-            .credentials_provider(Self::credentials(&Signer::LongTerm(keys)))
-            .timeout_config(self.timeouts())
-            .build();
-        let client = aws_sdk_iam::Client::from_conf(config);
+        let client = self.iam(ACTION, keys)?;
         let output = self.send(ACTION, client.list_mfa_devices().send())?;
         Ok(output
             .mfa_devices()
             .iter()
             .map(|d| d.serial_number().to_owned())
             .collect())
+    }
+
+    /// An IAM client signed with long-term keys.
+    fn iam(&self, action: &'static str, keys: &LongTermKeys) -> Result<aws_sdk_iam::Client, Error> {
+        self.check_endpoint(action, "IAM")?;
+        let config = aws_sdk_iam::config::Builder::from(&self.config)
+            .credentials_provider(Self::credentials(&Signer::LongTerm(keys)))
+            .timeout_config(self.timeouts())
+            .build();
+        Ok(aws_sdk_iam::Client::from_conf(config))
+    }
+
+    /// Whether MFA is enforced for these keys, found by trying `MFA_PROBE_ACTION` signed
+    /// with them alone. Only an explicit deny is a yes and only success a no: an implicit
+    /// deny (no policy allows the action at all), throttling or a network failure say
+    /// nothing either way.
+    pub fn mfa_enforcement(&self, keys: &LongTermKeys) -> MfaEnforcement {
+        const ACTION: &str = "ListAccountAliases";
+        let client = match self.iam(ACTION, keys) {
+            Ok(client) => client,
+            Err(err) => return MfaEnforcement::Unknown(err.to_string()),
+        };
+        tracing::info!(
+            key = %crate::verbose::key_id(&keys.access_key_id),
+            "{ACTION}: trying an action outside the MFA policy's list, without MFA"
+        );
+        let verdict = match self.runtime.block_on(client.list_account_aliases().send()) {
+            Ok(_) => MfaEnforcement::NotEnforced,
+            Err(SdkError::ServiceError(service))
+                if service.err().code() == Some("AccessDenied")
+                    && service
+                        .err()
+                        .message()
+                        .is_some_and(|m| m.contains("explicit deny")) =>
+            {
+                MfaEnforcement::Enforced
+            }
+            Err(SdkError::ServiceError(service))
+                if service.err().code() == Some("AccessDenied") =>
+            {
+                MfaEnforcement::Unknown(format!(
+                    "IAM denied {MFA_PROBE_ACTION} without an explicit deny: no policy allows it to these keys, with or without MFA"
+                ))
+            }
+            Err(err) => MfaEnforcement::Unknown(self.failure(ACTION, err).to_string()),
+        };
+        tracing::info!("{ACTION}: {verdict:?}");
+        verdict
     }
 
     /// GetCallerIdentity (needs no permission) signed with long-term keys: who the keys
@@ -378,6 +421,21 @@ impl Answer for aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput {
     }
 }
 
+/// The action `doctor` tries without MFA: read-only and harmless (it lists the account's
+/// alias), and not among what the MFA policy allows without MFA.
+pub const MFA_PROBE_ACTION: &str = "iam:ListAccountAliases";
+
+/// What one call outside the MFA policy's list, signed with long-term keys alone, showed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum MfaEnforcement {
+    /// Denied explicitly: a policy denies it without MFA.
+    Enforced,
+    /// Allowed: these keys work without MFA.
+    NotEnforced,
+    /// No verdict, and why.
+    Unknown(String),
+}
+
 /// Who signed a call, and when STS thought it was.
 pub struct CallerIdentity {
     pub arn: String,
@@ -529,6 +587,19 @@ fn credentials(
     if c.access_key_id.is_empty() || c.secret_access_key.is_empty() || c.session_token.is_empty() {
         return Err(unusable("its credentials are empty"));
     }
+    // A control character (a NUL from `&#0;`) would be dropped or cut at by a shell, so
+    // a different secret would be exported: refuse it before anything is cached.
+    for (name, value) in [
+        ("AccessKeyId", &c.access_key_id),
+        ("SecretAccessKey", &c.secret_access_key),
+        ("SessionToken", &c.session_token),
+    ] {
+        if value.chars().any(char::is_control) {
+            return Err(unusable(&format!(
+                "its {name} holds a control character, which no credential has"
+            )));
+        }
+    }
     let expiration = SystemTime::try_from(c.expiration)
         .ok()
         .filter(|at| *at > SystemTime::now())
@@ -552,15 +623,17 @@ fn ca_bundle_client()
     let hint = || {
         Some("point AWS_CA_BUNDLE at a readable PEM file of CA certificates, or unset it".into())
     };
-    let pem = std::fs::read(&path).map_err(|e| {
-        sts_setup(
-            format!(
-                "cannot read AWS_CA_BUNDLE {}: {e}",
-                std::path::Path::new(&path).display()
-            ),
-            hint(),
-        )
-    })?;
+    // A FIFO or a device named here would hang the run or fill the memory.
+    let pem =
+        crate::regular_file::read(std::path::Path::new(&path), CA_BUNDLE_LIMIT).map_err(|e| {
+            sts_setup(
+                format!(
+                    "cannot read AWS_CA_BUNDLE {}: {e}",
+                    std::path::Path::new(&path).display()
+                ),
+                hint(),
+            )
+        })?;
     check_ca_bundle(&pem).map_err(|why| {
         sts_setup(
             format!(
@@ -583,9 +656,12 @@ fn ca_bundle_client()
     Ok(Some(client))
 }
 
+/// Far more than any CA bundle (the whole Mozilla set is about 250 KiB).
+const CA_BUNDLE_LIMIT: u64 = 16 * 1024 * 1024;
+
 /// What the TLS client will do with the bundle, without its panics: every PEM block must
 /// decode, and each must be a certificate it can trust.
-fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
+pub(crate) fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let certificates = CertificateDer::pem_slice_iter(pem)
@@ -618,12 +694,25 @@ fn clamp_i32(seconds: u64) -> i32 {
 
 /// The innermost cause of an SDK error (connection refused, an invalid URI…). The outer
 /// layers are not shown: some of them print the whole request, MFA code included.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = err;
     while let Some(source) = cause.source() {
         cause = source;
     }
     cause.to_string()
+}
+
+/// A URL as it may be shown: a `user:password@` before the host is replaced by `…@`.
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(at) => url.split_at(at + 3),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}…{}", &rest[at..]),
+        None => url.to_owned(),
+    }
 }
 
 /// What is wrong with an endpoint URL, if anything: what the SDK would stumble on later.
@@ -653,13 +742,16 @@ fn endpoint_problem(url: &str) -> Option<String> {
 }
 
 /// Messages from the network are shown on one line, without control characters.
+/// Text from STS or a setting as one line, its control characters escaped: it goes into
+/// messages wherever they are shown (the terminal, the credential server's answers).
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::error::escape_controls(&line).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{check_ca_bundle, endpoint_problem};
+    use super::{check_ca_bundle, endpoint_problem, without_userinfo};
 
     /// A self-signed CA certificate (P-256), made with openssl for this test.
     const CA: &str = "-----BEGIN CERTIFICATE-----
@@ -693,6 +785,19 @@ HW+CRx/QMV/n45t4+mA=
                 .contains("cannot be used")
         );
         assert!(check_ca_bundle(b"").unwrap_err().contains("no certificate"));
+    }
+
+    #[test]
+    fn urls_are_shown_without_user_and_password() {
+        assert_eq!(
+            without_userinfo("http://alice:s3cret@127.0.0.1:99999/x@y"),
+            "http://…@127.0.0.1:99999/x@y"
+        );
+        assert_eq!(without_userinfo("alice:s3cret@host"), "…@host");
+        assert_eq!(
+            without_userinfo("http://127.0.0.1:1/a@b"),
+            "http://127.0.0.1:1/a@b"
+        );
     }
 
     #[test]

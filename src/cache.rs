@@ -10,7 +10,7 @@
 //! Nothing here touches the SDK: a cache hit is a file read.
 
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -19,7 +19,15 @@ use sha2::{Digest, Sha256};
 
 use crate::session::{Credentials, Secret, rfc3339};
 
-const FORMAT_VERSION: u32 = 1;
+/// 2: an entry names the key it is filed under.
+const FORMAT_VERSION: u32 = 2;
+/// An entry is a few hundred bytes; anything much larger is not ours.
+const ENTRY_LIMIT: u64 = 64 * 1024;
+/// How long to wait for another aws-mfa making the same entry before saying so, and
+/// before going on without its lock. The other one may be at a prompt, or running
+/// `mfa_process` (a minute at most) and then STS (`--timeout`).
+const LOCK_QUIET: Duration = Duration::from_secs(1);
+const LOCK_LIMIT: Duration = Duration::from_secs(90);
 const ENTRY_SUFFIX: &str = ".json";
 const LOCK_SUFFIX: &str = ".lock";
 
@@ -83,6 +91,9 @@ impl Entry {
 #[derive(Serialize, Deserialize)]
 struct StoredEntry {
     version: u32,
+    /// The key the entry is filed under: a file renamed or swapped is not what it says.
+    #[serde(default)]
+    key: String,
     profile: String,
     identity: String,
     access_key_id: String,
@@ -91,11 +102,12 @@ struct StoredEntry {
     expiration: String,
 }
 
-impl From<&Entry> for StoredEntry {
-    fn from(entry: &Entry) -> Self {
+impl StoredEntry {
+    fn new(key: &CacheKey, entry: &Entry) -> Self {
         let c = &entry.credentials;
         StoredEntry {
             version: FORMAT_VERSION,
+            key: key.0.clone(),
             profile: entry.profile.clone(),
             identity: entry.identity.clone(),
             access_key_id: c.access_key_id.clone(),
@@ -104,15 +116,25 @@ impl From<&Entry> for StoredEntry {
             expiration: rfc3339(c.expiration),
         }
     }
-}
 
-impl StoredEntry {
-    fn into_entry(self) -> Result<Entry, String> {
+    /// The entry, when it is sound and filed under `key` (its file name).
+    fn into_entry(self, key: &str) -> Result<Entry, String> {
         if self.version != FORMAT_VERSION {
             return Err(format!(
                 "it has format {}, not {FORMAT_VERSION}",
                 self.version
             ));
+        }
+        if self.key != key {
+            return Err("it was made for another session (its key is not its name); it was moved or swapped".into());
+        }
+        let secrets = [
+            &self.access_key_id,
+            &self.secret_access_key,
+            &self.session_token,
+        ];
+        if secrets.iter().any(|s| s.chars().any(char::is_control)) {
+            return Err("a credential in it holds a control character".into());
         }
         let expiration = humantime::parse_rfc3339(&self.expiration)
             .map_err(|_| "its expiration time is unreadable".to_owned())?;
@@ -147,19 +169,24 @@ impl SessionCache {
     }
 
     /// `$AWS_MFA_CACHE_DIR`, else the platform cache dir (`~/.cache/aws-mfa` on Linux),
-    /// created private. When it cannot be made, a warning, and sessions are not cached.
+    /// created private. When it cannot be made, or cannot be trusted (see `check_dir`),
+    /// one warning, and sessions are not cached.
     pub fn open() -> Self {
         let Some(dir) = cache_dir() else {
-            warn(
+            warn_once(
                 "no cache directory could be found (set AWS_MFA_CACHE_DIR); sessions will not be cached",
             );
             return SessionCache::disabled();
         };
-        match make_private_dir(&dir) {
+        let usable = refuse_relative(&dir)
+            .and_then(|()| check_parents(&dir))
+            .and_then(|()| make_private_dir(&dir).map_err(|e| e.to_string()))
+            .and_then(|()| check_dir(&dir));
+        match usable {
             Ok(()) => SessionCache { dir: Some(dir) },
-            Err(e) => {
-                warn(&format!(
-                    "cannot use the cache directory {}: {e}; sessions will not be cached",
+            Err(why) => {
+                warn_once(&format!(
+                    "cannot use the cache directory {}: {why}; sessions will not be cached",
                     dir.display()
                 ));
                 SessionCache::disabled()
@@ -196,7 +223,7 @@ impl SessionCache {
     /// Stores `entry` atomically as a private file; a failure is a warning, never an error.
     pub fn write(&self, key: &CacheKey, entry: &Entry) {
         if let Some(path) = self.path(key, ENTRY_SUFFIX) {
-            write_private_json(&path, &StoredEntry::from(entry));
+            write_private_json(&path, &StoredEntry::new(key, entry));
         }
     }
 
@@ -250,38 +277,74 @@ impl SessionCache {
         Some(self.dir.as_ref()?.join(format!("{}.record", key.0)))
     }
 
-    /// Waits for the entry's lock (a separate file; the entry itself is replaced by rename).
+    /// Waits for the entry's lock (a separate file; the entry itself is replaced by rename):
+    /// after a moment it says so, and after `LOCK_LIMIT` it goes on without the lock (the
+    /// entry is still written atomically; at worst STS is asked twice).
     pub fn lock(&self, key: &CacheKey) -> EntryLock {
         let Some(path) = self.path(key, LOCK_SUFFIX) else {
             return EntryLock { _file: None };
         };
         let file = open_no_follow(&path, true).and_then(|file| {
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    tracing::info!(
-                        "cache: waiting for the lock: another aws-mfa is making this entry"
-                    );
-                    let started = std::time::Instant::now();
-                    file.lock()?;
-                    tracing::info!(
-                        "cache: lock taken after {}",
-                        crate::verbose::seconds(started.elapsed())
-                    );
-                }
-                Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            if file.metadata()?.is_file() {
+                Ok(file)
+            } else {
+                Err(std::io::Error::other("it is not a regular file"))
             }
-            Ok(file)
         });
-        match file {
-            Ok(file) => EntryLock { _file: Some(file) },
+        let file = match file {
+            Ok(file) => file,
             Err(e) => {
                 warn(&format!(
                     "cannot lock {}: {e}; going on without the lock",
                     path.display()
                 ));
-                EntryLock { _file: None }
+                return EntryLock { _file: None };
             }
+        };
+        let started = std::time::Instant::now();
+        let (mut waited_at_all, mut said) = (false, false);
+        loop {
+            match file.try_lock() {
+                Ok(()) => {
+                    if waited_at_all {
+                        tracing::info!(
+                            "cache: lock taken after {}",
+                            crate::verbose::seconds(started.elapsed())
+                        );
+                    }
+                    return EntryLock { _file: Some(file) };
+                }
+                Err(std::fs::TryLockError::WouldBlock) if !waited_at_all => {
+                    tracing::info!(
+                        "cache: waiting for the lock: another aws-mfa is making this entry"
+                    );
+                    waited_at_all = true;
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => {
+                    warn(&format!(
+                        "cannot lock {}: {e}; going on without the lock",
+                        path.display()
+                    ));
+                    return EntryLock { _file: None };
+                }
+            }
+            let waited = started.elapsed();
+            if !said && waited >= LOCK_QUIET {
+                crate::error::note(&format!(
+                    "waiting for another aws-mfa that is making the same session (it may be asking for a code); at most {} s",
+                    LOCK_LIMIT.as_secs()
+                ));
+                said = true;
+            }
+            if waited >= LOCK_LIMIT {
+                warn(&format!(
+                    "the other aws-mfa has not finished after {} s; going on without waiting for it",
+                    LOCK_LIMIT.as_secs()
+                ));
+                return EntryLock { _file: None };
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
@@ -312,6 +375,19 @@ impl SessionCache {
         fs::remove_file(entry_path)?;
         let _ = fs::remove_file(entry_path.with_extension("lock"));
         Ok(())
+    }
+
+    /// Removes the temp files writers leave when killed between write and rename (each may
+    /// hold a session); returns how many. For `clear --all`: young ones too.
+    pub fn remove_temp_files(&self) -> usize {
+        let Some(Ok(listing)) = self.dir.as_ref().map(fs::read_dir) else {
+            return 0;
+        };
+        listing
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp-"))
+            .filter(|e| fs::remove_file(e.path()).is_ok())
+            .count()
     }
 
     /// Removes the entry for `key`, if any. True when one was there.
@@ -397,15 +473,18 @@ fn cache_dir() -> Option<PathBuf> {
 
 /// `Err(None)`: no entry. `Err(Some(why))`: an entry that must not be trusted.
 fn read_entry(path: &Path) -> Result<Entry, Option<String>> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let key = name.strip_suffix(ENTRY_SUFFIX).unwrap_or(&name);
     read_private_json::<StoredEntry>(path)?
-        .into_entry()
+        .into_entry(key)
         .map_err(Some)
 }
 
 /// A private JSON file of ours. `Err(None)`: there is none; `Err(Some(why))`: there is one
 /// that must not be trusted.
 fn read_private_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Option<String>> {
-    let mut file = match open_no_follow(path, false) {
+    // Without blocking: a FIFO planted in place of an entry must not hang the run.
+    let file = match crate::regular_file::open(path, false) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
         Err(e) if is_symlink_refusal(&e) => {
@@ -416,14 +495,39 @@ fn read_private_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, O
         Err(e) => return Err(Some(format!("cannot read it: {e}"))),
     };
     check_private(&file)?;
-    let mut text = String::new();
-    file.read_to_string(&mut text)
+    let text = crate::regular_file::read_from(file, ENTRY_LIMIT)
         .map_err(|e| Some(format!("cannot read it: {e}")))?;
-    serde_json::from_str(&text).map_err(|_| Some("it is corrupt or not ours".to_owned()))
+    serde_json::from_slice(&text).map_err(|_| Some("it is corrupt or not ours".to_owned()))
 }
 
 fn warn(message: &str) {
-    eprintln!("aws-mfa: warning: {message}");
+    crate::error::warn(message);
+}
+
+/// A warning about the cache as a whole is given once per process, however often the
+/// cache is opened.
+fn warn_once(message: &str) {
+    static GIVEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !GIVEN.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        warn(message);
+    }
+}
+
+/// A relative directory would put sessions under whatever the current directory is.
+fn refuse_relative(dir: &Path) -> Result<(), String> {
+    if dir.is_relative() {
+        return Err(
+            "AWS_MFA_CACHE_DIR is a relative path, which would put sessions under the current directory; give an absolute one".into(),
+        );
+    }
+    Ok(())
+}
+
+/// Whether `dir` (existing) can hold sessions: why not, in words. For `doctor` too.
+pub fn check_dir(dir: &Path) -> Result<(), String> {
+    refuse_relative(dir)?;
+    check_parents(dir)?;
+    check_own_dir(dir)
 }
 
 #[cfg(unix)]
@@ -439,7 +543,7 @@ mod platform {
             .create(create)
             .truncate(false)
             .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
             .open(path)
     }
 
@@ -462,6 +566,63 @@ mod platform {
                 "other users can read it (mode {:o}); it will be replaced",
                 meta.mode() & 0o777
             )));
+        }
+        Ok(())
+    }
+
+    /// The directory itself: a directory of ours that nobody else can write in.
+    pub fn check_own_dir(dir: &Path) -> Result<(), String> {
+        let meta = fs::metadata(dir).map_err(|e| e.to_string())?;
+        if !meta.is_dir() {
+            return Err("it is not a directory".into());
+        }
+        // SAFETY: getuid has no preconditions.
+        if meta.uid() != unsafe { libc::getuid() } {
+            return Err(format!(
+                "it belongs to another user (uid {}), who could read and plant sessions",
+                meta.uid()
+            ));
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(format!(
+                "other users can write in it (mode {:o})",
+                meta.mode() & 0o777
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every directory above `dir` (those that exist; as given and with links resolved),
+    /// checked as OpenSSH checks the directories above `~/.ssh`: owned by the user or root,
+    /// and not writable by others, who could otherwise swap what lies below for a link
+    /// of theirs. A sticky directory (`/tmp`) is fine: others cannot rename or remove what
+    /// is ours in it.
+    pub fn check_parents(dir: &Path) -> Result<(), String> {
+        // SAFETY: getuid has no preconditions.
+        let uid = unsafe { libc::getuid() };
+        // The deepest part that exists, with links resolved: the directory itself is
+        // checked by `check_own_dir`, only what is above it here.
+        let existing = dir.ancestors().find(|a| a.exists()).unwrap_or(dir);
+        let resolved = fs::canonicalize(existing).unwrap_or_default();
+        let skip = usize::from(existing == dir);
+        let given = dir.ancestors().skip(1);
+        for parent in given.chain(resolved.ancestors().skip(skip)) {
+            let Ok(meta) = fs::metadata(parent) else {
+                continue;
+            };
+            let shown = parent.display();
+            if meta.uid() != uid && meta.uid() != 0 {
+                return Err(format!(
+                    "{shown} above it belongs to another user (uid {}), who could replace it",
+                    meta.uid()
+                ));
+            }
+            if meta.mode() & 0o022 != 0 && meta.mode() & 0o1000 == 0 {
+                return Err(format!(
+                    "other users can write in {shown} above it (mode {:o}), and could replace it",
+                    meta.mode() & 0o777
+                ));
+            }
         }
         Ok(())
     }
@@ -538,6 +699,19 @@ mod platform {
         }
     }
 
+    /// Ours, and its DACL lets no one else in (what `make_private_dir` gives it).
+    pub fn check_own_dir(dir: &Path) -> Result<(), String> {
+        if !dir.is_dir() {
+            return Err("it is not a directory".into());
+        }
+        windows::check_dir_private(dir).map_err(|e| e.why)
+    }
+
+    /// Windows: the directory's own DACL decides; the parents are not walked.
+    pub fn check_parents(_dir: &Path) -> Result<(), String> {
+        Ok(())
+    }
+
     /// A temp file in `dir`, created with an owner-only DACL.
     pub fn private_tempfile(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
         tempfile::Builder::new()
@@ -547,7 +721,8 @@ mod platform {
 }
 
 use platform::{
-    check_private, is_symlink_refusal, make_private_dir, open_no_follow, private_tempfile,
+    check_own_dir, check_parents, check_private, is_symlink_refusal, make_private_dir,
+    open_no_follow, private_tempfile,
 };
 
 #[cfg(test)]

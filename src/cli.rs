@@ -4,7 +4,7 @@ use std::ffi::OsString;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::shell::{InteractiveShell, Shell};
+use crate::shell::{CompletionShell, InteractiveShell, Shell};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -12,6 +12,8 @@ use crate::shell::{InteractiveShell, Shell};
     version,
     about = "Temporary AWS credentials from your long-term keys and an MFA code, handed over through the environment only",
     long_about = None,
+    after_help = EXAMPLES,
+    after_long_help = EXAMPLES,
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -41,6 +43,27 @@ pub enum Command {
         #[arg(short, long, value_name = "NAME")]
         profile: Option<String>,
     },
+    /// Print the IAM policy that denies everything but MFA set-up until MFA is used
+    ///
+    /// The seed article's DenyAllExceptListedIfNoMFA. With it attached, long-term keys
+    /// alone can only set up and see an MFA device, change the password, and call
+    /// sts:GetSessionToken; everything else needs the MFA session aws-mfa gets.
+    ///
+    /// Create it, then attach it to the group your IAM users are in:
+    ///
+    ///   aws iam create-policy --policy-name DenyAllExceptListedIfNoMFA \
+    ///     --policy-document "$(aws-mfa policy)"
+    ///   aws iam attach-group-policy --group-name GROUP \
+    ///     --policy-arn arn:aws:iam::ACCOUNT:policy/DenyAllExceptListedIfNoMFA
+    ///
+    /// --strict leaves out iam:ChangePassword and iam:GetAccountPasswordPolicy: a password
+    /// cannot be changed without MFA, so a leaked password alone cannot be turned into a new
+    /// one; the price is that a new user cannot set a first password before an MFA device
+    /// is assigned.
+    ///
+    /// `aws-mfa doctor` says whether the policy (or one like it) is in force for your keys.
+    #[command(verbatim_doc_comment)]
+    Policy(PolicyArgs),
     /// Print the shell integration: aws-mfa-session, aws-mfa-clear, aws-mfa-prompt
     ///
     /// In the rc file: eval "$(aws-mfa init bash)" (or zsh); aws-mfa init fish | source;
@@ -48,13 +71,30 @@ pub enum Command {
     Init(InitArgs),
     /// Print a completion script (profile names complete too)
     Completions(CompletionsArgs),
+    /// Open the AWS console signed in with a role profile's credentials (or print the URL)
+    Console(ConsoleArgs),
     /// Print the manual page (roff): aws-mfa man | man -l -
-    #[command(hide = true)]
     Man,
     /// Print the profile names, one a line, for the completion scripts
     #[command(name = "__profiles", hide = true)]
     Profiles,
 }
+
+/// What `aws-mfa --help` ends with: the lines people come to copy.
+pub const EXAMPLES: &str = "\
+Examples:
+  eval \"$(aws-mfa env)\"                          bash, zsh, sh: this shell gets a session
+  aws-mfa env | source                           fish
+  aws-mfa env | Out-String | Invoke-Expression   PowerShell
+  aws-mfa exec -- terraform plan                 one command with a session, the shell untouched
+  aws-mfa exec -p admin -- aws s3 ls             a role profile (role_arn + source_profile)
+  aws-mfa env --unset                            the statements that drop the session again
+
+  In ~/.aws/config, for the SDKs and tools that read profiles (AWS_PROFILE=work):
+    [profile work]
+    credential_process = aws-mfa credential-process --profile admin
+
+The whole manual: aws-mfa man | man -l -";
 
 #[derive(Debug, Args)]
 pub struct ClearArgs {
@@ -69,6 +109,14 @@ pub struct ClearArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Leave out iam:ChangePassword and iam:GetAccountPasswordPolicy (no password change
+    /// without MFA)
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct InitArgs {
     /// The shell to integrate with
     #[arg(value_enum)]
@@ -79,7 +127,7 @@ pub struct InitArgs {
 pub struct CompletionsArgs {
     /// The shell to complete in
     #[arg(value_enum)]
-    pub shell: InteractiveShell,
+    pub shell: CompletionShell,
 }
 
 /// Options shared by every command that hands out a session.
@@ -99,8 +147,8 @@ pub struct SessionArgs {
     pub mfa_serial: Option<String>,
 
     /// Length of the credentials: seconds (43200) or 15m, 1h, 12h, 36h [default: the
-    /// profile's duration_seconds, else 12h]
-    #[arg(short, long, value_name = "DUR")]
+    /// profile's duration_seconds, else 12h (role: 1h)]
+    #[arg(short, long, value_name = "DUR", allow_negative_numbers = true, value_parser = crate::duration::parse_option)]
     pub duration: Option<String>,
 
     /// Region for STS and for the exported AWS_REGION [default: the profile's region,
@@ -122,7 +170,7 @@ pub struct SessionArgs {
     pub no_session: bool,
 
     /// Give up on AWS after this many seconds in total
-    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
+    #[arg(long, value_name = "SECS", default_value_t = 15.0, allow_negative_numbers = true, value_parser = crate::duration::parse_timeout)]
     pub timeout: f64,
 
     /// Show each step on stderr, secrets redacted
@@ -161,4 +209,19 @@ pub struct ExecArgs {
         value_name = "CMD"
     )]
     pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub session: SessionArgs,
+
+    /// Print the sign-in URL instead of opening the browser (it signs in whoever opens it
+    /// within 15 minutes: keep it to yourself)
+    #[arg(long)]
+    pub print: bool,
+
+    /// The console page to open [default: the partition's console, https://console.aws.amazon.com/]
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
 }

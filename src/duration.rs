@@ -6,6 +6,9 @@ use crate::error::Error;
 pub const SESSION_MIN: u64 = 900;
 pub const SESSION_MAX: u64 = 129_600;
 pub const SESSION_DEFAULT: u64 = 43_200;
+/// GetSessionToken for the account's root user: one hour at most (STS silently shortens a
+/// longer one).
+pub const ROOT_SESSION_MAX: u64 = 3_600;
 
 /// AssumeRole: 900 s up to the role's maximum, which is 12 h at most.
 pub const ROLE_MIN: u64 = 900;
@@ -28,7 +31,34 @@ pub fn parse_seconds(value: &str) -> Result<u64, Error> {
     }
     humantime::parse_duration(value)
         .map(|d| d.as_secs())
-        .map_err(|e| invalid(e.to_string()))
+        .map_err(|e| {
+            invalid(match e {
+                humantime::DurationError::NumberOverflow => "that is far too long".into(),
+                _ => "a duration is seconds (43200) or a number with a unit: 15m, 1h, 12h, 36h, 1h30m"
+                    .into(),
+            })
+        })
+}
+
+/// `-d` as clap reads it: a duration within the widest range any session allows, so no
+/// later sum can overflow. The range of the session at hand is checked once it is known.
+pub fn parse_option(value: &str) -> Result<String, Error> {
+    in_range(value, SESSION_MIN, SESSION_MAX, "credentials")?;
+    Ok(value.to_owned())
+}
+
+/// The longest `--timeout`: AWS answers in seconds; a wait of hours is a mistake (and a
+/// huge one would overflow the deadline).
+pub const TIMEOUT_MAX: f64 = 3600.0;
+
+/// `--timeout` as clap reads it: seconds, above zero, at most an hour.
+pub fn parse_timeout(value: &str) -> Result<f64, Error> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= TIMEOUT_MAX)
+        .ok_or_else(|| Error::InvalidTimeout(value.to_owned()))
 }
 
 /// A GetSessionToken duration, checked against STS's range before any call.
@@ -68,6 +98,18 @@ pub fn span(seconds: u64) -> String {
     if out.is_empty() { "0s".into() } else { out }
 }
 
+/// A length measured from the clock (an expiry minus now), for a note: a few seconds off a
+/// whole minute is that minute (`899` reads `15m`); anything else is shown as it is (`15s`,
+/// never rounded up to `1m`).
+pub fn approx_span(seconds: u64) -> String {
+    let nearest = (seconds + 30) / 60 * 60;
+    if nearest > 0 && nearest.abs_diff(seconds) <= 5 {
+        span(nearest)
+    } else {
+        span(seconds)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +130,41 @@ mod tests {
         assert_eq!(span(900), "15m");
         assert_eq!(span(5_400), "1h30m");
         assert_eq!(span(0), "0s");
+    }
+
+    #[test]
+    fn measured_spans_snap_to_the_minute_only_when_close() {
+        assert_eq!(approx_span(15), "15s");
+        assert_eq!(approx_span(899), "15m");
+        assert_eq!(approx_span(3_598), "1h");
+        assert_eq!(approx_span(90), "1m30s");
+        assert_eq!(approx_span(3), "3s");
+    }
+
+    #[test]
+    fn options_are_bounded_when_read() {
+        assert_eq!(parse_timeout("2.5").unwrap(), 2.5);
+        for bad in [
+            "0",
+            "-1",
+            "abc",
+            "NaN",
+            "inf",
+            "3601",
+            "9300000000000000000",
+        ] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_option("12h").unwrap(), "12h");
+        for bad in [
+            "abc",
+            "37h",
+            "899",
+            "9300000000000000000",
+            "99999999999999999999h",
+        ] {
+            assert!(parse_option(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

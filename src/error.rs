@@ -3,6 +3,7 @@
 //! `Display` reads "what happened: why"; `hint()` says what to do, when that helps.
 //! No variant ever carries a secret.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +39,9 @@ pub enum Error {
     #[error("invalid duration '{value}': {why}")]
     InvalidDuration { value: String, why: String },
 
-    #[error("invalid --timeout '{0}': it takes a positive number of seconds")]
+    #[error(
+        "invalid --timeout '{0}': it takes a positive number of seconds, at most 3600 (1 hour)"
+    )]
     InvalidTimeout(String),
 
     #[error("no MFA code: there is no terminal to ask on and no --token-code")]
@@ -85,6 +88,51 @@ pub enum Error {
     #[error("cannot write to {}: {why}", path.display())]
     Write { path: PathBuf, why: String },
 
+    // A hostile or broken machine: files and variables that cannot be trusted as they are.
+    #[error("cannot read the AWS profile file {path}: {why}")]
+    ProfileFile {
+        path: String,
+        why: String,
+        hint: String,
+    },
+
+    #[error("{0} cannot be used: it is not valid UTF-8")]
+    NotUtf8Variable(&'static str),
+
+    // The console sign-in and the code dialog.
+    #[error(
+        "profile '{profile}' cannot sign in to the console: it is a plain user profile, and credentials from GetSessionToken cannot sign in to the console (the federation endpoint refuses them), while GetFederationToken, which could, is denied under an MFA-enforcing policy (it cannot carry MFA)"
+    )]
+    ConsoleNeedsRole { profile: String },
+
+    #[error("console sign-in failed: {why}")]
+    SignIn { why: String, hint: Option<String> },
+
+    #[error("cannot open the browser: {why}")]
+    Browser { why: String },
+
+    #[error("the MFA code dialog for profile '{profile}' was cancelled")]
+    DialogCancelled { profile: String },
+
+    #[error("the MFA code dialog ({program}) failed: {why}")]
+    Dialog { program: String, why: String },
+
+    // What the shell writers and the device lookup refuse.
+    #[error(
+        "no usable MFA device for profile '{profile}': no mfa_serial is set, and IAM lists several devices: {}",
+        devices.join(", ")
+    )]
+    SeveralDevices {
+        profile: String,
+        devices: Vec<String>,
+    },
+
+    #[error("cannot write {name} for {shell}: its value holds {what}, which {shell} cannot carry")]
+    Unrepresentable {
+        shell: &'static str,
+        name: &'static str,
+        what: String,
+    },
     /// `env` run from cmd.exe, which cannot evaluate what it would print.
     #[error(
         "cannot write statements for cmd.exe: it has no way to run another program's output as commands"
@@ -126,9 +174,10 @@ impl Error {
                 "give seconds (43200) or a span such as 15m, 1h, 12h, 36h".into(),
             ),
             Error::InvalidTimeout(_) => Some("give the seconds to wait for AWS in all, such as --timeout 30".into()),
-            Error::NoTerminal => Some(
-                "pass the code with -t CODE, or set mfa_process in the profile".into(),
-            ),
+            Error::NoTerminal => Some(format!(
+                "pass the code with -t CODE, set mfa_process in the profile, or run it in a terminal; without a terminal, {}",
+                crate::dialog::NEEDS
+            )),
             Error::CodeNeeded {
                 profile,
                 no_session,
@@ -145,19 +194,53 @@ impl Error {
                 "assign a virtual or hardware TOTP device to your IAM user (IAM console → Security credentials → Assign MFA device), or set mfa_serial".into(),
             ),
             Error::UnknownShell { .. } => Some(
-                "name it with --shell bash|zsh|fish|pwsh|sh|json".into(),
+                "name it with --shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json".into(),
             ),
+            Error::ProfileFile { hint, .. } => Some(hint.clone()),
+            Error::NotUtf8Variable(name) => Some(format!(
+                "set {name} to a profile name in plain text (as in [profile NAME]), or unset it"
+            )),
             Error::CmdHasNoEval => Some(
                 "in PowerShell: aws-mfa env | Out-String | Invoke-Expression; in cmd.exe: aws-mfa exec -- COMMAND (or aws-mfa exec for a cmd.exe with the session)".into(),
             ),
             Error::Exec { not_found: true, .. } => {
                 Some("check the command's name and your PATH".into())
             }
+            Error::SeveralDevices { devices, .. } => Some(format!(
+                "choose one with --mfa-serial {}, or set mfa_serial under the profile in ~/.aws/config",
+                devices.first().map_or("ARN", String::as_str)
+            )),
+            Error::Unrepresentable { name, .. } => Some(format!(
+                "run the command with 'aws-mfa exec -- CMD', which hands {name} over unchanged, or write for another shell with --shell"
+            )),
             Error::Exec { .. } => Some(
                 "name a program you may run: a file with execute permission (chmod +x), or run a script through its interpreter (sh FILE)".into(),
             ),
+            Error::ConsoleNeedsRole { profile } => Some(format!(
+                "use a role profile: in ~/.aws/config, [profile NAME] with role_arn = arn:aws:iam::ACCOUNT:role/ROLE and source_profile = {profile}, then 'aws-mfa console -p NAME'"
+            )),
+            Error::SignIn { hint, .. } => hint.clone(),
+            Error::Browser { .. } => Some(
+                "set BROWSER to your browser's command, or use --print and open the URL yourself".into(),
+            ),
+            Error::DialogCancelled { .. } => Some(
+                "run it again and enter the code, or pass it with -t CODE".into(),
+            ),
+            Error::Dialog { .. } => Some(
+                "pass the code with -t CODE, set mfa_process in the profile, or run it in a terminal".into(),
+            ),
             _ => None,
         }
+    }
+
+    /// The error as it is printed: `aws-mfa: what: why`, and the hint under it, each with
+    /// control characters escaped (see `escape_controls`).
+    pub fn report(&self) -> String {
+        let mut out = format!("aws-mfa: {}\n", escape_controls(&self.to_string()));
+        if let Some(hint) = self.hint() {
+            out.push_str(&format!("  hint: {}\n", escape_controls(&hint)));
+        }
+        out
     }
 
     /// STS refused the one-time code (wrong, or already used).
@@ -183,9 +266,63 @@ impl Error {
     }
 }
 
+// What reaches the terminal: text from STS, profile files and variables goes into
+// messages, and a raw ESC or BEL in it would be obeyed by the terminal (an OSC 52 clipboard
+// write, a window title, a cleared screen). Every message passes through here.
+
+/// `text` with every control character (C0, DEL, C1) written out: `\n`, `\r`, `\t`,
+/// `\x1b`, `\u{9b}`. Text without one is returned as it is.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() && (c as u32) < 0x80 => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `aws-mfa: warning: …` on stderr, control characters escaped.
+pub fn warn(message: &str) {
+    eprintln!("aws-mfa: warning: {}", escape_controls(message));
+}
+
+/// `aws-mfa: note: …` on stderr, control characters escaped.
+pub fn note(message: &str) {
+    eprintln!("aws-mfa: note: {}", escape_controls(message));
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Error;
+    use super::{Error, escape_controls};
+
+    #[test]
+    fn control_characters_are_written_out() {
+        assert_eq!(escape_controls("plain ünïcode"), "plain ünïcode");
+        assert_eq!(
+            escape_controls("a\x1b]52;c;aGk=\x07b\u{9b}2J\n\t\0\x7f"),
+            "a\\x1b]52;c;aGk=\\x07b\\u{9b}2J\\n\\t\\x00\\x7f"
+        );
+        let err = Error::UnknownProfile {
+            name: "\x1b[2Jdev".into(),
+            files: "config".into(),
+            known: vec!["de\x07v".into()],
+        };
+        assert_eq!(
+            err.report(),
+            "aws-mfa: unknown profile '\\x1b[2Jdev': it is not in config\n  hint: known profiles: de\\x07v\n"
+        );
+    }
 
     #[test]
     fn the_refresh_hint_names_the_same_kind_of_session() {

@@ -4,14 +4,18 @@
 
 pub mod aws;
 pub mod cache;
+pub mod child_signals;
 pub mod cli;
 pub mod cmd;
+pub mod dialog;
 pub mod duration;
 pub mod error;
+pub mod federation;
 pub mod mfa;
 pub mod obtain;
 pub mod platform;
 pub mod profile;
+pub mod regular_file;
 pub mod server;
 pub mod session;
 pub mod shell;
@@ -41,6 +45,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Clear(args) => cmd::clear::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Init(args) => cmd::init::run(args.shell).map(|()| ExitCode::SUCCESS),
         Command::Completions(args) => cmd::completions::run(args.shell).map(|()| ExitCode::SUCCESS),
+        Command::Console(args) => cmd::console::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Policy(args) => cmd::policy::run(args.strict).map(|()| ExitCode::SUCCESS),
         Command::Man => cmd::man::run().map(|()| ExitCode::SUCCESS),
         Command::Profiles => cmd::completions::profiles().map(|()| ExitCode::SUCCESS),
     }

@@ -6,9 +6,12 @@
 //! code (useless after its 30 seconds) stays visible so a typo can be seen.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-use crate::error::Error;
+use crate::error::{Error, escape_controls};
 
 /// A code that looks right: exactly six ASCII digits.
 #[derive(Clone, PartialEq, Eq)]
@@ -23,10 +26,22 @@ impl MfaCode {
             // Describe the input without echoing it: it may be a code after all.
             let count = code.chars().count();
             let digits = code.chars().filter(char::is_ascii_digit).count();
+            let plural = |n: usize, one: &str, many: &str| {
+                format!("{n} {}", if n == 1 { one } else { many })
+            };
             Err(Error::InvalidCode(match (count, digits) {
                 (0, _) => "an empty line".to_owned(),
-                (n, d) if n == d => format!("{n} digits"),
-                (n, _) => format!("{n} characters of which {digits} are digits"),
+                (n, d) if n == d => plural(n, "digit", "digits"),
+                (n, 0) => format!("{} and no digit", plural(n, "character", "characters")),
+                (n, d) => format!(
+                    "{} of which {}",
+                    plural(n, "character", "characters"),
+                    if d == 1 {
+                        "1 is a digit".to_owned()
+                    } else {
+                        format!("{d} are digits")
+                    }
+                ),
             }))
         }
     }
@@ -60,14 +75,18 @@ impl Terminal {
 
     /// Writes a line to the terminal (a notice that must be seen even under `eval`).
     pub fn say(&mut self, line: &str) {
-        let _ = writeln!(self.output, "{line}");
+        let _ = writeln!(self.output, "{}", escape_controls(line));
     }
 
     /// Asks for a code and reads one line.
     pub fn ask_code(&mut self, device: &str) -> Result<MfaCode, Error> {
-        write!(self.output, "Enter MFA code for {device}: ")
-            .and_then(|()| self.output.flush())
-            .map_err(|e| Error::Prompt(e.to_string()))?;
+        write!(
+            self.output,
+            "Enter MFA code for {}: ",
+            escape_controls(device)
+        )
+        .and_then(|()| self.output.flush())
+        .map_err(|e| Error::Prompt(e.to_string()))?;
         let mut line = String::new();
         match self.input.read_line(&mut line) {
             Ok(0) => Err(Error::Prompt(
@@ -111,29 +130,202 @@ pub fn is_totp_device(serial: &str) -> bool {
     !serial.contains(":u2f/")
 }
 
+/// Whether a device is the account root user's: AWS names its virtual device
+/// `arn:aws:iam::ACCOUNT:mfa/root-account-mfa-device` (in every partition).
+pub fn is_root_device(serial: &str) -> bool {
+    serial.starts_with("arn:") && serial.ends_with(":mfa/root-account-mfa-device")
+}
+
+/// How long `mfa_process` may take: a touch on a hardware key or a passphrase takes
+/// seconds; a process that has not given a code within a minute is stuck.
+pub const MFA_PROCESS_LIMIT: Duration = Duration::from_secs(60);
+
+/// More than a code needs: the rest of a chatty process's output is read and dropped.
+const OUTPUT_LIMIT: usize = 4096;
+
 /// Runs `mfa_process` (split like a shell would, run without one) and reads a code from
 /// its stdout. Its stdin and stderr stay ours (the terminal), so it can ask for a touch or
-/// a passphrase.
+/// a passphrase. The code is taken when the process exits, not at the end of its output
+/// (a background child may keep that open for ever); it is bounded in time, and what it
+/// leaves behind holding its output is ended.
 pub fn run_mfa_process(command_line: &str) -> Result<MfaCode, Error> {
+    let words = shell_words::split(command_line);
+    // The command line may hold a secret (`oathtool --totp -b SEED`): errors name the
+    // program only.
+    let program_name = match &words {
+        Ok(words) => words.first().cloned().unwrap_or_default(),
+        Err(_) => command_line
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .trim_matches(['"', '\'', '\\'])
+            .to_owned(),
+    };
     let failed = |why: String| Error::MfaProcess {
-        command: command_line.to_owned(),
+        command: program_name.clone(),
         why,
     };
-    let words = shell_words::split(command_line).map_err(|e| failed(e.to_string()))?;
+    let words = words.map_err(|e| failed(format!("it cannot be split into words: {e}")))?;
     let (program, args) = words
         .split_first()
         .ok_or_else(|| failed("it is empty".into()))?;
-    let output = std::process::Command::new(program)
+    let mut child = crate::child_signals::start_clean(&mut std::process::Command::new(program))
         .args(args)
-        .stdin(std::process::Stdio::inherit())
-        .stderr(std::process::Stdio::inherit())
-        .output()
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
         .map_err(|e| failed(format!("cannot start it: {e}")))?;
-    if !output.status.success() {
-        return Err(failed(format!("it exited with {}", output.status)));
+    let (status, output) = wait_for_code(&mut child, MFA_PROCESS_LIMIT).map_err(failed)?;
+    if !status.success() {
+        return Err(failed(format!("it {}", ended(&status))));
     }
-    let text = String::from_utf8_lossy(&output.stdout);
+    let text = String::from_utf8_lossy(&output);
     MfaCode::parse(&text).map_err(|e| failed(format!("it printed no code ({e})")))
+}
+
+/// Waits for `child` to exit (at most `limit`) while collecting its stdout; what it wrote
+/// before exiting is kept, what a leftover writes later is not waited for.
+fn wait_for_code(child: &mut Child, limit: Duration) -> Result<(ExitStatus, Vec<u8>), String> {
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let pipe = PipeId::of(&stdout);
+    let (chunks, received) = mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok(n @ 1..) = stdout.read(&mut buf) {
+            if chunks.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut output = Vec::new();
+    let mut keep = |chunk: Vec<u8>| {
+        let room = OUTPUT_LIMIT.saturating_sub(output.len());
+        output.extend(chunk.into_iter().take(room));
+    };
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => {}
+            Err(e) => return Err(format!("cannot wait for it: {e}")),
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            pipe.end_holders();
+            return Err(format!(
+                "it gave no code within {} s, and was stopped",
+                limit.as_secs()
+            ));
+        }
+        if let Ok(chunk) = received.recv_timeout(Duration::from_millis(20)) {
+            keep(chunk);
+        }
+    };
+    // What it wrote before exiting is in the pipe already: the reader has it at once, or
+    // reaches the end at once when nothing else holds the pipe.
+    let grace = Instant::now() + Duration::from_millis(200);
+    loop {
+        match received.recv_timeout(grace.saturating_duration_since(Instant::now())) {
+            Ok(chunk) => keep(chunk),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // Something it started still holds its output open.
+                pipe.end_holders();
+                break;
+            }
+        }
+    }
+    Ok((status, output))
+}
+
+/// How a process ended, for a message: `exited with status 1`, `was killed by SIGKILL`.
+pub fn ended(status: &ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            let name = match signal {
+                libc::SIGHUP => "SIGHUP",
+                libc::SIGINT => "SIGINT",
+                libc::SIGQUIT => "SIGQUIT",
+                libc::SIGABRT => "SIGABRT",
+                libc::SIGKILL => "SIGKILL",
+                libc::SIGSEGV => "SIGSEGV",
+                libc::SIGPIPE => "SIGPIPE",
+                libc::SIGTERM => "SIGTERM",
+                _ => return format!("was killed by signal {signal}"),
+            };
+            return format!("was killed by {name}");
+        }
+    }
+    match status.code() {
+        Some(code) => format!("exited with status {code}"),
+        None => "ended abnormally".into(),
+    }
+}
+
+/// The pipe an `mfa_process` writes its code into, so that processes it left behind
+/// holding the pipe can be found (Linux: through /proc) and ended.
+struct PipeId {
+    #[cfg(target_os = "linux")]
+    link: Option<String>,
+}
+
+impl PipeId {
+    #[cfg(target_os = "linux")]
+    fn of(stdout: &std::process::ChildStdout) -> Self {
+        use std::os::fd::AsRawFd;
+        let link = std::fs::read_link(format!("/proc/self/fd/{}", stdout.as_raw_fd()))
+            .ok()
+            .map(|l| l.to_string_lossy().into_owned())
+            .filter(|l| l.starts_with("pipe:"));
+        PipeId { link }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn of<T>(_stdout: &T) -> Self {
+        PipeId {}
+    }
+
+    /// Sends SIGTERM to every other process that still holds the pipe.
+    #[cfg(target_os = "linux")]
+    fn end_holders(&self) {
+        let Some(link) = &self.link else {
+            return;
+        };
+        let me = std::process::id();
+        let Ok(processes) = std::fs::read_dir("/proc") else {
+            return;
+        };
+        for process in processes.flatten() {
+            let Some(pid) = process
+                .file_name()
+                .to_str()
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if pid == me {
+                continue;
+            }
+            let Ok(fds) = std::fs::read_dir(process.path().join("fd")) else {
+                continue;
+            };
+            let holds = fds.flatten().any(|fd| {
+                std::fs::read_link(fd.path()).is_ok_and(|l| l.to_string_lossy() == *link)
+            });
+            if holds {
+                tracing::info!("mfa_process: ending process {pid}, left behind holding its output");
+                // SAFETY: kill has no memory effects.
+                unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
+            }
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn end_holders(&self) {}
 }
 
 #[cfg(unix)]
@@ -159,5 +351,15 @@ mod tests {
         for bad in ["12345", "1234567", "12345a", "", "١٢٣٤٥٦", "123 456"] {
             assert!(MfaCode::parse(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn a_bad_code_is_described_in_good_english() {
+        let said = |input: &str| MfaCode::parse(input).unwrap_err().to_string();
+        assert!(said("1").ends_with("not 1 digit"), "{}", said("1"));
+        assert!(said("12").ends_with("not 2 digits"));
+        assert!(said("a").ends_with("not 1 character and no digit"));
+        assert!(said("a1").ends_with("not 2 characters of which 1 is a digit"));
+        assert!(said("abc").ends_with("not 3 characters and no digit"));
     }
 }

@@ -5,8 +5,9 @@ use std::time::{Duration, SystemTime};
 use crate::aws::{Aws, RoleRequest, Signer, StsTarget};
 use crate::cache::{CacheKey, Entry, SessionCache};
 use crate::cli::SessionArgs;
+use crate::dialog::Dialog;
 use crate::duration;
-use crate::error::Error;
+use crate::error::{Error, escape_controls};
 use crate::mfa::{self, MfaCode, Terminal};
 use crate::profile::{KeySource, ProfileFiles, ResolvedProfile, Role};
 use crate::session::{Credentials, MFA_PROFILE, Session};
@@ -14,16 +15,19 @@ use crate::verbose;
 
 /// The profile to use: `-p`, else `$AWS_PROFILE`, else `$AWS_MFA_PROFILE` (the session this
 /// shell already holds), else `default`. The bool says whether it was asked for by name.
-pub fn profile_name(flag: Option<&str>) -> (String, bool) {
-    let named = flag.map(str::to_owned).or_else(|| {
-        ["AWS_PROFILE", MFA_PROFILE]
-            .into_iter()
-            .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
-    });
-    match named {
-        Some(name) => (name, true),
-        None => ("default".to_owned(), false),
+/// A variable that is set but not UTF-8 is an error, never a silent `default`.
+pub fn profile_name(flag: Option<&str>) -> Result<(String, bool), Error> {
+    if let Some(name) = flag {
+        return Ok((name.to_owned(), true));
     }
+    for var in ["AWS_PROFILE", MFA_PROFILE] {
+        match std::env::var(var) {
+            Ok(name) if !name.is_empty() => return Ok((name, true)),
+            Err(std::env::VarError::NotUnicode(_)) => return Err(Error::NotUtf8Variable(var)),
+            _ => {}
+        }
+    }
+    Ok(("default".to_owned(), false))
 }
 
 /// Everything about the request that can be checked before a code is asked for.
@@ -80,7 +84,7 @@ impl Request {
     pub fn new(args: &SessionArgs, prompt: Prompt) -> Result<Self, Error> {
         // The code is checked first: a malformed one needs no file read at all.
         let code = args.token_code.as_deref().map(MfaCode::parse).transpose()?;
-        let (name, explicit) = profile_name(args.profile.as_deref());
+        let (name, explicit) = profile_name(args.profile.as_deref())?;
         let files = ProfileFiles::load()?;
         let profile = files.resolve(&name, explicit)?;
         let serial = args
@@ -153,7 +157,8 @@ impl Request {
         })
     }
 
-    /// Where the code comes from, first that applies: `-t`, `mfa_process`, the terminal.
+    /// Where the code comes from, first that applies: `-t`, `mfa_process`, the terminal, a
+    /// desktop dialog.
     fn code_source(&self) -> Result<CodeSource, Error> {
         if let Some(code) = &self.code {
             return Ok(CodeSource::Flag(code.clone()));
@@ -162,7 +167,13 @@ impl Request {
             return Ok(CodeSource::Process(command.clone()));
         }
         match self.prompt {
-            Prompt::Terminal => Ok(CodeSource::Terminal(Terminal::open()?)),
+            // No terminal (an IDE running credential_process): a dialog, on a desktop.
+            Prompt::Terminal => match Terminal::open() {
+                Ok(terminal) => Ok(CodeSource::Ask(Ask::Terminal(terminal))),
+                Err(e) => Dialog::find(&self.profile.name)
+                    .map(|dialog| CodeSource::Ask(Ask::Dialog(dialog)))
+                    .ok_or(e),
+            },
             Prompt::Never => Err(Error::CodeNeeded {
                 profile: self.profile.name.clone(),
                 no_session: self.direct,
@@ -171,8 +182,8 @@ impl Request {
     }
 
     /// Calls `send` with a one-time code. A code sent lately is refused before any call
-    /// (STS answers a reused code exactly like a wrong one); at the terminal a malformed,
-    /// reused or rejected code gets another try, three in all.
+    /// (STS answers a reused code exactly like a wrong one); at the terminal or in a dialog
+    /// a malformed, reused or rejected code gets another try, three in all.
     fn with_code<T>(
         &self,
         cache: &SessionCache,
@@ -183,9 +194,10 @@ impl Request {
         tracing::info!(
             "MFA code for {serial} from {}",
             match &source {
-                CodeSource::Flag(_) => "--token-code",
-                CodeSource::Process(_) => "mfa_process",
-                CodeSource::Terminal(_) => "the terminal",
+                CodeSource::Flag(_) => "--token-code".to_owned(),
+                CodeSource::Process(_) => "mfa_process".to_owned(),
+                CodeSource::Ask(Ask::Terminal(_)) => "the terminal".to_owned(),
+                CodeSource::Ask(Ask::Dialog(dialog)) => format!("a dialog ({})", dialog.name()),
             }
         );
         for attempt in 1..=CODE_TRIES {
@@ -193,9 +205,9 @@ impl Request {
             let code = match &mut source {
                 CodeSource::Flag(code) => code.clone(),
                 CodeSource::Process(command) => mfa::run_mfa_process(command)?,
-                CodeSource::Terminal(terminal) => match terminal.ask_code(serial) {
+                CodeSource::Ask(ask) => match ask.ask_code(serial) {
                     Err(e @ Error::InvalidCode(_)) if again => {
-                        terminal.say(&format!("aws-mfa: {e}"));
+                        ask.say(&format!("aws-mfa: {e}"));
                         continue;
                     }
                     other => other?,
@@ -203,8 +215,8 @@ impl Request {
             };
             if cache.code_was_used(serial, code.as_str()) {
                 match &mut source {
-                    CodeSource::Terminal(terminal) if again => {
-                        terminal.say("aws-mfa: that code was just used; wait for the next one");
+                    CodeSource::Ask(ask) if again => {
+                        ask.say("aws-mfa: that code was just used; wait for the next one");
                         continue;
                     }
                     _ => return Err(Error::CodeReused),
@@ -217,8 +229,8 @@ impl Request {
                 cache.remember_code(serial, code.as_str());
             }
             match (result, &mut source) {
-                (Err(e), CodeSource::Terminal(terminal)) if rejected && again => {
-                    terminal.say(&format!("aws-mfa: {e}; try again"));
+                (Err(e), CodeSource::Ask(ask)) if rejected && again => {
+                    ask.say(&format!("aws-mfa: {e}; try again"));
                 }
                 (result, _) => return result,
             }
@@ -266,10 +278,10 @@ impl Request {
                     several[choice].clone()
                 }
                 _ => {
-                    return Err(no_device(format!(
-                        "no mfa_serial is set, and IAM lists several devices: {}; choose one with --mfa-serial",
-                        several.join(", ")
-                    )));
+                    return Err(Error::SeveralDevices {
+                        profile: self.profile.name.clone(),
+                        devices: several.to_vec(),
+                    });
                 }
             },
         };
@@ -277,8 +289,11 @@ impl Request {
             "default" => "[default]".to_owned(),
             name => format!("[profile {name}]"),
         };
+        // IAM's answer and a profile name: shown with control characters escaped.
         eprintln!(
-            "aws-mfa: using MFA device {serial}; add this line under {section} in ~/.aws/config to skip the lookup:\nmfa_serial = {serial}"
+            "aws-mfa: using MFA device {0}; add this line under {1} in ~/.aws/config to skip the lookup:\nmfa_serial = {0}",
+            escape_controls(&serial),
+            escape_controls(&section)
         );
         cache.remember_device(&keys.access_key_id, &serial);
         Ok(serial)
@@ -291,20 +306,33 @@ impl Request {
         aws: &mut LazyAws,
         serial: &str,
     ) -> Result<Entry, Error> {
+        let seconds = self.session_seconds_for(serial);
         let credentials = self.with_code(cache, serial, |code| {
-            aws.get()?.get_session_token(
-                &self.profile.keys,
-                serial,
-                code.as_str(),
-                self.session_seconds,
-            )
+            aws.get()?
+                .get_session_token(&self.profile.keys, serial, code.as_str(), seconds)
         })?;
-        warn_if_shortened(self.prompt, &credentials.expiration, self.session_seconds);
+        warn_if_shortened(self.prompt, &credentials.expiration, seconds);
         Ok(Entry {
             profile: self.profile.source_name().to_owned(),
             identity: serial.to_owned(),
             credentials,
         })
+    }
+
+    /// The MFA session's length: the root user gets one hour at most, known up front from
+    /// its device, so a longer ask is cut with a notice instead of a surprise afterwards.
+    fn session_seconds_for(&self, serial: &str) -> u64 {
+        let asked = self.session_seconds;
+        if !mfa::is_root_device(serial) || asked <= duration::ROOT_SESSION_MAX {
+            return asked;
+        }
+        if self.prompt != Prompt::Never {
+            eprintln!(
+                "aws-mfa: note: asking for 1h, not {}: {serial} is the account root user's device, and STS gives the root user 1 hour at most",
+                duration::span(asked)
+            );
+        }
+        duration::ROOT_SESSION_MAX
     }
 
     /// Assumes `plan`'s role signed by `signer`; with `--no-session`, the first role takes
@@ -317,11 +345,11 @@ impl Request {
         mfa: Option<(&SessionCache, &str)>,
     ) -> Result<Entry, Error> {
         if let Some(asked) = plan.capped_from {
-            eprintln!(
-                "aws-mfa: note: role '{}' gets 1h, not {}: assumed from the MFA session it is role chaining, which AWS limits to 1 hour; --no-session assumes it with the MFA code directly, up to the role's own maximum (a prompt per role)",
+            crate::error::note(&format!(
+                "role '{}' gets 1h, not {}: assumed from the MFA session it is role chaining, which AWS limits to 1 hour; --no-session assumes it with the MFA code directly, up to the role's own maximum (a prompt per role)",
                 plan.role.profile,
                 duration::span(asked),
-            );
+            ));
         }
         let session_name = plan
             .role
@@ -367,13 +395,36 @@ fn trace_resolved(profile: &ResolvedProfile, serial: Option<&str>) {
     );
 }
 
-/// Tries a person gets at the terminal for one code.
+/// Tries a person gets at the terminal (or in a dialog) for one code.
 const CODE_TRIES: u32 = 3;
 
 enum CodeSource {
     Flag(MfaCode),
     Process(String),
+    Ask(Ask),
+}
+
+/// Where a person is asked for a code: the terminal, else a desktop dialog.
+enum Ask {
     Terminal(Terminal),
+    Dialog(Dialog),
+}
+
+impl Ask {
+    fn ask_code(&mut self, device: &str) -> Result<MfaCode, Error> {
+        match self {
+            Ask::Terminal(terminal) => terminal.ask_code(device),
+            Ask::Dialog(dialog) => dialog.ask_code(device),
+        }
+    }
+
+    /// Why a code was not taken, before the next try.
+    fn say(&mut self, line: &str) {
+        match self {
+            Ask::Terminal(terminal) => terminal.say(line),
+            Ask::Dialog(dialog) => dialog.say(line),
+        }
+    }
 }
 
 /// A connection to AWS made on first use: a run served from the cache never makes one.
@@ -429,10 +480,24 @@ pub fn mfa_session_key(cache: &SessionCache, profile: &str, explicit: bool) -> O
 
 /// A cached MFA session is reused by `env` and `exec` while it has more than this left.
 pub const SESSION_MIN_LEFT: Duration = Duration::from_secs(5 * 60);
-/// Credentials handed to an SDK that refreshes on its own (role credentials,
-/// `credential-process`) need more than this left: the AWS SDKs refresh 15 minutes before
-/// expiry, and would otherwise call us on every request.
+/// Credentials handed to an SDK that refreshes on its own (`credential-process`, the
+/// `--server` endpoint) should have more than this left: botocore refreshes 15 minutes
+/// before expiry (and insists at 10), the JS SDK v3 and aws-sdk-go-v2's container provider
+/// at 5 minutes, aws-sdk-go-v2's `credential_process` provider at expiry. Outside every
+/// window, an SDK keeps what it got until its own refresh.
 pub const REFRESH_MIN_LEFT: Duration = Duration::from_secs(15 * 60);
+/// Credentials with less than this left are never handed out: a request signed with them
+/// must still reach AWS in time.
+pub const USABLE_MIN_LEFT: Duration = Duration::from_secs(60);
+
+/// What credentials lasting `lifetime_seconds` must have left to be reused: `wanted`, but
+/// never more than half their life. Credentials shorter than an SDK's window (a 900 s role
+/// against botocore's 15 minutes) then make the SDK ask on each request, which the cache
+/// answers, and are re-minted once per half-life: a 900 s role costs at most one
+/// AssumeRole every 7.5 minutes, whatever the number of calls.
+pub fn min_left_for(wanted: Duration, lifetime_seconds: u64) -> Duration {
+    wanted.min(Duration::from_secs(lifetime_seconds / 2))
+}
 
 /// How the cache may be used for this run.
 #[derive(Clone, Copy)]
@@ -441,6 +506,59 @@ struct Reuse {
     read: bool,
     /// An entry must have more than this left to be used.
     min_left: Duration,
+    /// Whether an entry with less than `min_left` (but more than `USABLE_MIN_LEFT`) may
+    /// still be handed out when new credentials cannot be made (nobody to ask for a code,
+    /// STS unreachable): an SDK accepts anything that has not expired, so an MFA session
+    /// serves it until it runs out. Not for a shell, which cannot refresh (`env`, `exec`).
+    fall_back: bool,
+    /// Whether a fallback is said on stderr (to a person; a server re-minting in the
+    /// background would repeat it).
+    say_fall_back: bool,
+}
+
+/// What the cache holds for a key, measured against a `Reuse`.
+enum Cached {
+    Good(Credentials),
+    /// Too short for `min_left`, still usable.
+    Short(Credentials, Duration),
+    None,
+}
+
+fn look(cache: &SessionCache, key: &CacheKey, what: &str, reuse: Reuse, waited: bool) -> Cached {
+    let span = |left: Duration| duration::span(left.as_secs());
+    if !reuse.read {
+        return Cached::None;
+    }
+    // The second look, under the lock, does not repeat the first one's warning.
+    let entry = if waited {
+        cache.read_silently(key)
+    } else {
+        cache.read(key)
+    };
+    let Some(entry) = entry else {
+        if !waited {
+            tracing::info!("{what}: no usable cache entry");
+        }
+        return Cached::None;
+    };
+    let left = entry.time_left();
+    if left <= reuse.min_left {
+        if !waited {
+            tracing::info!(
+                "{what}: cache entry stale: {} left, more than {} needed",
+                span(left),
+                span(reuse.min_left)
+            );
+        }
+        return if left > USABLE_MIN_LEFT {
+            Cached::Short(entry.credentials, left)
+        } else {
+            Cached::None
+        };
+    }
+    let by = if waited { " (made while waiting)" } else { "" };
+    tracing::info!("{what}: cache hit{by}, {} left", span(left));
+    Cached::Good(entry.credentials)
 }
 
 /// The credentials for `key`: from the cache when they are good for long enough, else made
@@ -453,48 +571,37 @@ fn cached_or_make(
     reuse: Reuse,
     make: impl FnOnce() -> Result<Entry, Error>,
 ) -> Result<Credentials, Error> {
-    let span = |left: Duration| duration::span(left.as_secs());
-    let cached = |waited: bool| {
-        if !reuse.read {
-            return None;
-        }
-        // The second look, under the lock, does not repeat the first one's warning.
-        let entry = if waited {
-            cache.read_silently(key)
-        } else {
-            cache.read(key)
-        };
-        let Some(entry) = entry else {
-            if !waited {
-                tracing::info!("{what}: no usable cache entry");
-            }
-            return None;
-        };
-        let left = entry.time_left();
-        if left <= reuse.min_left {
-            if !waited {
-                tracing::info!(
-                    "{what}: cache entry stale: {} left, more than {} needed",
-                    span(left),
-                    span(reuse.min_left)
-                );
-            }
-            return None;
-        }
-        let by = if waited { " (made while waiting)" } else { "" };
-        tracing::info!("{what}: cache hit{by}, {} left", span(left));
-        Some(entry.credentials)
-    };
-    if let Some(credentials) = cached(false) {
+    if let Cached::Good(credentials) = look(cache, key, what, reuse, false) {
         return Ok(credentials);
     }
     let _lock = cache.lock(key);
-    if let Some(credentials) = cached(true) {
-        return Ok(credentials);
+    let short = match look(cache, key, what, reuse, true) {
+        Cached::Good(credentials) => return Ok(credentials),
+        Cached::Short(credentials, left) => Some((credentials, left)),
+        Cached::None => None,
+    };
+    match make() {
+        Ok(entry) => {
+            cache.write(key, &entry);
+            Ok(entry.credentials)
+        }
+        Err(err) => match short {
+            Some((credentials, left)) if reuse.fall_back => {
+                let left = duration::span(left.as_secs());
+                tracing::info!(
+                    "{what}: no new credentials ({err}); the cached ones still have {left}"
+                );
+                if reuse.say_fall_back {
+                    let err = crate::error::escape_controls(&err.to_string()).into_owned();
+                    eprintln!(
+                        "aws-mfa: note: no new session ({err}); handing out the cached one, which runs out in {left}"
+                    );
+                }
+                Ok(credentials)
+            }
+            _ => Err(err),
+        },
     }
-    let entry = make()?;
-    cache.write(key, &entry);
-    Ok(entry.credentials)
 }
 
 /// STS may hand out less than asked (the root user gets one hour at most): say so, to a
@@ -508,9 +615,10 @@ fn warn_if_shortened(prompt: Prompt, expiration: &SystemTime, asked_seconds: u64
         .map(|d| d.as_secs())
         .unwrap_or(0);
     if granted + 60 < asked_seconds {
+        // Measured against the clock, a second or two short: 899 s reads 15m, 15 s reads 15s.
         eprintln!(
             "aws-mfa: note: STS granted a session of {} instead of the {} asked for",
-            duration::span(granted.div_ceil(60) * 60),
+            duration::approx_span(granted),
             duration::span(asked_seconds)
         );
     }
@@ -535,9 +643,15 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
     } else if args.refresh {
         tracing::info!("cache: entries not read (--refresh)");
     }
-    let role_reuse = Reuse {
+    // For an SDK that refreshes on its own (credential-process, the --server endpoint).
+    let fall_back = min_left >= REFRESH_MIN_LEFT;
+    let say_fall_back = prompt != Prompt::Never;
+    // Role credentials go to SDKs (through `env` too: a shell's tools, often Terraform).
+    let role_reuse = |plan: &RolePlan| Reuse {
         read,
-        min_left: REFRESH_MIN_LEFT.max(min_left),
+        min_left: min_left_for(REFRESH_MIN_LEFT.max(min_left), plan.seconds),
+        fall_back,
+        say_fall_back,
     };
     let mut aws = LazyAws::new(&request);
     let serial = request.device(&records, &mut aws)?;
@@ -551,7 +665,7 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
                 &first.key_parts(),
             );
             let what = format!("role {} (--no-session)", first.role.arn);
-            let credentials = cached_or_make(&cache, &key, &what, role_reuse, || {
+            let credentials = cached_or_make(&cache, &key, &what, role_reuse(first), || {
                 request.fresh_role(
                     &mut aws,
                     first,
@@ -562,13 +676,17 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
             (key, credentials, rest)
         }
         _ => {
+            // Handed out itself, or only signing AssumeRole calls.
+            let wanted = if request.roles.is_empty() {
+                min_left
+            } else {
+                SESSION_MIN_LEFT
+            };
             let reuse = Reuse {
                 read,
-                min_left: if request.roles.is_empty() {
-                    min_left
-                } else {
-                    SESSION_MIN_LEFT
-                },
+                min_left: min_left_for(wanted, request.session_seconds),
+                fall_back,
+                say_fall_back,
             };
             let key = CacheKey::mfa_session(&keys.access_key_id, &serial);
             let what = format!("MFA session for {serial}");
@@ -583,7 +701,7 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
         key = CacheKey::role(&key, &plan.key_parts());
         let signer = credentials.clone();
         let what = format!("role {}", plan.role.arn);
-        credentials = cached_or_make(&cache, &key, &what, role_reuse, || {
+        credentials = cached_or_make(&cache, &key, &what, role_reuse(plan), || {
             request.fresh_role(&mut aws, plan, Signer::Session(&signer), None)
         })?;
     }
@@ -592,4 +710,23 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
         region: request.region,
         credentials,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_credentials_are_reused_for_half_their_life() {
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        // A 12-hour session or a 1-hour role: the SDKs' 15 minutes.
+        assert_eq!(min_left_for(REFRESH_MIN_LEFT, 43_200), minutes(15));
+        assert_eq!(min_left_for(REFRESH_MIN_LEFT, 3600), minutes(15));
+        // A 15-minute role: re-minted after 7.5 minutes, not on every request.
+        assert_eq!(
+            min_left_for(REFRESH_MIN_LEFT, 900),
+            Duration::from_secs(450)
+        );
+        assert_eq!(min_left_for(SESSION_MIN_LEFT, 900), minutes(5));
+    }
 }

@@ -73,9 +73,11 @@ pub struct ProfileFiles {
 
 impl ProfileFiles {
     /// Reads the files the SDK would read (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`
-    /// honoured).
+    /// honoured); inside an `exec --server` child, the user's real credentials file.
     pub fn load() -> Result<Self, Error> {
-        let (fs, env, files) = (Fs::real(), Env::real(), EnvConfigFiles::default());
+        let env = real_credentials_env().unwrap_or_else(Env::real);
+        let files = EnvConfigFiles::default();
+        let fs = checked_files(&env)?;
         let load = aws_config::profile::load(&fs, &env, &files, None::<Cow<'static, str>>);
         match poll_once(load) {
             Some(Ok(set)) => Ok(ProfileFiles { set }),
@@ -112,7 +114,7 @@ impl ProfileFiles {
             .map(str::to_owned)
     }
 
-    fn unknown(&self, name: &str) -> Error {
+    pub fn unknown(&self, name: &str) -> Error {
         Error::UnknownProfile {
             name: name.to_owned(),
             files: profile_file_names(),
@@ -147,14 +149,26 @@ impl ProfileFiles {
         let (keys, key_source) = loop {
             if chain.contains(&current) {
                 chain.push(current);
+                let link = if self.get(&chain[chain.len() - 2], "role_arn").is_some() {
+                    "source_profile"
+                } else {
+                    "credential_process"
+                };
                 return Err(Error::BrokenProfile {
                     profile: name.to_owned(),
-                    why: format!("source_profile loops: {}", chain.join(" -> ")),
+                    why: format!("{link} loops: {}", chain.join(" -> ")),
                     hint: "end the chain at a profile that holds your long-term keys (aws_access_key_id)".into(),
                 });
             }
             chain.push(current.clone());
             let Some(role_arn) = self.get(&current, "role_arn") else {
+                // A profile that gets its credentials from aws-mfa means the profile it names.
+                if self.get(&current, "aws_access_key_id").is_none()
+                    && let Some(process) = self.get(&current, "credential_process")
+                {
+                    current = self.follow_credential_process(&current, &process)?;
+                    continue;
+                }
                 break self.keys_of(&current)?;
             };
             let source = self.get(&current, "source_profile");
@@ -207,12 +221,61 @@ impl ProfileFiles {
             name: name.to_owned(),
             mfa_serial: first("mfa_serial"),
             mfa_process: first("mfa_process"),
-            region: first("region"),
+            // Like the AWS CLI: a role profile's region is its own, never its source's.
+            region: self.get(name, "region"),
             session_duration: self.get(holder, "duration_seconds"),
             keys,
             key_source,
             roles,
         })
+    }
+
+    /// The profile named by `credential_process = aws-mfa credential-process --profile X`
+    /// (`-p X`, `--profile=X`); any other `credential_process` is an error naming its
+    /// program (its arguments may hold a secret).
+    fn follow_credential_process(&self, profile: &str, process: &str) -> Result<String, Error> {
+        let words = shell_words::split(process).unwrap_or_default();
+        let program = words.first().map(String::as_str).unwrap_or_default();
+        let broken = |why: String, hint: &str| Error::BrokenProfile {
+            profile: profile.to_owned(),
+            why,
+            hint: hint.to_owned(),
+        };
+        let is_aws_mfa = std::path::Path::new(program)
+            .file_stem()
+            .is_some_and(|stem| stem == "aws-mfa");
+        if !is_aws_mfa || !words.iter().any(|w| w == "credential-process") {
+            return Err(broken(
+                format!(
+                    "it gets its credentials from credential_process '{program}', and aws-mfa needs long-term keys to ask for an MFA session"
+                ),
+                "name the profile that holds your aws_access_key_id with -p (or AWS_PROFILE)",
+            ));
+        }
+        let mut args = words.iter().skip(1);
+        let mut target = None;
+        while let Some(arg) = args.next() {
+            if arg == "-p" || arg == "--profile" {
+                target = args.next().cloned();
+            } else if let Some(value) = arg.strip_prefix("--profile=") {
+                target = Some(value.to_owned());
+            } else if let Some(value) = arg.strip_prefix("-p").filter(|v| !v.is_empty()) {
+                target = Some(value.to_owned());
+            }
+        }
+        let Some(target) = target else {
+            return Err(broken(
+                "its credential_process runs aws-mfa credential-process without --profile".into(),
+                "add '--profile NAME' (the profile with your keys or role) to its credential_process",
+            ));
+        };
+        if self.set.get_profile(&target).is_none() {
+            return Err(self.unknown(&target));
+        }
+        tracing::info!(
+            "profile '{profile}': its credential_process runs aws-mfa credential-process --profile {target}; using profile '{target}'"
+        );
+        Ok(target)
     }
 
     /// The profile's own keys; when it has none, long-term keys from the environment.
@@ -247,6 +310,49 @@ impl ProfileFiles {
             },
         }
     }
+}
+
+/// Set by `exec --server` for its child, whose `AWS_SHARED_CREDENTIALS_FILE` is an empty
+/// file (so that SDKs take the endpoint's credentials): the credentials file aws-mfa read,
+/// so aws-mfa run inside the child (`env --refresh`, `doctor`, another profile) reads it too.
+pub const REAL_CREDENTIALS_FILE: &str = "AWS_MFA_SHARED_CREDENTIALS_FILE";
+
+/// The credentials file an `exec --server` child was handed over from its aws-mfa, when
+/// there is one.
+fn real_credentials_file() -> Option<std::path::PathBuf> {
+    std::env::var_os(REAL_CREDENTIALS_FILE)
+        .filter(|path| !path.is_empty())
+        .map(std::path::PathBuf::from)
+        .filter(|path| path.is_file())
+}
+
+/// The environment as the SDK's loader sees it, with `AWS_SHARED_CREDENTIALS_FILE` at the
+/// real credentials file inside an `exec --server` child.
+fn real_credentials_env() -> Option<Env> {
+    let path = real_credentials_file()?
+        .into_os_string()
+        .into_string()
+        .ok()?;
+    let mut vars: std::collections::HashMap<String, String> = std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .collect();
+    vars.insert("AWS_SHARED_CREDENTIALS_FILE".into(), path);
+    Some(Env::from(vars))
+}
+
+/// The credentials file this process reads, as an absolute path when it exists: what a
+/// child whose `AWS_SHARED_CREDENTIALS_FILE` points elsewhere is handed in
+/// `REAL_CREDENTIALS_FILE`.
+pub fn credentials_file() -> Option<std::path::PathBuf> {
+    real_credentials_file()
+        .or_else(|| {
+            std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+                .filter(|path| !path.is_empty())
+                .map(std::path::PathBuf::from)
+        })
+        .or_else(|| dirs::home_dir().map(|home| home.join(".aws").join("credentials")))
+        .and_then(|path| std::path::absolute(path).ok())
+        .filter(|path| path.is_file())
 }
 
 /// Long-term keys in the environment, unless aws-mfa put them there: variables from an
@@ -284,11 +390,79 @@ fn profile_file_names() -> String {
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| default.to_owned())
     };
+    let credentials = match real_credentials_file() {
+        Some(path) => path.display().to_string(),
+        None => name("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+    };
     format!(
-        "{} or {}",
+        "{} or {credentials}",
         name("AWS_CONFIG_FILE", "~/.aws/config"),
-        name("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
     )
+}
+
+/// The profile files, read here so the SDK's parser gets only what was checked: each must
+/// be a regular file (a FIFO or `/dev/zero` would hang the read), of a sane size, and
+/// valid UTF-8 (the SDK would silently read a file with one bad byte as empty, losing
+/// `mfa_serial`, `region` and roles). The paths are found as the SDK finds them.
+fn checked_files(env: &Env) -> Result<Fs, Error> {
+    /// Far more than any profile file (a thousand profiles fit in a few hundred KiB).
+    const LIMIT: u64 = 16 * 1024 * 1024;
+    let home = aws_runtime::fs_util::home_dir(env, aws_runtime::fs_util::Os::real());
+    let mut contents = std::collections::HashMap::new();
+    for (variable, default) in [
+        ("AWS_CONFIG_FILE", "~/.aws/config"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+    ] {
+        let named = env.get(variable).ok();
+        let path = expand_home(named.as_deref().unwrap_or(default), home.as_deref());
+        let refused = |why: String, hint: String| Error::ProfileFile {
+            path: path.display().to_string(),
+            why,
+            hint,
+        };
+        let data = match crate::regular_file::read(&path, LIMIT) {
+            Ok(data) => data,
+            // A missing file is an empty one, as for the SDK.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(refused(
+                    e.to_string(),
+                    format!(
+                        "point {variable} at your {default} file (a regular file), or unset it"
+                    ),
+                ));
+            }
+        };
+        if let Err(e) = std::str::from_utf8(&data) {
+            let line = data[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            return Err(refused(
+                format!("line {line} is not valid UTF-8"),
+                format!(
+                    "save the file as UTF-8: retype the characters on line {line} (an editor in another encoding, or a stray byte, put them there)"
+                ),
+            ));
+        }
+        contents.insert(path.into_os_string(), data);
+    }
+    Ok(Fs::from_raw_map(contents))
+}
+
+/// `~/…` under the home directory, as the SDK expands it.
+fn expand_home(path: &str, home: Option<&str>) -> std::path::PathBuf {
+    let path = std::path::Path::new(path);
+    let mut components = path.components();
+    match (components.next(), home) {
+        (Some(std::path::Component::Normal(first)), Some(home)) if first == "~" => {
+            let mut expanded = std::path::PathBuf::from(home);
+            expanded.extend(components);
+            expanded
+        }
+        _ => path.to_owned(),
+    }
 }
 
 /// Polls a future once. The SDK's profile loader reads files synchronously inside its

@@ -24,6 +24,7 @@ pub fn wanted(cli: &Cli) -> bool {
         Command::Env(args) => args.session.verbose,
         Command::Exec(args) => args.session.verbose,
         Command::CredentialProcess(args) => args.verbose,
+        Command::Console(args) => args.session.verbose,
         _ => false,
     }
 }
@@ -79,8 +80,11 @@ where
             "aws-mfa [{:>8.3}s] ",
             self.start.elapsed().as_secs_f64()
         )?;
-        context.format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
+        // Profile names, paths and STS's words go into the steps: control characters are
+        // shown escaped, never sent to the terminal.
+        let mut line = String::new();
+        context.format_fields(Writer::new(&mut line), event)?;
+        writeln!(writer, "{}", crate::error::escape_controls(&line))
     }
 }
 

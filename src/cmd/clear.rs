@@ -4,10 +4,11 @@ use crate::cache::SessionCache;
 use crate::cli::ClearArgs;
 use crate::error::Error;
 use crate::obtain;
+use crate::profile::ProfileFiles;
 
 pub fn run(args: &ClearArgs) -> Result<(), Error> {
     let cache = SessionCache::open();
-    let (profile, explicit) = obtain::profile_name(args.profile.as_deref());
+    let (profile, explicit) = obtain::profile_name(args.profile.as_deref())?;
     let mut removed = 0;
     // The MFA session behind the profile may have been recorded under another profile that
     // shares its keys and device: forget it too, so the next run asks for a code.
@@ -22,11 +23,39 @@ pub fn run(args: &ClearArgs) -> Result<(), Error> {
             removed += 1;
         }
     }
+    // A writer killed between write and rename leaves a temp file that holds a session.
+    let leftovers = if args.all {
+        cache.remove_temp_files()
+    } else {
+        0
+    };
     let whose = if args.all {
         "all profiles".to_owned()
     } else {
         format!("profile '{profile}'")
     };
-    eprintln!("aws-mfa: forgot {removed} cached session(s) of {whose}");
+    let whose = crate::error::escape_controls(&whose);
+    if removed > 0 || leftovers > 0 {
+        let and_leftovers = match leftovers {
+            0 => String::new(),
+            n => format!(", and {n} temp file(s) a killed aws-mfa left behind"),
+        };
+        eprintln!("aws-mfa: forgot {removed} cached session(s) of {whose}{and_leftovers}");
+        return Ok(());
+    }
+    // Nothing was cached. A profile the files do not know is most likely a typo: say so and
+    // fail, so a script that clears the wrong name notices; a known one simply had nothing
+    // to forget, which is the state asked for.
+    if !args.all
+        && let Ok(files) = ProfileFiles::load()
+        && !files.names().contains(&profile)
+    {
+        return Err(files.unknown(&profile));
+    }
+    if args.all {
+        eprintln!("aws-mfa: nothing to forget: no session is cached");
+    } else {
+        eprintln!("aws-mfa: nothing to forget: no cached session of {whose}");
+    }
     Ok(())
 }

@@ -15,12 +15,12 @@ use clap::{Arg, Command, CommandFactory, ValueHint};
 use crate::cli::Cli;
 use crate::error::Error;
 use crate::profile::ProfileFiles;
-use crate::shell::InteractiveShell;
+use crate::shell::CompletionShell;
 
 /// Stands in for the profile names while clap_complete writes the script.
 const PLACEHOLDER: &str = "__AWS_MFA_PROFILES__";
 
-pub fn run(shell: InteractiveShell) -> Result<(), Error> {
+pub fn run(shell: CompletionShell) -> Result<(), Error> {
     super::print(&script(shell))
 }
 
@@ -31,21 +31,30 @@ pub fn profiles() -> Result<(), Error> {
 }
 
 /// The completion script for `shell`.
-pub fn script(shell: InteractiveShell) -> String {
+pub fn script(shell: CompletionShell) -> String {
     let generator = match shell {
-        InteractiveShell::Bash => clap_complete::Shell::Bash,
-        InteractiveShell::Zsh => clap_complete::Shell::Zsh,
-        InteractiveShell::Fish => clap_complete::Shell::Fish,
-        InteractiveShell::Pwsh => clap_complete::Shell::PowerShell,
+        CompletionShell::Bash => clap_complete::Shell::Bash,
+        CompletionShell::Zsh => clap_complete::Shell::Zsh,
+        CompletionShell::Fish => clap_complete::Shell::Fish,
+        CompletionShell::Pwsh => clap_complete::Shell::PowerShell,
+        CompletionShell::Elvish => clap_complete::Shell::Elvish,
+        CompletionShell::Nu => {
+            let mut out = Vec::new();
+            let nu = clap_complete_nushell::Nushell;
+            clap_complete::generate(nu, &mut completion_command(), "aws-mfa", &mut out);
+            return nu_script(&String::from_utf8(out).expect("clap_complete writes UTF-8"));
+        }
     };
     let mut out = Vec::new();
     clap_complete::generate(generator, &mut completion_command(), "aws-mfa", &mut out);
     let generated = String::from_utf8(out).expect("clap_complete writes UTF-8");
     match shell {
-        InteractiveShell::Bash => bash(&generated),
-        InteractiveShell::Zsh => zsh(&generated),
-        InteractiveShell::Fish => fish(&generated),
-        InteractiveShell::Pwsh => pwsh(&generated),
+        CompletionShell::Bash => bash(&generated),
+        CompletionShell::Zsh => zsh(&generated),
+        CompletionShell::Fish => fish(&generated),
+        CompletionShell::Pwsh => pwsh(&generated),
+        CompletionShell::Elvish => elvish(&generated),
+        CompletionShell::Nu => unreachable!("written above"),
     }
 }
 
@@ -154,6 +163,38 @@ fn pwsh(generated: &str) -> String {
     )
 }
 
+/// elvish: clap's completer offers subcommands and option names only; it is wrapped, and
+/// the word after `-p`/`--profile` is answered with the profile names.
+fn elvish(generated: &str) -> String {
+    const SET: &str = "set edit:completion:arg-completer[aws-mfa] = ";
+    assert!(
+        generated.contains(SET),
+        "clap_complete's script changed shape: {SET:?} not found"
+    );
+    format!(
+        r#"{generated}
+# aws-mfa: the word after -p/--profile is a profile name.
+var aws-mfa-clap-completer = $edit:completion:arg-completer[aws-mfa]
+set edit:completion:arg-completer[aws-mfa] = {{|@words|
+    if (and (> (count $words) 2) (has-value [-p --profile] $words[-2])) {{
+        try {{ e:aws-mfa __profiles 2>/dev/null | from-lines }} catch {{ }}
+    }} else {{
+        $aws-mfa-clap-completer $@words
+    }}
+}}
+"#
+    )
+}
+
+/// nushell: the list of values becomes the output of `aws-mfa __profiles`.
+fn nu_script(generated: &str) -> String {
+    swap(
+        generated,
+        &format!("[ \"{PLACEHOLDER}\" ]"),
+        "^aws-mfa __profiles | lines",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,10 +202,12 @@ mod tests {
     #[test]
     fn every_script_asks_aws_mfa_for_profile_names_and_hides_hidden_commands() {
         for shell in [
-            InteractiveShell::Bash,
-            InteractiveShell::Zsh,
-            InteractiveShell::Fish,
-            InteractiveShell::Pwsh,
+            CompletionShell::Bash,
+            CompletionShell::Zsh,
+            CompletionShell::Fish,
+            CompletionShell::Pwsh,
+            CompletionShell::Elvish,
+            CompletionShell::Nu,
         ] {
             let script = script(shell);
             assert!(script.contains("aws-mfa __profiles"), "{shell:?}");

@@ -10,7 +10,8 @@ use crate::obtain::{self, Prompt};
 use crate::session::rfc3339;
 
 pub fn run(args: &SessionArgs) -> Result<(), Error> {
-    // The SDKs refresh 15 minutes before expiry: hand out nothing inside that window.
+    // The SDKs refresh up to 15 minutes before expiry: hand out nothing inside that window
+    // (for credentials shorter than it, nothing past half their life).
     let session = obtain::session(args, obtain::REFRESH_MIN_LEFT, Prompt::Terminal)?;
     let c = &session.credentials;
     let document = json!({

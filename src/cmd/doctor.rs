@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use crate::aws::{Aws, StsTarget};
-use crate::cache::{CacheKey, SessionCache};
-use crate::error::Error;
+use crate::aws::{Aws, MFA_PROBE_ACTION, MfaEnforcement, StsTarget};
+use crate::cache::{self, CacheKey, SessionCache};
+use crate::error::{Error, escape_controls};
 use crate::mfa;
 use crate::obtain;
-use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
+use crate::profile::{KeySource, LongTermKeys, ProfileFiles, ResolvedProfile};
 use crate::verbose;
 
 /// How far STS's clock may be from ours before it is worth a word (SigV4 refuses 15 min).
@@ -25,19 +25,22 @@ struct Report {
 }
 
 impl Report {
+    // Profile names, STS's words and paths go into these lines: control characters are
+    // shown escaped, never sent to the terminal.
     fn ok(&mut self, what: String) {
-        self.lines.push(format!("✓ {what}"));
+        self.lines.push(format!("✓ {}", escape_controls(&what)));
     }
 
     fn info(&mut self, what: String) {
-        self.lines.push(format!("- {what}"));
+        self.lines.push(format!("- {}", escape_controls(&what)));
     }
 
     /// Something wrong, with the fix; `blocking` when no session can be had until fixed.
     fn bad(&mut self, what: String, fix: Option<String>, blocking: bool) {
-        self.lines.push(format!("✗ {what}"));
+        self.lines.push(format!("✗ {}", escape_controls(&what)));
         if let Some(fix) = fix {
-            self.lines.push(format!("    fix: {fix}"));
+            self.lines
+                .push(format!("    fix: {}", escape_controls(&fix)));
         }
         self.blocked |= blocking;
     }
@@ -49,7 +52,7 @@ impl Report {
 
 pub fn run(profile: Option<&str>) -> Result<bool, Error> {
     let mut report = Report::default();
-    let (name, explicit) = obtain::profile_name(profile);
+    let (name, explicit) = obtain::profile_name(profile)?;
     let resolved = ProfileFiles::load().and_then(|files| files.resolve(&name, explicit));
     match &resolved {
         Ok(resolved) => check_profile(&mut report, resolved),
@@ -92,7 +95,12 @@ fn check_profile(report: &mut Report, resolved: &ResolvedProfile) {
         ),
     }
     if let Some(command) = &resolved.mfa_process {
-        report.ok(format!("codes come from mfa_process: {command}"));
+        // The program's name only: the rest may hold a secret (a TOTP seed).
+        let program = shell_words::split(command)
+            .ok()
+            .and_then(|words| words.into_iter().next())
+            .unwrap_or_else(|| "(a command that cannot be split into words)".into());
+        report.ok(format!("codes come from mfa_process: {program} …"));
     }
 
     let aws = Aws::connect(&StsTarget {
@@ -104,14 +112,44 @@ fn check_profile(report: &mut Report, resolved: &ResolvedProfile) {
         Ok(aws) => aws,
         Err(err) => return report.error(&err, true),
     };
-    match aws.caller_identity(keys) {
+    let accepted = match aws.caller_identity(keys) {
         Ok(identity) => {
             report.ok(format!("STS accepts the keys: {}", identity.arn));
             check_clock(report, identity.server_time);
+            true
         }
-        Err(err) => report.error(&err, true),
-    }
+        Err(err) => {
+            report.error(&err, true);
+            false
+        }
+    };
     check_device(report, resolved, &aws);
+    if accepted {
+        check_mfa_enforced(report, &aws, keys);
+    }
+}
+
+/// Whether the keys alone are refused what the MFA policy denies: one read-only call,
+/// nothing changed in the account.
+fn check_mfa_enforced(report: &mut Report, aws: &Aws, keys: &LongTermKeys) {
+    match aws.mfa_enforcement(keys) {
+        MfaEnforcement::Enforced => report.ok(format!(
+            "MFA is enforced: {MFA_PROBE_ACTION} without MFA was denied explicitly"
+        )),
+        MfaEnforcement::NotEnforced => report.bad(
+            format!(
+                "MFA is not enforced: these keys alone were allowed {MFA_PROBE_ACTION}, so a leaked key works without the MFA device"
+            ),
+            Some(
+                "attach the policy 'aws-mfa policy' prints to the user's group (see aws-mfa policy --help)"
+                    .into(),
+            ),
+            false,
+        ),
+        MfaEnforcement::Unknown(why) => report.info(format!(
+            "could not tell whether MFA is enforced ({MFA_PROBE_ACTION} without MFA): {why}"
+        )),
+    }
 }
 
 fn check_clock(report: &mut Report, server_time: Option<SystemTime>) {
@@ -185,14 +223,16 @@ fn check_cache_dir(report: &mut Report) -> SessionCache {
         );
         return SessionCache::disabled();
     };
-    if !dir.exists() {
+    if !dir.exists() && dir.is_absolute() {
         report.info(format!(
             "cache directory {} will be made on first use",
             dir.display()
         ));
         return SessionCache::disabled();
     }
-    match private_and_writable(&dir) {
+    let unusable =
+        cache::check_dir(&dir).map_err(|why| format!("{why}; sessions will not be cached"));
+    match unusable.and_then(|()| writable(&dir)) {
         Ok(()) => report.ok(format!(
             "cache directory {} is private and writable",
             dir.display()
@@ -200,14 +240,15 @@ fn check_cache_dir(report: &mut Report) -> SessionCache {
         Err(why) => report.bad(
             format!("cache directory {}: {why}", dir.display()),
             Some(if cfg!(windows) {
-                // The next aws-mfa that opens the cache sets the owner-only DACL itself.
+                // The next aws-mfa that opens the cache gives a directory of the user's the
+                // owner-only DACL itself.
                 format!(
-                    "run aws-mfa status (it makes a directory of yours private), or remove {0}: it is made again",
+                    "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or run aws-mfa status (it makes a directory of yours private), or remove {0}: it is made again",
                     dir.display()
                 )
             } else {
                 format!(
-                    "chmod 700 {0} (or remove it: it is made again)",
+                    "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or chmod 700 {0} (or remove it: it is made again)",
                     dir.display()
                 )
             }),
@@ -217,30 +258,17 @@ fn check_cache_dir(report: &mut Report) -> SessionCache {
     SessionCache::open()
 }
 
-#[cfg(unix)]
-fn private_and_writable(dir: &PathBuf) -> Result<(), String> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(dir).map_err(|e| e.to_string())?;
-    if !meta.is_dir() {
-        return Err("it is not a directory".into());
+/// Private (a loose directory of ours is tightened on the next run; doctor only looks) and
+/// writable.
+fn writable(dir: &std::path::Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mode = std::fs::metadata(dir).map_err(|e| e.to_string())?.mode();
+        if mode & 0o077 != 0 {
+            return Err(format!("others can enter it (mode {:o})", mode & 0o777));
+        }
     }
-    if meta.mode() & 0o077 != 0 {
-        return Err(format!(
-            "others can enter it (mode {:o})",
-            meta.mode() & 0o777
-        ));
-    }
-    tempfile::tempfile_in(dir).map_err(|e| format!("cannot write in it: {e}"))?;
-    Ok(())
-}
-
-/// Windows: mode bits mean nothing; the directory's DACL must be owner-only and protected.
-#[cfg(windows)]
-fn private_and_writable(dir: &PathBuf) -> Result<(), String> {
-    if !std::fs::metadata(dir).map_err(|e| e.to_string())?.is_dir() {
-        return Err("it is not a directory".into());
-    }
-    crate::platform::windows::check_dir_private(dir).map_err(|e| e.why)?;
     tempfile::tempfile_in(dir).map_err(|e| format!("cannot write in it: {e}"))?;
     Ok(())
 }

@@ -21,5 +21,5 @@ pub fn run(args: &EnvArgs) -> Result<(), Error> {
         let names = crate::session::names(&changes);
         tracing::info!("printing for {}: {names}", name.get_name());
     }
-    super::print(&shell.render(&changes))
+    super::print(&shell.render(&changes)?)
 }

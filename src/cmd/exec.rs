@@ -14,8 +14,8 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
     if let Some(program) = args.command.first() {
         check_runnable(program)?;
     }
-    // What the server hands out must last as long as an SDK expects (it refreshes 15
-    // minutes before expiry); asking now, before the child runs, is the one prompt.
+    // What the server hands out should last past the SDKs' refresh windows (see
+    // `obtain::REFRESH_MIN_LEFT`); asking now, before the child runs, is the one prompt.
     let min_left = if args.server {
         obtain::REFRESH_MIN_LEFT
     } else {

@@ -11,6 +11,10 @@ pub fn script(shell: InteractiveShell) -> &'static str {
         InteractiveShell::Zsh => include_str!("../../shell/aws-mfa.zsh"),
         InteractiveShell::Fish => include_str!("../../shell/aws-mfa.fish"),
         InteractiveShell::Pwsh => include_str!("../../shell/aws-mfa.ps1"),
+        InteractiveShell::Tcsh => include_str!("../../shell/aws-mfa.tcsh"),
+        InteractiveShell::Elvish => include_str!("../../shell/aws-mfa.elv"),
+        InteractiveShell::Xonsh => include_str!("../../shell/aws-mfa.xsh"),
+        InteractiveShell::Nu => include_str!("../../shell/aws-mfa.nu"),
     }
 }
 

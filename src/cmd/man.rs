@@ -68,17 +68,166 @@ pub fn page() -> String {
         "eval \"$(aws-mfa init zsh)\"       # ~/.zshrc",
         "aws-mfa init fish | source       # ~/.config/fish/config.fish",
         "aws-mfa init pwsh | Out-String | Invoke-Expression   # $PROFILE",
+        "eval (aws-mfa init elvish | slurp)   # ~/.config/elvish/rc.elv",
+        "execx($(aws-mfa init xonsh))     # ~/.xonshrc",
+        "aws-mfa init tcsh > ~/.aws-mfa.tcsh   # then in ~/.tcshrc: source ~/.aws-mfa.tcsh",
+        "aws-mfa init nu | save -f ($nu.default-config-dir | path join aws-mfa.nu)   # then in config.nu: source aws-mfa.nu",
     ] {
         integration.control("IP", []);
         integration.text([bold(line)]);
     }
     integration.to_writer(&mut out).expect("render to memory");
+    reference().to_writer(&mut out).expect("render to memory");
     top.render_version_section(&mut out)
         .expect("render to memory");
     // Every piece rendered on its own starts with roff's apostrophe preamble: keep one.
     let page = String::from_utf8(out).expect("roff is UTF-8");
     format!("{APOSTROPHES}{}", page.replace(APOSTROPHES, ""))
 }
+
+/// EXAMPLES, ENVIRONMENT, FILES and EXIT STATUS: what `--help` has no room for.
+fn reference() -> Roff {
+    let mut roff = Roff::new();
+    roff.control("SH", ["EXAMPLES"]);
+    for (what, lines) in EXAMPLES {
+        roff.control("PP", []);
+        roff.text([roman(*what)]);
+        roff.control("RS", ["4"]);
+        roff.control("nf", []);
+        for line in *lines {
+            if line.is_empty() {
+                roff.control("sp", []);
+            } else {
+                roff.text([bold(*line)]);
+            }
+        }
+        roff.control("fi", []);
+        roff.control("RE", []);
+    }
+    for (title, entries) in [
+        ("ENVIRONMENT", ENVIRONMENT),
+        ("FILES", FILES),
+        ("EXIT STATUS", EXIT_STATUS),
+    ] {
+        roff.control("SH", [title]);
+        for (tag, text) in entries {
+            roff.control("TP", []);
+            roff.text([bold(*tag)]);
+            roff.text([roman(*text)]);
+        }
+    }
+    roff
+}
+
+const EXAMPLES: &[(&str, &[&str])] = &[
+    (
+        "Put a session in this shell (the shell is told by the process that runs aws-mfa):",
+        &[
+            "eval \"$(aws-mfa env)\"                          # bash, zsh, sh",
+            "aws-mfa env | source                           # fish",
+            "aws-mfa env | Out-String | Invoke-Expression   # PowerShell",
+            "eval \"`aws-mfa env`\"                           # tcsh, csh",
+            "eval (aws-mfa env | slurp)                     # elvish",
+            "execx($(aws-mfa env))                          # xonsh",
+        ],
+    ),
+    (
+        "nushell cannot evaluate text: aws-mfa-session (from aws-mfa init nu) reads aws-mfa env --shell json as data in one step; or save the statements and source the file on the next line (source reads a file when its line is parsed; the file holds the session, so keep it private):",
+        &[
+            "aws-mfa-session work",
+            "aws-mfa env | save -f ~/.cache/aws-mfa-session.nu",
+            "source ~/.cache/aws-mfa-session.nu",
+        ],
+    ),
+    (
+        "Run one command with a session, leaving the shell as it is; with no command, a subshell:",
+        &["aws-mfa exec -- terraform plan", "aws-mfa exec"],
+    ),
+    (
+        "A role: role_arn and source_profile in ~/.aws/config; one MFA prompt covers every role for the session's life:",
+        &[
+            "[profile admin]",
+            "role_arn = arn:aws:iam::111111111111:role/admin",
+            "source_profile = default",
+            "",
+            "aws-mfa exec -p admin -- aws sts get-caller-identity",
+        ],
+    ),
+    (
+        "For the SDKs and tools that read profiles (AWS_PROFILE=work aws s3 ls):",
+        &[
+            "[profile work]",
+            "credential_process = aws-mfa credential-process --profile admin",
+        ],
+    ),
+    (
+        "Take the code from a password manager instead of the terminal:",
+        &[
+            "[default]",
+            "mfa_serial = arn:aws:iam::123456789012:mfa/you",
+            "mfa_process = op item get AWS --otp",
+        ],
+    ),
+];
+
+const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "AWS_PROFILE, AWS_MFA_PROFILE",
+        "The profile to use when -p is not given: AWS_PROFILE, else AWS_MFA_PROFILE (the session this shell already holds), else default.",
+    ),
+    (
+        "AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE",
+        "Where the profile files are, as for the AWS CLI. They are read, never written.",
+    ),
+    (
+        "AWS_MFA_CACHE_DIR",
+        "The cache directory, an absolute path (a relative one is refused). Default: the platform cache directory, ~/.cache/aws-mfa on Linux.",
+    ),
+    (
+        "AWS_REGION, AWS_DEFAULT_REGION",
+        "The region when neither -r nor the profile names one.",
+    ),
+    (
+        "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, AWS_CA_BUNDLE",
+        "Where STS is reached, and an extra CA to trust, as the AWS SDKs read them.",
+    ),
+    (
+        "SHELL",
+        "The shell env writes for when the process that runs aws-mfa is not a shell it knows.",
+    ),
+    (
+        "Set by a session",
+        "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION (RFC 3339 UTC), AWS_REGION and AWS_DEFAULT_REGION (when a region is known), AWS_MFA_PROFILE. Removed: AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_SECURITY_TOKEN, AWS_ACCOUNT_ID.",
+    ),
+];
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "~/.aws/credentials",
+        "The long-term keys: aws_access_key_id and aws_secret_access_key under [NAME].",
+    ),
+    (
+        "~/.aws/config",
+        "Under [default] or [profile NAME]: mfa_serial (the MFA device), mfa_process (a command that prints a code; run without a shell), duration_seconds, region, role_arn, source_profile, role_session_name, external_id, endpoint_url.",
+    ),
+    (
+        "~/.cache/aws-mfa/ (or $AWS_MFA_CACHE_DIR)",
+        "Cached sessions and role credentials, one file each (directory 0700, files 0600), a record of the last code used per device, and the devices found by a lookup. aws-mfa clear forgets them.",
+    ),
+];
+
+const EXIT_STATUS: &[(&str, &str)] = &[
+    ("0", "Success."),
+    (
+        "1",
+        "Failure, said on stderr as what happened, why, and a hint; nothing is printed on stdout, so eval does nothing.",
+    ),
+    ("2", "The command line could not be parsed."),
+    (
+        "exec",
+        "The command's own status; 128+N when signal N ended it; 127 when it cannot be found and 126 when it cannot be run (both checked before any code is asked for).",
+    ),
+];
 
 /// What the roff crate writes first, so that `'` prints as an apostrophe.
 const APOSTROPHES: &str = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n";

@@ -2,12 +2,14 @@
 
 pub mod clear;
 pub mod completions;
+pub mod console;
 pub mod credential_process;
 pub mod doctor;
 pub mod env;
 pub mod exec;
 pub mod init;
 pub mod man;
+pub mod policy;
 pub mod status;
 
 use std::io::Write;

@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::cache::SessionCache;
-use crate::error::Error;
+use crate::error::{Error, escape_controls};
 use crate::session::rfc3339;
 
 pub fn run() -> Result<(), Error> {
@@ -22,9 +22,10 @@ pub fn run() -> Result<(), Error> {
         .iter()
         .map(|(_, entry)| {
             let at = entry.credentials.expiration;
+            // Names from the profile files: control characters shown escaped.
             [
-                entry.profile.clone(),
-                entry.identity.clone(),
+                escape_controls(&entry.profile).into_owned(),
+                escape_controls(&entry.identity).into_owned(),
                 rfc3339(at),
                 local_time(at),
                 left(entry.time_left()),

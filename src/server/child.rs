@@ -3,8 +3,9 @@
 //! While it waits, the parent ignores SIGINT and SIGQUIT, as `system(3)` does: the child,
 //! in the terminal's foreground process group, already gets them, and a second SIGINT
 //! makes Terraform abort at once. SIGTERM and SIGHUP, which are sent to a process rather
-//! than typed, are passed on. A signal the parent was started with ignored (`nohup`, a
-//! background job) stays ignored, in the child too, as it would after `exec`.
+//! than typed, are passed on. The child itself starts with an empty mask and the
+//! dispositions aws-mfa was started with (`crate::child_signals`): a signal ignored by
+//! aws-mfa's own parent (`nohup`, a background job) stays ignored, as it would after `exec`.
 
 use std::io;
 use std::mem::MaybeUninit;
@@ -53,10 +54,12 @@ impl HeldSignals {
         }
     }
 
-    /// Starts `command` and waits for it. std gives the child an empty signal mask and the
-    /// parent's dispositions as they were at the start, before any of ours.
+    /// Starts `command` and waits for it. The child starts with an empty signal mask (std
+    /// would pass on the four held here) and none of our dispositions. With that pre-exec
+    /// step std forks and calls `execvp`, which runs a script without `#!` with /bin/sh,
+    /// as plain `exec` does (`posix_spawn` would refuse it).
     pub fn run(self, command: &mut Command) -> io::Result<ExitStatus> {
-        let mut child = command.spawn()?;
+        let mut child = crate::child_signals::start_clean(command).spawn()?;
         let pid = i32::try_from(child.id()).expect("a pid fits in pid_t");
         CHILD.store(pid, Ordering::SeqCst);
         let installed: Vec<Installed> = IGNORED
@@ -104,6 +107,10 @@ impl Installed {
                     previous: None,
                 };
             }
+            if handler == libc::SIG_IGN {
+                // Every process started from now on (mfa_process) gets it back at default.
+                crate::child_signals::ignored_by_us(signal);
+            }
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = handler;
             action.sa_flags = libc::SA_RESTART;
@@ -122,6 +129,7 @@ impl Drop for Installed {
         if let Some(previous) = &self.previous {
             // SAFETY: restores what sigaction reported before.
             unsafe { libc::sigaction(self.signal, previous, std::ptr::null_mut()) };
+            crate::child_signals::restored(self.signal);
         }
     }
 }

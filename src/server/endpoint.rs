@@ -9,13 +9,22 @@
 //! Rust SDK shows only the status. So the lookup also says it on stderr (see `super`).
 //!
 //! HTTP runs on a small tokio runtime in a thread of its own. Credentials are looked up on
-//! another plain thread, one lookup at a time: the lookup may build its own runtime (to call
-//! STS), which must not happen inside this one, and a lookup that outlives a client's
-//! timeout still completes and lands in the cache for the client's retry.
+//! another plain thread, one lookup at a time, shared by every request that arrives while it
+//! runs: the lookup may build its own runtime (to call STS), which must not happen inside
+//! this one, and a stuck `mfa_process` is started once, not again for each queued request.
+//! A request waits for the lookup a bounded time (a lookup that outlives it still completes
+//! and lands in the cache for the client's retry).
+//!
+//! Any local user can connect to the port: an endpoint keeps at most `MAX_CONNECTIONS`, and
+//! makes room by closing the longest-open connection that has no request in progress, so
+//! idle connections cannot take the file descriptors the child's request needs.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::{Arc, mpsc};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, mpsc};
+use std::task::Poll;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -29,6 +38,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::json;
 use tokio::sync::oneshot;
 
+use super::connections::{Busy, Connections};
 use crate::error::Error;
 use crate::session::{Credentials, Secret, rfc3339};
 
@@ -48,8 +58,9 @@ pub struct CredentialServer {
 
 impl CredentialServer {
     /// Listens on 127.0.0.1 (a port the OS picks) and answers with what `lookup` returns,
-    /// called on a worker thread for each authorized request.
-    pub fn start<F>(lookup: F) -> Result<Self, Error>
+    /// called on a worker thread for authorized requests; a request waits for it at most
+    /// `wait`.
+    pub fn start<F>(lookup: F, wait: Duration) -> Result<Self, Error>
     where
         F: FnMut() -> Lookup + Send + 'static,
     {
@@ -75,7 +86,9 @@ impl CredentialServer {
         };
         let shared = Arc::new(Shared {
             token: token.clone(),
-            lookups: spawn_worker(lookup).map_err(|e| failed("cannot start a thread", e))?,
+            lookups: Lookups::start(lookup).map_err(|e| failed("cannot start a thread", e))?,
+            wait,
+            connections: Mutex::new(Connections::default()),
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -120,25 +133,105 @@ impl Drop for CredentialServer {
 /// What every connection shares.
 struct Shared {
     token: Secret,
-    /// Each request sends the worker where to put its answer.
-    lookups: mpsc::Sender<oneshot::Sender<Lookup>>,
+    lookups: Lookups,
+    /// How long a request waits for a lookup.
+    wait: Duration,
+    connections: Mutex<Connections>,
 }
 
-/// A plain thread that runs `lookup` for one request at a time.
-fn spawn_worker<F>(mut lookup: F) -> std::io::Result<mpsc::Sender<oneshot::Sender<Lookup>>>
-where
-    F: FnMut() -> Lookup + Send + 'static,
-{
-    let (requests, incoming) = mpsc::channel::<oneshot::Sender<Lookup>>();
-    std::thread::Builder::new()
-        .name("aws-mfa-lookup".into())
-        .spawn(move || {
-            for reply in incoming {
-                // The client may have given up meanwhile; the lookup still warmed the cache.
-                let _ = reply.send(lookup());
+/// An answer as every waiting request gets it.
+#[derive(Clone)]
+enum Answer {
+    Credentials(Credentials),
+    Failure {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
+}
+
+impl Answer {
+    fn from_lookup(lookup: Lookup) -> Self {
+        match lookup {
+            Ok(credentials) => Answer::Credentials(credentials),
+            Err(err) => lookup_failure(&err),
+        }
+    }
+
+    fn response(&self) -> Response<Full<Bytes>> {
+        match self {
+            Answer::Credentials(credentials) => credentials_answer(credentials),
+            Answer::Failure {
+                status,
+                code,
+                message,
+            } => failure(*status, code, message),
+        }
+    }
+}
+
+/// Requests waiting for the lookup in progress (`None`: none runs).
+type Waiting = Arc<Mutex<Option<Vec<oneshot::Sender<Answer>>>>>;
+
+/// One lookup at a time on a plain thread; a request that arrives while one runs waits for
+/// its answer instead of starting another.
+struct Lookups {
+    waiting: Waiting,
+    start: mpsc::Sender<()>,
+}
+
+impl Lookups {
+    fn start<F>(mut lookup: F) -> std::io::Result<Self>
+    where
+        F: FnMut() -> Lookup + Send + 'static,
+    {
+        let waiting: Waiting = Arc::default();
+        let (start, started) = mpsc::channel::<()>();
+        let answered = Arc::clone(&waiting);
+        std::thread::Builder::new()
+            .name("aws-mfa-lookup".into())
+            .spawn(move || {
+                // Should the lookup panic, its waiters (and later requests) are told so
+                // instead of waiting on a lookup that will never answer.
+                let _stopped = Stopped(Arc::clone(&answered));
+                for () in started {
+                    let answer = Answer::from_lookup(lookup());
+                    let waiters = answered.lock().expect("not poisoned").take();
+                    // A client may have given up meanwhile; the lookup still warmed the cache.
+                    for waiter in waiters.into_iter().flatten() {
+                        let _ = waiter.send(answer.clone());
+                    }
+                }
+            })?;
+        Ok(Lookups { waiting, start })
+    }
+
+    /// The answer of the lookup in progress, or of one started now.
+    fn join(&self) -> oneshot::Receiver<Answer> {
+        let (reply, answer) = oneshot::channel();
+        let mut waiting = self.waiting.lock().expect("not poisoned");
+        match waiting.as_mut() {
+            Some(waiters) => waiters.push(reply),
+            None => {
+                if self.start.send(()).is_ok() {
+                    *waiting = Some(vec![reply]);
+                }
+                // Else the worker is gone: `reply` is dropped and the request says so.
             }
-        })?;
-    Ok(requests)
+        }
+        answer
+    }
+}
+
+/// Drops every waiting request's reply when the lookup thread ends.
+struct Stopped(Waiting);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        if let Ok(mut waiting) = self.0.lock() {
+            waiting.take();
+        }
+    }
 }
 
 async fn accept(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
@@ -151,17 +244,36 @@ async fn accept(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
                 continue;
             }
         };
+        let admitted = shared.connections.lock().expect("not poisoned").admit();
+        let Some((id, busy, closed)) = admitted else {
+            continue;
+        };
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
+            let serving = Arc::clone(&shared);
             let service = service_fn(move |request| {
-                let shared = Arc::clone(&shared);
-                async move { Ok::<_, Infallible>(respond(&shared, &request).await) }
+                let shared = Arc::clone(&serving);
+                let busy = Busy::new(&busy);
+                async move {
+                    let response = respond(&shared, &request).await;
+                    drop(busy);
+                    Ok::<_, Infallible>(response)
+                }
             });
-            // A client that goes away mid-answer is not our problem.
-            let _ = http1::Builder::new()
+            let connection = http1::Builder::new()
                 .timer(TokioTimer::new())
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+                .serve_connection(TokioIo::new(stream), service);
+            // Until the client is done (one that goes away mid-answer is not our problem),
+            // or the connection is closed to make room.
+            let mut connection = std::pin::pin!(connection);
+            let mut closed = closed;
+            std::future::poll_fn(|cx| {
+                let done = connection.as_mut().poll(cx).is_ready()
+                    || Pin::new(&mut closed).poll(cx).is_ready();
+                if done { Poll::Ready(()) } else { Poll::Pending }
+            })
+            .await;
+            shared.connections.lock().expect("not poisoned").closed(id);
         });
     }
 }
@@ -192,18 +304,20 @@ async fn respond(shared: &Shared, request: &Request<Incoming>) -> Response<Full<
             .insert(header::ALLOW, HeaderValue::from_static("GET"));
         return response;
     }
-    let (reply, answer) = oneshot::channel();
-    let lookup = match shared.lookups.send(reply) {
-        Ok(()) => answer.await.ok(),
-        Err(_) => None,
-    };
-    match lookup {
-        Some(Ok(credentials)) => credentials_answer(&credentials),
-        Some(Err(err)) => lookup_failure(&err),
-        None => failure(
+    match tokio::time::timeout(shared.wait, shared.lookups.join()).await {
+        Ok(Ok(answer)) => answer.response(),
+        Ok(Err(_)) => failure(
             StatusCode::INTERNAL_SERVER_ERROR,
             "CredentialsUnavailable",
             "aws-mfa: the credentials lookup stopped",
+        ),
+        Err(_) => failure(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "CredentialsPending",
+            &format!(
+                "aws-mfa: no credentials within {} s: the lookup in progress (STS, or mfa_process for a new code) has not finished; it goes on, and a later request gets its answer",
+                shared.wait.as_secs_f64()
+            ),
         ),
     }
 }
@@ -220,7 +334,7 @@ fn credentials_answer(credentials: &Credentials) -> Response<Full<Bytes>> {
 
 /// An error answer carries the same text (and hint) the command line would print; no
 /// `Error` variant holds a secret. 503 when the user can fix it from another terminal.
-fn lookup_failure(err: &Error) -> Response<Full<Bytes>> {
+fn lookup_failure(err: &Error) -> Answer {
     let (status, code) = match err {
         Error::CodeNeeded { .. } => (StatusCode::SERVICE_UNAVAILABLE, "MfaSessionExpired"),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "CredentialsUnavailable"),
@@ -229,7 +343,11 @@ fn lookup_failure(err: &Error) -> Response<Full<Bytes>> {
         Some(hint) => format!("aws-mfa: {err}; {hint}"),
         None => format!("aws-mfa: {err}"),
     };
-    failure(status, code, &message)
+    Answer::Failure {
+        status,
+        code,
+        message,
+    }
 }
 
 fn failure(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
@@ -295,7 +413,7 @@ mod tests {
             profile: "admin".into(),
             no_session: false,
         };
-        let response = lookup_failure(&err);
+        let response = lookup_failure(&err).response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
 }

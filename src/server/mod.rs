@@ -15,6 +15,7 @@ use crate::session::{EnvChange, Session};
 
 #[cfg(unix)]
 mod child;
+mod connections;
 mod endpoint;
 
 pub use endpoint::{CredentialServer, PATH};
@@ -55,6 +56,63 @@ pub fn child_env(session: &Session, uri: &str, token: &str) -> Vec<EnvChange> {
     changes
 }
 
+/// The endpoint, answering with credentials re-minted from the cached MFA session; the
+/// terminal is never asked again.
+fn start(args: &SessionArgs) -> Result<CredentialServer, Error> {
+    use crate::obtain::{self, Prompt};
+
+    let mut later = args.clone();
+    // A code from the command line is spent by the time it would be needed again, and
+    // --refresh was for the first session only.
+    later.token_code = None;
+    later.refresh = false;
+    // A request waits for a lookup (STS, an mfa_process) as long as aws-mfa waits for AWS.
+    let wait = std::time::Duration::try_from_secs_f64(args.timeout)
+        .unwrap_or(std::time::Duration::from_secs(15));
+    let mut failing = false;
+    CredentialServer::start(
+        move || {
+            let looked_up = obtain::session(&later, obtain::REFRESH_MIN_LEFT, Prompt::Never)
+                .map(|session| session.credentials);
+            // The child may swallow the answer's text: say it on the terminal too, once.
+            match &looked_up {
+                Err(err) if !failing => {
+                    eprintln!("aws-mfa: {err}");
+                    if let Some(hint) = err.hint() {
+                        eprintln!("  hint: {hint}");
+                    }
+                    failing = true;
+                }
+                Err(_) => {}
+                Ok(_) => failing = false,
+            }
+            looked_up
+        },
+        wait,
+    )
+}
+
+/// The child's environment: the endpoint instead of keys, the empty credentials file.
+fn prepare_child(
+    command: &mut Command,
+    session: &Session,
+    server: &CredentialServer,
+    credentials_file: &std::path::Path,
+) {
+    for change in child_env(session, &server.uri(), server.token().expose()) {
+        match change {
+            EnvChange::Set(name, value) => command.env(name, value),
+            EnvChange::Unset(name) => command.env_remove(name),
+        };
+    }
+    command.env(SHARED_CREDENTIALS_FILE, credentials_file);
+    // aws-mfa run inside the child still finds the user's keys.
+    match crate::profile::credentials_file() {
+        Some(real) => command.env(crate::profile::REAL_CREDENTIALS_FILE, real),
+        None => command.env_remove(crate::profile::REAL_CREDENTIALS_FILE),
+    };
+}
+
 /// Runs `command` with the endpoint until it exits; its status is ours.
 #[cfg(unix)]
 pub fn exec(
@@ -63,34 +121,10 @@ pub fn exec(
     mut command: Command,
     program: &OsStr,
 ) -> Result<ExitCode, Error> {
-    use crate::obtain::{self, Prompt};
-
     // Before any thread starts, so that only this thread ever handles them.
     let signals = child::HeldSignals::hold();
 
-    let mut later = args.clone();
-    // A code from the command line is spent by the time it would be needed again, and
-    // --refresh was for the first session only.
-    later.token_code = None;
-    later.refresh = false;
-    let mut failing = false;
-    let server = CredentialServer::start(move || {
-        let looked_up = obtain::session(&later, obtain::REFRESH_MIN_LEFT, Prompt::Never)
-            .map(|session| session.credentials);
-        // The child may swallow the answer's text: say it on the terminal too, once.
-        match &looked_up {
-            Err(err) if !failing => {
-                eprintln!("aws-mfa: {err}");
-                if let Some(hint) = err.hint() {
-                    eprintln!("  hint: {hint}");
-                }
-                failing = true;
-            }
-            Err(_) => {}
-            Ok(_) => failing = false,
-        }
-        looked_up
-    })?;
+    let server = start(args)?;
 
     // The SDKs read the shared credentials file before the endpoint: long-term keys in
     // [default] would win. The child's file is empty, in a private directory.
@@ -107,13 +141,7 @@ pub fn exec(
         why: e.to_string(),
     })?;
 
-    for change in child_env(session, &server.uri(), server.token().expose()) {
-        match change {
-            EnvChange::Set(name, value) => command.env(name, value),
-            EnvChange::Unset(name) => command.env_remove(name),
-        };
-    }
-    command.env(SHARED_CREDENTIALS_FILE, &credentials_file);
+    prepare_child(&mut command, session, &server, &credentials_file);
 
     let status = signals
         .run(&mut command)
@@ -133,32 +161,9 @@ pub fn exec(
     mut command: Command,
     program: &OsStr,
 ) -> Result<ExitCode, Error> {
-    use crate::obtain::{self, Prompt};
     use crate::platform::windows;
 
-    let mut later = args.clone();
-    // A code from the command line is spent by the time it would be needed again, and
-    // --refresh was for the first session only.
-    later.token_code = None;
-    later.refresh = false;
-    let mut failing = false;
-    let server = CredentialServer::start(move || {
-        let looked_up = obtain::session(&later, obtain::REFRESH_MIN_LEFT, Prompt::Never)
-            .map(|session| session.credentials);
-        // The child may swallow the answer's text: say it on the console too, once.
-        match &looked_up {
-            Err(err) if !failing => {
-                eprintln!("aws-mfa: {err}");
-                if let Some(hint) = err.hint() {
-                    eprintln!("  hint: {hint}");
-                }
-                failing = true;
-            }
-            Err(_) => {}
-            Ok(_) => failing = false,
-        }
-        looked_up
-    })?;
+    let server = start(args)?;
 
     // The SDKs read the shared credentials file before the endpoint: long-term keys in
     // [default] would win. The child's file is empty, in a directory only the user may open.
@@ -177,13 +182,7 @@ pub fn exec(
         why: e.to_string(),
     })?;
 
-    for change in child_env(session, &server.uri(), server.token().expose()) {
-        match change {
-            EnvChange::Set(name, value) => command.env(name, value),
-            EnvChange::Unset(name) => command.env_remove(name),
-        };
-    }
-    command.env(SHARED_CREDENTIALS_FILE, &credentials_file);
+    prepare_child(&mut command, session, &server, &credentials_file);
 
     let code =
         windows::run_child(&mut command).map_err(|e| crate::cmd::exec::exec_error(program, &e))?;

@@ -1,9 +1,13 @@
 //! Which shell to write for, and the writers: each shell is one file with its quoting rule.
 
+mod elvish;
 mod fish;
 mod json;
+mod nu;
 mod posix;
 mod pwsh;
+mod tcsh;
+mod xonsh;
 
 use crate::error::Error;
 use crate::session::EnvChange;
@@ -18,11 +22,18 @@ pub enum Shell {
     Pwsh,
     /// POSIX sh; also what dash, ksh, mksh and ash get.
     Sh,
+    #[value(alias = "csh")]
+    Tcsh,
+    Elvish,
+    Xonsh,
+    /// nushell: statements to `source` from a file.
+    #[value(alias = "nushell")]
+    Nu,
     /// An object mapping each variable to its value, `null` for each removed one.
     Json,
 }
 
-/// A shell with functions and completion: what `init` and `completions` write for.
+/// A shell with functions (or aliases): what `init` writes for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InteractiveShell {
     Bash,
@@ -30,6 +41,26 @@ pub enum InteractiveShell {
     Fish,
     #[value(alias = "powershell")]
     Pwsh,
+    #[value(alias = "csh")]
+    Tcsh,
+    Elvish,
+    Xonsh,
+    #[value(alias = "nushell")]
+    Nu,
+}
+
+/// A shell `completions` writes a script for. xonsh is not one: it completes `aws-mfa`
+/// through the bash script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "powershell")]
+    Pwsh,
+    Elvish,
+    #[value(alias = "nushell")]
+    Nu,
 }
 
 impl Shell {
@@ -44,18 +75,39 @@ impl Shell {
             "fish" => Some(Shell::Fish),
             "pwsh" | "powershell" => Some(Shell::Pwsh),
             "sh" | "dash" | "ksh" | "mksh" | "ash" => Some(Shell::Sh),
+            "tcsh" | "csh" => Some(Shell::Tcsh),
+            "elvish" => Some(Shell::Elvish),
+            // xonsh names its process after its command line ("xonsh --no-rc -c …").
+            "xonsh" => Some(Shell::Xonsh),
+            _ if base.starts_with("xonsh ") => Some(Shell::Xonsh),
+            "nu" => Some(Shell::Nu),
             _ => None,
         }
     }
 
-    /// Turns the ordered changes into the text to print, in one piece.
-    pub fn render(self, changes: &[EnvChange]) -> String {
-        match self {
+    /// Turns the ordered changes into the text to print, in one piece; a value the shell
+    /// cannot carry exactly is refused, never printed wrong.
+    pub fn render(self, changes: &[EnvChange]) -> Result<String, Error> {
+        let utf8_locale = self != Shell::Tcsh || tcsh::utf8_locale();
+        self.render_in_locale(changes, utf8_locale)
+    }
+
+    /// `render`, for a shell running in a UTF-8 locale or not (only tcsh cares).
+    pub fn render_in_locale(
+        self,
+        changes: &[EnvChange],
+        utf8_locale: bool,
+    ) -> Result<String, Error> {
+        Ok(match self {
             Shell::Bash | Shell::Zsh | Shell::Sh => posix::render(changes),
             Shell::Fish => fish::render(changes),
             Shell::Pwsh => pwsh::render(changes),
+            Shell::Tcsh => tcsh::render(changes, utf8_locale)?,
+            Shell::Elvish => elvish::render(changes),
+            Shell::Xonsh => xonsh::render(changes),
+            Shell::Nu => nu::render(changes),
             Shell::Json => json::render(changes),
-        }
+        })
     }
 }
 
@@ -93,7 +145,12 @@ pub fn detect() -> Result<DetectedShell, Error> {
     {
         return Ok(DetectedShell {
             shell,
-            program: program.trim_start_matches('-').to_owned(),
+            // xonsh's process name is its whole command line: it is started by name.
+            program: if shell == Shell::Xonsh {
+                "xonsh".to_owned()
+            } else {
+                program.trim_start_matches('-').to_owned()
+            },
         });
     }
     let login = std::env::var("SHELL").ok().filter(|s| !s.is_empty());
@@ -120,7 +177,18 @@ pub fn detect() -> Result<DetectedShell, Error> {
 fn parent_program() -> Option<String> {
     let ppid = std::os::unix::process::parent_id();
     let comm = std::fs::read_to_string(format!("/proc/{ppid}/comm")).ok()?;
-    Some(comm.trim_end_matches('\n').to_owned()).filter(|s| !s.is_empty())
+    let comm = comm.trim_end_matches('\n');
+    // xonsh is a Python program: run as `python3 -m xonsh` it is known by its command line.
+    if comm.starts_with("python")
+        && let Ok(cmdline) = std::fs::read(format!("/proc/{ppid}/cmdline"))
+    {
+        let cmdline = String::from_utf8_lossy(&cmdline);
+        let args: Vec<&str> = cmdline.split('\0').filter(|a| !a.is_empty()).collect();
+        if xonsh::runs_xonsh(&args) {
+            return Some("xonsh".to_owned());
+        }
+    }
+    Some(comm.to_owned()).filter(|s| !s.is_empty())
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -171,6 +239,12 @@ mod tests {
         assert!(!is_cmd_exe("/usr/bin/cmd"));
         assert_eq!(Shell::from_program("dash"), Some(Shell::Sh));
         assert_eq!(Shell::from_program("mksh"), Some(Shell::Sh));
+        assert_eq!(Shell::from_program("-tcsh"), Some(Shell::Tcsh));
+        assert_eq!(Shell::from_program("/bin/csh"), Some(Shell::Tcsh));
+        assert_eq!(Shell::from_program("elvish"), Some(Shell::Elvish));
+        assert_eq!(Shell::from_program("xonsh --no-rc -"), Some(Shell::Xonsh));
+        assert_eq!(Shell::from_program("/usr/bin/xonsh"), Some(Shell::Xonsh));
+        assert_eq!(Shell::from_program("nu"), Some(Shell::Nu));
         assert_eq!(Shell::from_program("python3"), None);
         assert_eq!(Shell::from_program("cargo"), None);
     }

@@ -5,6 +5,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::failures::{make_fifo, run_bounded};
 use crate::support::*;
 
 const ENV: &[&str] = &["env", "--shell", "bash"];
@@ -169,7 +170,8 @@ fn survives(tamper: impl FnOnce(&PathBuf), why: &str) {
     env.run(ENV_CODE).assert_success();
     let entry = only_entry(&env);
     tamper(&entry);
-    let out = env.run(ENV_CODE2);
+    // Bounded: an entry that hangs the read fails the test instead of hanging it.
+    let out = run_bounded(&env, ENV_CODE2, Duration::from_secs(30));
     out.assert_success();
     assert!(
         out.stderr
@@ -219,7 +221,7 @@ fn a_foreign_entry_is_a_miss() {
     survives(
         |p| {
             let text = std::fs::read_to_string(p).unwrap();
-            std::fs::write(p, text.replace("\"version\": 1", "\"version\": 99")).unwrap();
+            std::fs::write(p, text.replace("\"version\": 2", "\"version\": 99")).unwrap();
         },
         "format 99",
     );
@@ -282,20 +284,7 @@ fn a_cache_directory_that_cannot_be_made_still_works() {
     std::fs::write(&file, "").unwrap();
     // Under a file, and a file itself.
     for dir in [file.join("cache"), file.clone()] {
-        env.set("AWS_MFA_CACHE_DIR", dir.to_str().unwrap());
-        let out = env.run(ENV_CODE);
-        out.assert_success();
-        assert!(out.stdout.contains("export AWS_SESSION_TOKEN="));
-        assert!(
-            out.stderr
-                .contains("aws-mfa: warning: cannot use the cache directory")
-                && out.stderr.contains("sessions will not be cached"),
-            "{}",
-            out.stderr
-        );
-        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
-        // Nothing cached: the next run needs a code again.
-        env.run(ENV).assert_failure("no MFA code");
+        not_cached_in(&mut env, dir.to_str().unwrap(), "");
     }
     assert_eq!(std::fs::read(&file).unwrap(), b"", "the file is untouched");
     assert_eq!(fake.count("GetSessionToken"), 2);
@@ -378,4 +367,387 @@ fn temp_files_left_by_a_killed_writer_are_swept() {
         .assert_success();
     assert!(!old.exists(), "an old leftover is removed");
     assert!(young.exists(), "a young one may be another writer's");
+}
+
+#[test]
+fn a_fifo_in_place_of_an_entry_hangs_nothing() {
+    survives(
+        |p| {
+            std::fs::remove_file(p).unwrap();
+            make_fifo(p);
+        },
+        "it is not a regular file but a FIFO (named pipe)",
+    );
+    // `status` reads every entry: a FIFO is skipped, not waited on.
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    env.run(ENV_CODE).assert_success();
+    let entry = only_entry(&env);
+    std::fs::remove_file(&entry).unwrap();
+    make_fifo(&entry);
+    let out = run_bounded(&env, &["status"], Duration::from_secs(20));
+    out.assert_success();
+    assert!(
+        out.stdout.starts_with("no cached sessions"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn swapped_entries_are_misses_not_the_other_session() {
+    let fake = FakeSts::start();
+    let config =
+        format!("{DEFAULT_CONFIG}[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/dev\n");
+    let credentials = format!(
+        "{DEFAULT_CREDENTIALS}[dev]\naws_access_key_id = AKIADEV0000000000001\naws_secret_access_key = d\n"
+    );
+    let env = TestEnv::with_files(&config, &credentials).sts(&fake);
+    let default = env.run(ENV_CODE);
+    default.assert_success();
+    env.run(&["env", "--shell", "bash", "-t", CODE, "-p", "dev"])
+        .assert_success();
+    let [a, b] = <[PathBuf; 2]>::try_from(entries(&env)).unwrap();
+    let swap = a.with_extension("swap");
+    std::fs::rename(&a, &swap).unwrap();
+    std::fs::rename(&b, &a).unwrap();
+    std::fs::rename(&swap, &b).unwrap();
+
+    // Each file now holds the other profile's session: neither is handed out.
+    for profile in ["dev", "default"] {
+        let out = env.run(&["env", "--shell", "bash", "-p", profile]);
+        out.assert_failure("no MFA code");
+        assert!(
+            out.stderr
+                .contains("aws-mfa: warning: ignoring cache entry")
+                && out.stderr.contains("it was made for another session"),
+            "{}",
+            out.stderr
+        );
+    }
+    let status = env.run(&["status"]);
+    assert!(
+        status.stdout.starts_with("no cached sessions"),
+        "{}",
+        status.stdout
+    );
+    // A fresh session replaces the swapped entry.
+    let out = env.run(&["env", "--shell", "bash", "-t", CODE2]);
+    out.assert_success();
+    assert!(out.stdout.contains("AWS_MFA_PROFILE='default'"));
+    assert_ne!(out.stdout, default.stdout);
+    env.run(ENV).assert_success();
+}
+
+/// Runs `env -t CODE` with `dir` as the cache directory: it works, says once why the
+/// directory is not used, and caches nothing (the next run has no code to go on).
+fn not_cached_in(env: &mut TestEnv, dir: &str, why: &str) {
+    env.set("AWS_MFA_CACHE_DIR", dir);
+    let out = env.run(ENV_CODE);
+    out.assert_success();
+    assert!(out.stdout.contains("export AWS_SESSION_TOKEN="));
+    assert!(
+        out.stderr
+            .starts_with("aws-mfa: warning: cannot use the cache directory")
+            && out.stderr.contains(why)
+            && out.stderr.contains("sessions will not be cached"),
+        "{why:?}: {}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.lines().count(), 1, "one warning: {}", out.stderr);
+    env.run(ENV).assert_failure("no MFA code");
+}
+
+#[test]
+fn a_cache_directory_others_can_swap_is_not_used() {
+    let fake = FakeSts::start();
+    let mut env = TestEnv::new().sts(&fake);
+    let open = env.path().join("shared");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let dir = open.join("aws-mfa");
+    not_cached_in(
+        &mut env,
+        dir.to_str().unwrap(),
+        &format!(
+            "other users can write in {} above it (mode 777)",
+            open.display()
+        ),
+    );
+    assert!(!dir.exists(), "nothing is made under it");
+
+    // Group-writable counts too.
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o770)).unwrap();
+    not_cached_in(&mut env, dir.to_str().unwrap(), "(mode 770)");
+
+    // A sticky directory (as /tmp) is fine: nobody else can rename what is ours in it.
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    env.set("AWS_MFA_CACHE_DIR", dir.to_str().unwrap());
+    let out = env.run(ENV_CODE2);
+    out.assert_success();
+    assert_eq!(out.stderr, "");
+    env.run(ENV).assert_success();
+}
+
+#[test]
+fn a_relative_cache_directory_is_refused() {
+    let fake = FakeSts::start();
+    let mut env = TestEnv::new().sts(&fake);
+    not_cached_in(
+        &mut env,
+        "relative-cache",
+        "AWS_MFA_CACHE_DIR is a relative path, which would put sessions under the current directory",
+    );
+    assert!(!env.path().join("relative-cache").exists());
+}
+
+/// Another local user, made for a test with `useradd` and removed after it.
+struct OtherUser {
+    name: String,
+    uid: u32,
+}
+
+impl OtherUser {
+    /// `None` (with a note) when the tests do not run as root.
+    fn create() -> Option<Self> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("note: skipped: making another user needs root (CI runs the tests as root)");
+            return None;
+        }
+        // useradd locks /etc/passwd: one at a time.
+        static ONE_AT_A_TIME: std::sync::Mutex<u32> = std::sync::Mutex::new(0);
+        let mut made = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        *made += 1;
+        let name = format!("awsmfa-t{}-{}", std::process::id(), *made);
+        let status = std::process::Command::new("useradd")
+            .args([
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                &name,
+            ])
+            .status()
+            .expect("useradd");
+        assert!(status.success(), "useradd {name}");
+        let id = std::process::Command::new("id")
+            .args(["-u", &name])
+            .output()
+            .unwrap();
+        let uid = String::from_utf8_lossy(&id.stdout).trim().parse().unwrap();
+        Some(OtherUser { name, uid })
+    }
+
+    fn owns(&self, path: &std::path::Path) {
+        std::os::unix::fs::chown(path, Some(self.uid), Some(self.uid)).unwrap();
+    }
+}
+
+impl Drop for OtherUser {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("userdel")
+            .arg(&self.name)
+            .status();
+    }
+}
+
+#[test]
+fn a_cache_directory_of_another_user_is_not_used() {
+    let Some(other) = OtherUser::create() else {
+        return;
+    };
+    let fake = FakeSts::start();
+    let mut env = TestEnv::new().sts(&fake);
+
+    // The directory itself is theirs (they could read and plant sessions)…
+    let theirs = env.path().join("their-cache");
+    std::fs::create_dir(&theirs).unwrap();
+    std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o755)).unwrap();
+    other.owns(&theirs);
+    not_cached_in(
+        &mut env,
+        theirs.to_str().unwrap(),
+        &format!("it belongs to another user (uid {})", other.uid),
+    );
+    assert_eq!(
+        std::fs::read_dir(&theirs).unwrap().count(),
+        0,
+        "nothing written in it"
+    );
+
+    // …or a directory above it is (they could swap it for a link of theirs).
+    let above = env.path().join("their-home");
+    std::fs::create_dir(&above).unwrap();
+    std::fs::set_permissions(&above, std::fs::Permissions::from_mode(0o755)).unwrap();
+    other.owns(&above);
+    let dir = above.join("aws-mfa");
+    not_cached_in(
+        &mut env,
+        dir.to_str().unwrap(),
+        &format!(
+            "{} above it belongs to another user (uid {})",
+            above.display(),
+            other.uid
+        ),
+    );
+    assert!(!dir.exists(), "nothing is made under it");
+}
+
+/// The lock file of the only entry, held by the test as another aws-mfa would hold it.
+fn hold_entry_lock(env: &TestEnv) -> std::fs::File {
+    let lock = only_entry(env).with_extension("lock");
+    let file = std::fs::File::options().write(true).open(lock).unwrap();
+    file.lock().unwrap();
+    file
+}
+
+#[test]
+fn a_held_lock_is_waited_on_aloud() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    env.run(ENV_CODE).assert_success();
+    let held = hold_entry_lock(&env);
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(3));
+        drop(held);
+    });
+    let started = std::time::Instant::now();
+    let out = run_bounded(
+        &env,
+        &["env", "--shell", "bash", "-t", CODE2, "--refresh"],
+        Duration::from_secs(60),
+    );
+    release.join().unwrap();
+    out.assert_success();
+    assert!(
+        out.stderr
+            .contains("aws-mfa: note: waiting for another aws-mfa that is making the same session"),
+        "{}",
+        out.stderr
+    );
+    assert!(started.elapsed() >= Duration::from_millis(2500));
+    assert_eq!(fake.count("GetSessionToken"), 2);
+}
+
+#[test]
+fn a_lock_never_released_is_given_up_on() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    env.run(ENV_CODE).assert_success();
+    let _held = hold_entry_lock(&env);
+    let out = run_bounded(
+        &env,
+        &["env", "--shell", "bash", "-t", CODE2, "--refresh"],
+        Duration::from_secs(150),
+    );
+    out.assert_success();
+    assert!(out.stdout.contains("FAKETOKEN2"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("waiting for another aws-mfa")
+            && out.stderr.contains(
+                "aws-mfa: warning: the other aws-mfa has not finished after 90 s; going on without waiting for it"
+            ),
+        "{}",
+        out.stderr
+    );
+    // The session made without the lock is cached all the same.
+    assert_eq!(env.run(ENV).stdout, out.stdout);
+}
+
+#[test]
+fn clear_all_removes_temp_files_holding_sessions() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    env.run(ENV_CODE).assert_success();
+    let leftovers = [".tmp-killed-writer", ".tmp-just-now"].map(|n| env.cache_dir().join(n));
+    for path in &leftovers {
+        std::fs::write(path, "{\"secret_access_key\": \"x\"}").unwrap();
+    }
+    let out = env.run(&["clear", "--all"]);
+    out.assert_success();
+    assert!(
+        out.stderr.contains(
+            "forgot 1 cached session(s) of all profiles, and 2 temp file(s) a killed aws-mfa left behind"
+        ),
+        "{}",
+        out.stderr
+    );
+    for path in &leftovers {
+        assert!(!path.exists(), "{} removed", path.display());
+    }
+    assert!(entries(&env).is_empty());
+}
+
+/// What the README says a run killed mid-way leaves: no session and no secret, only the
+/// entry's empty lock file, kept on purpose (removing it could let two runs make the same
+/// session).
+#[test]
+fn a_run_killed_while_sts_is_asked_leaves_only_an_empty_lock_file() {
+    let fake = FakeSts::start();
+    fake.then(Reply::Hang);
+    let env = TestEnv::new().sts(&fake);
+    let mut command = env.command(BIN);
+    command
+        .args(["env", "--shell", "bash", "-t", CODE])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while fake.calls().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "STS never asked"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: kill on our own child's pid.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let out = env.output_of(child);
+    assert_eq!(out.code, Some(143), "{out:#?}");
+    let left: Vec<_> = std::fs::read_dir(env.cache_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let lock = &left[0];
+    assert!(
+        lock.file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("session-")
+            && lock.extension().unwrap() == "lock",
+        "{lock:?}"
+    );
+    let meta = std::fs::metadata(lock).unwrap();
+    assert_eq!(meta.len(), 0, "the lock file holds nothing");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn clear_says_when_there_was_nothing_to_forget() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    // A known profile with nothing cached: the state asked for already holds.
+    let out = env.run(&["clear"]);
+    out.assert_success();
+    assert_eq!(
+        out.stderr,
+        "aws-mfa: nothing to forget: no cached session of profile 'default'\n"
+    );
+    let out = env.run(&["clear", "--all"]);
+    out.assert_success();
+    assert_eq!(
+        out.stderr,
+        "aws-mfa: nothing to forget: no session is cached\n"
+    );
+    // A name the files do not know is most likely a typo: an error, as for `env -p`.
+    env.run(ENV_CODE).assert_success();
+    let out = env.run(&["clear", "-p", "nope"]);
+    out.assert_failure("aws-mfa: unknown profile 'nope': it is not in ")
+        .assert_failure("hint: known profiles: default");
+    assert_eq!(out.code, Some(1));
+    assert_eq!(entries(&env).len(), 1, "nothing else was forgotten");
 }

@@ -99,15 +99,199 @@ fn a_parent_that_is_no_shell_leaves_it_to_shell_and_then_to_an_error() {
         out.stdout
     );
 
-    env.set("SHELL", "/usr/bin/tcsh");
+    env.set("SHELL", "/usr/bin/rc");
     let out = env.run(&["env", "-t", CODE]);
     out.assert_failure("cannot tell which shell to write for: the parent process is ")
-        .assert_failure("and $SHELL is /usr/bin/tcsh")
-        .assert_failure("hint: name it with --shell bash|zsh|fish|pwsh|sh|json");
+        .assert_failure("and $SHELL is /usr/bin/rc")
+        .assert_failure(
+            "hint: name it with --shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json",
+        );
     assert_eq!(fake.calls().len(), 0, "an unknown shell costs no MFA code");
 
     let env = TestEnv::new().sts(&fake);
     env.run(&["env", "--unset"])
         .assert_failure("and $SHELL is nothing")
-        .assert_failure("--shell bash|zsh|fish|pwsh|sh|json");
+        .assert_failure("--shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json");
+}
+
+/// How each of the later shells takes a session with no shell named, as its users write it.
+const TAKE_A_SESSION: [(&str, &[&str], &str); 4] = [
+    ("tcsh", &["-f"], "eval \"`$AWS_MFA env -t 314159`\"; env -0"),
+    (
+        "elvish",
+        &["-norc"],
+        "eval ((external $E:AWS_MFA) env -t 314159 | slurp); e:env -0",
+    ),
+    (
+        "xonsh",
+        &["--no-rc"],
+        "execx($(@($AWS_MFA) env -t 314159))\nenv -0",
+    ),
+    (
+        "nu",
+        &["--no-config-file"],
+        "^$env.AWS_MFA env --shell json -t 314159 | from json | transpose k v | where v != null | transpose -r -d | load-env; ^env -0",
+    ),
+];
+
+#[test]
+fn tcsh_elvish_and_xonsh_take_a_session_with_no_shell_named_whatever_shell_says() {
+    assert_eq!(CODE, "314159");
+    for (program, flags, script) in TAKE_A_SESSION {
+        let Some(path) = require(program) else {
+            continue;
+        };
+        if program == "nu" {
+            continue;
+        }
+        let fake = FakeSts::start();
+        let mut env = TestEnv::new().sts(&fake);
+        env.set("SHELL", "/bin/bash");
+        let out = env.shell(&path, flags, script);
+        assert_holds_a_session(&out, program);
+    }
+}
+
+#[test]
+fn nushell_sources_the_file_aws_mfa_env_writes_and_loads_its_json() {
+    let Some(nu) = require("nu") else {
+        return;
+    };
+    let fake = FakeSts::start();
+    let mut env = TestEnv::new().sts(&fake);
+    env.set("SHELL", "/bin/bash")
+        .set("AWS_PROFILE", "default")
+        .set("AWS_SECURITY_TOKEN", "stale");
+    // `source` reads its file when the line is parsed: one line writes it, the next (here
+    // the next nu) sources it. The shell is told by the parent process: nu.
+    let out = env.shell(
+        &nu,
+        &["--no-config-file"],
+        "^$env.AWS_MFA env -t 314159 | save -f session.nu",
+    );
+    assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""), "{out:#?}");
+    let out = env.shell(&nu, &["--no-config-file"], "source session.nu; ^env -0");
+    assert_holds_a_session(&out, "nu");
+    let vars = parse_env0(&out.stdout);
+    assert!(!vars.contains_key("AWS_PROFILE") && !vars.contains_key("AWS_SECURITY_TOKEN"));
+    // The one-step idiom: JSON as data (`null` marks a variable to remove).
+    let (_, flags, script) = TAKE_A_SESSION[3];
+    let out = env.shell(&nu, flags, script);
+    assert_holds_a_session(&out, "nu");
+}
+
+#[test]
+fn xonsh_run_by_python_is_recognised_by_its_command_line() {
+    let (Some(xonsh), Some(_)) = (require("xonsh"), require("python3")) else {
+        return;
+    };
+    // Without the setproctitle module xonsh keeps its interpreter's process name.
+    let script = std::fs::read_to_string(&xonsh).unwrap();
+    let interpreter = script
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("#!"))
+        .expect("xonsh starts with #!python")
+        .trim()
+        .to_owned();
+    let fake = FakeSts::start();
+    let mut env = TestEnv::new().sts(&fake);
+    let stub = env.path().join("stub");
+    std::fs::create_dir_all(&stub).unwrap();
+    std::fs::write(
+        stub.join("setproctitle.py"),
+        "raise ImportError('not here')\n",
+    )
+    .unwrap();
+    env.set("PYTHONPATH", stub.to_str().unwrap())
+        .set("SHELL", "/bin/bash");
+    let out = env.output(env.command(&interpreter).args([
+        "-m",
+        "xonsh",
+        "--no-rc",
+        "-c",
+        "print(open('/proc/self/comm').read(), end='')\nexecx($(@($AWS_MFA) env -t 314159))\nenv -0",
+    ]));
+    out.assert_success();
+    let (comm, rest) = out.stdout.split_once('\n').unwrap();
+    assert!(comm.starts_with("python"), "xonsh is known as {comm}");
+    let out = Outcome {
+        stdout: rest.to_owned(),
+        ..out
+    };
+    assert_holds_a_session(&out, "python -m xonsh");
+}
+
+#[test]
+fn exec_with_no_command_starts_the_calling_shell() {
+    // Each shell runs `aws-mfa exec` with its commands on stdin; the subshell reads them.
+    let shells: [(&str, &[&str], &str, &str); 3] = [
+        (
+            "tcsh",
+            &["-f"],
+            "echo 'printenv AWS_MFA_PROFILE; cat /proc/$$/comm' | $AWS_MFA exec -t 314159",
+            "tcsh",
+        ),
+        (
+            "elvish",
+            &["-norc"],
+            "echo 'printenv AWS_MFA_PROFILE; cat /proc/$pid/comm' | (external $E:AWS_MFA) exec -t 314159",
+            "elvish",
+        ),
+        (
+            "xonsh",
+            &["--no-rc"],
+            "echo 'printenv AWS_MFA_PROFILE; cat /proc/@(__import__(\"os\").getpid())/comm' | @($AWS_MFA) exec -t 314159",
+            "xonsh",
+        ),
+    ];
+    for (program, flags, script, comm) in shells {
+        let Some(path) = require(program) else {
+            continue;
+        };
+        let fake = FakeSts::start();
+        let mut env = TestEnv::new().sts(&fake);
+        env.set("SHELL", "/bin/sh");
+        let out = env.shell(&path, flags, script);
+        out.assert_success();
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        assert_eq!(lines.first(), Some(&"default"), "{program}: {out:#?}");
+        assert!(
+            lines.get(1).is_some_and(|l| l.starts_with(comm)),
+            "{program} started {lines:?}"
+        );
+    }
+}
+
+#[test]
+fn exec_with_no_command_starts_nushell_from_nushell() {
+    // nu will not start a REPL without a terminal that answers its cursor queries, so the
+    // `nu` that exec starts (found on PATH, as a user's would be) is a script that shows
+    // what it got; the calling nu is the real one, started by its full path.
+    let Some(nu) = require("nu") else {
+        return;
+    };
+    let fake = FakeSts::start();
+    let mut env = TestEnv::new().sts(&fake);
+    let bin = env.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let stub = bin.join("nu");
+    std::fs::write(
+        &stub,
+        "#!/bin/sh\nprintf 'started with %s %s\\n' \"$AWS_MFA_PROFILE\" \"$#\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&stub, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    env.set("SHELL", "/bin/sh").set("PATH", &path);
+    let out = env.shell(&nu, &["--no-config-file"], "^$env.AWS_MFA exec -t 314159");
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (Some(0), "started with default 0\n"),
+        "{out:#?}"
+    );
 }

@@ -43,8 +43,12 @@ fn several_devices_without_a_terminal_are_listed() {
     let fake = FakeSts::start();
     let env = discovery_env(&fake, &[VIRTUAL, HARDWARE]);
     env.run(&["env", "--shell", "bash", "-t", CODE])
-        .assert_failure(&format!("IAM lists several devices: {VIRTUAL}, {HARDWARE}"))
-        .assert_failure("--mfa-serial");
+        .assert_failure(&format!(
+            "IAM lists several devices: {VIRTUAL}, {HARDWARE}\n"
+        ))
+        .assert_failure(&format!(
+            "  hint: choose one with --mfa-serial {VIRTUAL}, or set mfa_serial"
+        ));
     assert_eq!(fake.count("GetSessionToken"), 0);
 }
 

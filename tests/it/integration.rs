@@ -9,11 +9,15 @@ use crate::support::peers::{optional, require};
 use crate::support::pty::Pty;
 use crate::support::*;
 
-const SHIPPED: [(&str, &str); 4] = [
+const SHIPPED: [(&str, &str); 8] = [
     ("bash", "aws-mfa.bash"),
     ("zsh", "aws-mfa.zsh"),
     ("fish", "aws-mfa.fish"),
     ("pwsh", "aws-mfa.ps1"),
+    ("tcsh", "aws-mfa.tcsh"),
+    ("elvish", "aws-mfa.elv"),
+    ("xonsh", "aws-mfa.xsh"),
+    ("nu", "aws-mfa.nu"),
 ];
 
 fn shipped(file: &str) -> PathBuf {
@@ -68,6 +72,12 @@ fn init_prints_the_shipped_files() {
     let out = env.run(&["init", "powershell"]);
     out.assert_success();
     assert!(out.stdout.contains("function aws-mfa-session {"));
+    for (alias, shell) in [("csh", "tcsh"), ("nushell", "nu")] {
+        assert_eq!(
+            env.run(&["init", alias]).stdout,
+            env.run(&["init", shell]).stdout
+        );
+    }
     // No shell with functions of its own: a usage error, nothing on stdout.
     let out = env.run(&["init", "sh"]);
     assert_eq!(out.code, Some(2));
@@ -108,6 +118,72 @@ fn the_shipped_scripts_pass_shellcheck_zsh_n_and_fish_no_execute() {
                 .arg(shipped("aws-mfa.fish")),
         );
         assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""), "fish -n");
+    }
+    if let Some(elvish) = require("elvish") {
+        let out = env.output(
+            Command::new(elvish)
+                .args(["-norc", "-compileonly"])
+                .arg(shipped("aws-mfa.elv")),
+        );
+        assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""), "elvish");
+    }
+    if let Some(nu) = require("nu") {
+        let out = env.output(Command::new(nu).args([
+            "--no-config-file",
+            "-c",
+            &format!("nu-check --debug '{}'", shipped("aws-mfa.nu").display()),
+        ]));
+        assert_eq!(
+            (out.code, out.stdout.trim(), out.stderr.as_str()),
+            (Some(0), "true", ""),
+            "nu-check"
+        );
+    }
+}
+
+/// Runs `code` in `program` after loading the shipped integration the way its users do
+/// (tcsh and nu `source` a saved file; nu reads it when the line is parsed, so the file is
+/// saved first), `aws-mfa` on PATH.
+fn with_init(env: &TestEnv, program: &str, path: &Path, code: &str) -> Outcome {
+    match program {
+        "tcsh" | "nu" => {
+            let init = env.run(&["init", program]);
+            init.assert_success();
+            let file = env.path().join(format!("init.{program}"));
+            std::fs::write(&file, &init.stdout).unwrap();
+            let flags: &[&str] = if program == "nu" {
+                &["--no-config-file"]
+            } else {
+                &["-f"]
+            };
+            run_in(
+                env,
+                path,
+                flags,
+                &format!("source '{}'\n{code}", file.display()),
+            )
+        }
+        "elvish" => {
+            // Functions live in the namespace of the code eval'd with them.
+            let file = env.path().join("code.elv");
+            std::fs::write(&file, code).unwrap();
+            run_in(
+                env,
+                path,
+                &["-norc"],
+                &format!(
+                    "eval (aws-mfa init elvish | slurp)\"\n\"(slurp < '{}')",
+                    file.display()
+                ),
+            )
+        }
+        "xonsh" => run_in(
+            env,
+            path,
+            &["--no-rc"],
+            &format!("execx($(aws-mfa init xonsh))\n{code}"),
+        ),
+        other => panic!("no loader for {other}"),
     }
 }
 
@@ -213,19 +289,105 @@ aws-mfa-session --help | grep -q '^usage: aws-mfa-session ' && echo "help ok"
     }
 }
 
+/// `session_script` for the shells loaded by `with_init`.
+fn later_session_script(shell: &str, dir: &Path) -> String {
+    let dir = dir.display();
+    match shell {
+        "tcsh" => format!(
+            r#"setenv AWS_ACCESS_KEY_ID before
+aws-mfa-session nosuch -t {CODE} && echo "went on after a failure"
+echo "failed $status"
+echo "key $AWS_ACCESS_KEY_ID"
+aws-mfa-session work -t {CODE} && echo "session ok"
+echo "prompt [`aws-mfa-prompt`]"
+env -0 > {dir}/session
+aws-mfa-clear && echo "clear ok"
+echo "prompt [`aws-mfa-prompt`]"
+env -0 > {dir}/cleared
+aws-mfa-session --help | grep -q '^usage: aws-mfa-session ' && echo "help ok"
+"#
+        ),
+        "elvish" => format!(
+            r#"set-env AWS_ACCESS_KEY_ID before
+try {{ aws-mfa-session nosuch -t {CODE}; echo "went on after a failure" }} catch {{ echo "failed 1" }}
+echo "key "$E:AWS_ACCESS_KEY_ID
+aws-mfa-session work -t {CODE}; echo "session ok"
+echo "prompt ["(aws-mfa-prompt | slurp)"]"
+e:env -0 > {dir}/session
+aws-mfa-clear; echo "clear ok"
+echo "prompt ["(aws-mfa-prompt | slurp)"]"
+e:env -0 > {dir}/cleared
+if (re:match '^usage: aws-mfa-session ' (aws-mfa-session --help | slurp)) {{ echo "help ok" }}
+"#
+        ),
+        "xonsh" => format!(
+            r#"$AWS_ACCESS_KEY_ID = "before"
+failed = ![aws-mfa-session nosuch -t {CODE}]
+if failed.returncode == 0: print("went on after a failure")
+print(f"failed {{failed.returncode}}")
+print("key " + $AWS_ACCESS_KEY_ID)
+if ![aws-mfa-session work -t {CODE}]: print("session ok")
+print("prompt [" + $(aws-mfa-prompt) + "]")
+env -0 > {dir}/session
+if ![aws-mfa-clear]: print("clear ok")
+print("prompt [" + $(aws-mfa-prompt) + "]")
+env -0 > {dir}/cleared
+if $(aws-mfa-session --help).startswith("usage: aws-mfa-session "): print("help ok")
+"#
+        ),
+        "nu" => format!(
+            r#"$env.AWS_ACCESS_KEY_ID = 'before'
+try {{ aws-mfa-session nosuch -t {CODE}; print 'went on after a failure' }} catch {{ print 'failed 1' }}
+print $'key ($env.AWS_ACCESS_KEY_ID)'
+aws-mfa-session work -t {CODE}
+print 'session ok'
+print $'prompt [(aws-mfa-prompt)]'
+^env -0 | save -f '{dir}/session'
+aws-mfa-clear
+print 'clear ok'
+print $'prompt [(aws-mfa-prompt)]'
+^env -0 | save -f '{dir}/cleared'
+if (aws-mfa-session --help | str starts-with 'usage: aws-mfa-session ') {{ print 'help ok' }}
+"#
+        ),
+        other => panic!("no script for {other}"),
+    }
+}
+
 #[test]
 fn aws_mfa_session_evaluates_only_after_success_and_clear_removes_it() {
-    for (program, flags) in [
-        ("bash", BASH_STRICT),
-        ("zsh", ZSH_STRICT),
-        ("fish", FISH_CLEAN),
-    ] {
+    for program in ["bash", "zsh", "fish", "tcsh", "elvish", "xonsh", "nu"] {
         let Some(path) = require(program) else {
             continue;
         };
         let fake = FakeSts::start();
         let env = two_profiles(&fake);
-        let out = run_in(&env, &path, flags, &session_script(program, env.path()));
+        let out = match program {
+            "bash" => run_in(
+                &env,
+                &path,
+                BASH_STRICT,
+                &session_script(program, env.path()),
+            ),
+            "zsh" => run_in(
+                &env,
+                &path,
+                ZSH_STRICT,
+                &session_script(program, env.path()),
+            ),
+            "fish" => run_in(
+                &env,
+                &path,
+                FISH_CLEAN,
+                &session_script(program, env.path()),
+            ),
+            _ => with_init(
+                &env,
+                program,
+                &path,
+                &later_session_script(program, env.path()),
+            ),
+        };
         assert_eq!(out.code, Some(0), "{program}: {out:#?}");
         let lines: Vec<&str> = out.stdout.lines().collect();
         assert_eq!(lines.len(), 7, "{program}: {out:#?}");
@@ -339,6 +501,30 @@ fn the_prompt_helper_shows_the_profile_and_the_time_left() {
         let out = run_in(&TestEnv::new(), &path, flags, script);
         assert_eq!((out.code, out.stdout.as_str()), (Some(0), ""), "{program}");
     }
+    let later = [
+        ("tcsh", "aws-mfa-prompt"),
+        ("elvish", "aws-mfa-prompt"),
+        ("xonsh", "aws-mfa-prompt"),
+        ("nu", "print -n (aws-mfa-prompt)"),
+    ];
+    for (program, call) in later {
+        let Some(path) = require(program) else {
+            continue;
+        };
+        for (seconds, shown) in cases {
+            let mut env = TestEnv::new();
+            env.set("AWS_MFA_PROFILE", "work")
+                .set("AWS_CREDENTIAL_EXPIRATION", &expiry_in(seconds));
+            let out = with_init(&env, program, &path, call);
+            assert_eq!(
+                (out.code, out.stdout.as_str(), out.stderr.as_str()),
+                (Some(0), shown, ""),
+                "{program}"
+            );
+        }
+        let out = with_init(&TestEnv::new(), program, &path, call);
+        assert_eq!((out.code, out.stdout.as_str()), (Some(0), ""), "{program}");
+    }
 }
 
 #[test]
@@ -390,9 +576,10 @@ printf '%s\n' "${{COMPREPLY[@]}}""#
         assert!(commands.iter().any(|c| c == command), "{commands:?}");
     }
     assert!(
-        !commands.iter().any(|c| c == "__profiles" || c == "man"),
+        !commands.iter().any(|c| c == "__profiles"),
         "hidden commands stay hidden: {commands:?}"
     );
+    assert!(commands.iter().any(|c| c == "man"), "{commands:?}");
 }
 
 #[test]
@@ -474,10 +661,15 @@ fn the_manual_page_covers_every_command_and_renders_cleanly() {
         "AWS-MFA EXEC",
         "AWS-MFA INIT",
         "AWS-MFA COMPLETIONS",
+        "AWS-MFA MAN",
+        "EXAMPLES",
+        "ENVIRONMENT",
+        "FILES",
+        "EXIT STATUS",
     ] {
         assert!(
-            page.contains(&format!(".SH \"{section}\""))
-                || page.contains(&format!(".SH {section}")),
+            page.contains(&format!(".SH \"{section}\"\n"))
+                || page.contains(&format!(".SH {section}\n")),
             "{section}"
         );
     }
@@ -493,6 +685,46 @@ fn the_manual_page_covers_every_command_and_renders_cleanly() {
         !page.contains("__profiles"),
         "hidden commands stay out of the page"
     );
+    for text in [
+        "mfa_process",
+        "AWS_MFA_CACHE_DIR",
+        "credential_process = aws\\-mfa credential\\-process",
+        "terraform plan",
+        "role_arn",
+        "aws\\-mfa init elvish",
+    ] {
+        assert!(page.contains(text), "{text}");
+    }
+    // What a reader sees: the sections in order, under man itself when it is installed.
+    if let Some(man) = optional("man") {
+        let file = env.path().join("aws-mfa.1");
+        std::fs::write(&file, page).unwrap();
+        let mut command = env.command(man);
+        command
+            .arg("-l")
+            .arg(&file)
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "100");
+        let shown = env.output(&mut command);
+        assert_eq!((shown.code, shown.stderr.as_str()), (Some(0), ""), "man -l");
+        let heads: Vec<&str> = shown
+            .stdout
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with(' '))
+            .collect();
+        let at = |head: &str| {
+            heads
+                .iter()
+                .position(|h| *h == head)
+                .unwrap_or_else(|| panic!("{head} not in {heads:?}"))
+        };
+        assert!(at("SYNOPSIS") < at("EXAMPLES"));
+        assert!(at("EXAMPLES") < at("ENVIRONMENT"));
+        assert!(at("ENVIRONMENT") < at("FILES"));
+        assert!(at("FILES") < at("EXIT STATUS"));
+        assert!(shown.stdout.contains("AWS_MFA_CACHE_DIR"));
+        assert!(shown.stdout.contains("mfa_process = op item get AWS --otp"));
+    }
     if let Some(groff) = optional("groff") {
         let mut child = env
             .command(groff)
@@ -544,5 +776,110 @@ fn the_starship_module_in_the_readme_shows_the_session() {
         (out.code, out.stdout.as_str()),
         (Some(0), "work 42m"),
         "{out:#?}"
+    );
+}
+
+#[test]
+fn nushell_completes_commands_options_and_profile_names() {
+    let Some(nu) = require("nu") else {
+        return;
+    };
+    let env = completion_home();
+    let script = env.run(&["completions", "nushell"]);
+    script.assert_success();
+    std::fs::write(env.path().join("completions.nu"), &script.stdout).unwrap();
+    // What nu's line editor would offer with the cursor at the end of `line`.
+    let complete = |line: &str| -> serde_json::Value {
+        let file = env.path().join("line.nu");
+        let text = format!("source completions.nu\n{line}");
+        std::fs::write(&file, &text).unwrap();
+        let out = env.output(with_aws_mfa_on_path(&env, &nu).args([
+            "--no-config-file",
+            "--ide-complete",
+            &text.len().to_string(),
+            file.to_str().unwrap(),
+        ]));
+        out.assert_success();
+        serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()["completions"].clone()
+    };
+    assert_eq!(
+        complete("aws-mfa env --profile w"),
+        serde_json::json!(["work"])
+    );
+    assert_eq!(
+        complete("aws-mfa exec -p "),
+        serde_json::json!(["default", "dev-eu", "work"])
+    );
+    assert_eq!(complete("aws-mfa env --sh"), serde_json::json!(["--shell"]));
+    assert_eq!(
+        complete("aws-mfa env --shell xo"),
+        serde_json::json!(["xonsh"])
+    );
+}
+
+#[test]
+fn elvish_completes_commands_and_profile_names_at_a_real_prompt() {
+    let Some(elvish) = require("elvish") else {
+        return;
+    };
+    let env = completion_home();
+    let pty = Pty::open();
+    let mut command = with_aws_mfa_on_path(&env, &elvish);
+    command.args(["-norc"]).env("TERM", "dumb");
+    // The completer the line editor calls on TAB, given the words before the cursor (the
+    // shell's stdout is a pipe here: what it shows goes to the terminal).
+    std::fs::write(
+        env.path().join("complete.elv"),
+        "eval (aws-mfa completions elvish | slurp)
+var complete~ = $edit:completion:arg-completer[aws-mfa]
+complete aws-mfa env --profile '' | each {|c| echo profile:$c > /dev/tty }
+complete aws-mfa '' | each {|c| echo command:$c[stem] > /dev/tty }
+",
+    )
+    .unwrap();
+    let mut child = pty.attach(&mut command);
+    pty.type_keys("eval (slurp < complete.elv)\n");
+    pty.wait_for("profile:default");
+    pty.wait_for("profile:dev-eu");
+    pty.wait_for("profile:work");
+    pty.wait_for("command:completions");
+    pty.type_keys("exit\n");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn help_ends_with_the_lines_people_copy() {
+    let env = TestEnv::new();
+    for flag in ["-h", "--help"] {
+        let out = env.run(&[flag]);
+        out.assert_success();
+        let examples = out
+            .stdout
+            .split_once("\nExamples:\n")
+            .unwrap_or_else(|| panic!("{flag}: no examples in {}", out.stdout))
+            .1;
+        for line in [
+            r#"eval "$(aws-mfa env)""#,
+            "aws-mfa env | source",
+            "aws-mfa env | Out-String | Invoke-Expression",
+            "aws-mfa exec -- terraform plan",
+            "aws-mfa exec -p admin -- aws s3 ls",
+            "credential_process = aws-mfa credential-process --profile admin",
+            "aws-mfa man | man -l -",
+        ] {
+            assert!(examples.contains(line), "{flag}: {line}");
+        }
+    }
+    // `man` is listed with the other commands.
+    let out = env.run(&["--help"]);
+    assert!(out.stdout.contains("\n  man "), "{}", out.stdout);
+    // -d says both defaults.
+    let out = env.run(&["env", "--help"]);
+    assert!(
+        out.stdout
+            .contains("duration_seconds, else 12h (role: 1h)]"),
+        "{}",
+        out.stdout
     );
 }

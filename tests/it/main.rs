@@ -5,13 +5,16 @@
 mod support;
 
 mod cache;
+mod console;
 mod detect;
 mod devices;
+mod dialog;
 mod doctor;
 mod env;
 mod exec;
 mod failures;
 mod integration;
+mod policy;
 mod prompt;
 mod real_peers;
 mod roles;
@@ -19,5 +22,7 @@ mod server;
 mod shells;
 mod verbose;
 
+// exec --server and the SDK hand-off
+mod credential_process;
 // Windows under Wine.
 mod windows;

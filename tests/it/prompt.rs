@@ -211,7 +211,7 @@ fn a_failing_mfa_process_is_named_with_its_status() {
     let env = mfa_process_env(&fake, "exit 3");
     env.run(&["env", "--shell", "bash"])
         .assert_failure("mfa_process '")
-        .assert_failure("exit status: 3");
+        .assert_failure("it exited with status 3");
     let env = mfa_process_env(&fake, "echo no-code-here");
     env.run(&["env", "--shell", "bash"])
         .assert_failure("it printed no code");

@@ -1,5 +1,6 @@
 //! Against real implementations: moto as STS, the aws CLI and boto3 consuming the session.
 
+use crate::support::js;
 use crate::support::peers::{Moto, require, require_python_module};
 use crate::support::*;
 
@@ -149,4 +150,73 @@ print(boto3.Session(profile_name=sys.argv[1]).client("sts").get_caller_identity(
         out.assert_success();
         assert_eq!(out.stdout.trim(), "123456789012");
     }
+}
+
+/// The JS SDK v3's view: where its credentials came from and the account STS names.
+const JS_ENV_PROBE: &str = r#"
+const client = new STSClient({});
+const creds = await client.config.credentials();
+if (creds.accessKeyId !== process.env.AWS_ACCESS_KEY_ID) throw new Error("not the environment's key");
+if (creds.sessionToken !== process.env.AWS_SESSION_TOKEN) throw new Error("not the environment's token");
+if ((await client.config.region()) !== "eu-west-1") throw new Error("region");
+console.log((await client.send(new GetCallerIdentityCommand({}))).Account);
+"#;
+
+#[test]
+fn the_js_sdk_v3_uses_the_session_as_execs_child() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    let mut env = moto_env(&moto);
+    if !js::require_js_sdk(&mut env) {
+        return;
+    }
+    let out = env.run(&[
+        "exec",
+        "-t",
+        CODE,
+        "--",
+        "node",
+        "-e",
+        &js::script(JS_ENV_PROBE),
+    ]);
+    out.assert_success();
+    assert_eq!(out.stdout.trim(), "123456789012");
+}
+
+#[test]
+fn credential_process_serves_the_js_sdk_v3_through_from_ini() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    let config = format!(
+        "{DEFAULT_CONFIG}
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = default
+
+[profile role-via-process]
+region = eu-west-1
+credential_process = {BIN} credential-process --profile admin
+"
+    );
+    let mut env = TestEnv::with_files(&config, DEFAULT_CREDENTIALS);
+    env.set("AWS_ENDPOINT_URL", &moto.url);
+    if !js::require_js_sdk(&mut env) {
+        return;
+    }
+    env.run(&["env", "--shell", "bash", "-t", CODE])
+        .assert_success();
+    let probe = js::script(
+        r#"
+const client = new STSClient({ region: "eu-west-1", credentials: fromIni({ profile: process.argv[1] }) });
+const creds = await client.config.credentials();
+if (!creds.sessionToken || !creds.expiration) throw new Error("no session from credential_process");
+const id = await client.send(new GetCallerIdentityCommand({}));
+console.log(id.Account, id.Arn.includes(":assumed-role/admin/"));
+"#,
+    );
+    let out = env.output(env.command("node").args(["-e", &probe, "role-via-process"]));
+    out.assert_success();
+    assert_eq!(out.stdout.trim(), "123456789012 true");
 }

@@ -189,12 +189,43 @@ fn credential_process_hands_out_json_with_at_least_fifteen_minutes() {
     out.assert_success();
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["Version"], 1);
-    assert_fake_credentials(&doc, "SessionToken");
-    // Ten minutes left: fine for a shell (more than 5), not for an SDK (15).
+    let (first, _) = assert_fake_credentials(&doc, "SessionToken");
+    // Ten minutes left: fine for a shell (more than 5), not for an SDK (15): a code makes a
+    // new session. With none to be had (no terminal), the SDK still gets the old one.
     env.run(&["env", "--shell", "bash"]).assert_success();
-    env.run(&["credential-process"])
-        .assert_failure("no MFA code");
+    let out = env.run(&["credential-process"]);
+    out.assert_success();
+    assert!(
+        out.stderr
+            .contains("handing out the cached one, which runs out in"),
+        "{}",
+        out.stderr
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(assert_fake_credentials(&doc, "SessionToken").0, first);
+    assert_eq!(fake.count("GetSessionToken"), 1);
     env.run(&["credential-process", "-t", CODE2])
         .assert_success();
     assert_eq!(fake.count("GetSessionToken"), 2);
+}
+
+/// The AWS CLI does not take a role profile's region from its source profile: neither do
+/// we. `admin` names none, so none is exported (the source's eu-west-1 is not).
+#[test]
+fn a_role_profile_without_a_region_does_not_inherit_its_sources() {
+    let fake = FakeSts::start();
+    let env = roles_env(&fake);
+    let admin = env_for(&env, "admin", &["-t", CODE]);
+    admin.assert_success();
+    assert!(!admin.stdout.contains("AWS_REGION"), "{}", admin.stdout);
+    assert!(
+        !admin.stdout.contains("AWS_DEFAULT_REGION"),
+        "{}",
+        admin.stdout
+    );
+    // Its own region, or -r, still is.
+    let readonly = env_for(&env, "readonly", &[]);
+    assert!(readonly.stdout.contains("export AWS_REGION='us-east-2';"));
+    let flagged = env_for(&env, "admin", &["-r", "ap-south-1"]);
+    assert!(flagged.stdout.contains("export AWS_REGION='ap-south-1';"));
 }

@@ -13,6 +13,12 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::support::peers::{require, require_python_module};
 use crate::support::*;
 
+mod endpoint;
+mod inside;
+mod js_sdk;
+mod signals;
+mod windows;
+
 /// `[default]` holds long-term keys (DEFAULT_CREDENTIALS); `admin` is a role assumed from
 /// its MFA session.
 const ROLE_CONFIG: &str = "[default]
@@ -43,6 +49,16 @@ impl Served {
     /// environment. aws-mfa starts with default dispositions for every signal, whatever the
     /// test runner had.
     fn start(env: &TestEnv, args: &[&str], script: &str) -> Self {
+        Self::start_with_fd_limit(env, args, script, None)
+    }
+
+    /// `start`, with at most `nofile` file descriptors for aws-mfa (`RLIMIT_NOFILE`).
+    fn start_with_fd_limit(
+        env: &TestEnv,
+        args: &[&str],
+        script: &str,
+        nofile: Option<libc::rlim_t>,
+    ) -> Self {
         let env_file = env.path().join(format!(
             "child-env-{}",
             SystemTime::now()
@@ -62,11 +78,18 @@ impl Served {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        // SAFETY: signal() is async-signal-safe.
+        as_from_a_terminal(&mut command);
+        // SAFETY: getrlimit and setrlimit are async-signal-safe.
         unsafe {
-            command.pre_exec(|| {
-                for signal in [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP] {
-                    libc::signal(signal, libc::SIG_DFL);
+            command.pre_exec(move || {
+                if let Some(limit) = nofile {
+                    let mut rlimit = libc::rlimit {
+                        rlim_cur: 0,
+                        rlim_max: 0,
+                    };
+                    libc::getrlimit(libc::RLIMIT_NOFILE, &mut rlimit);
+                    rlimit.rlim_cur = limit.min(rlimit.rlim_max);
+                    libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit);
                 }
                 Ok(())
             });
@@ -118,6 +141,22 @@ impl Served {
         assert_eq!(rc, 0, "kill");
     }
 
+    /// Waits until the child has made `name` in its working directory.
+    fn wait_for_file(&mut self, env: &TestEnv, name: &str) {
+        let started = Instant::now();
+        while !env.path().join(name).exists() {
+            assert!(
+                self.is_running(),
+                "aws-mfa ended before the child made {name}"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the child never made {name}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn is_running(&mut self) -> bool {
         self.process.try_wait().unwrap().is_none()
     }
@@ -126,6 +165,20 @@ impl Served {
     fn finish(mut self, env: &TestEnv) -> Outcome {
         drop(self.stdin.take());
         env.output_of(self.process)
+    }
+}
+
+/// aws-mfa starts with default dispositions for the signals a terminal sends, whatever the
+/// test runner had.
+fn as_from_a_terminal(command: &mut std::process::Command) {
+    // SAFETY: signal() is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            for signal in [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP] {
+                libc::signal(signal, libc::SIG_DFL);
+            }
+            Ok(())
+        });
     }
 }
 
@@ -154,11 +207,24 @@ impl Endpoint {
         self.request("GET", &self.path, Some(&self.token))
     }
 
+    /// `credentials`, failing when no answer comes within `limit`.
+    fn credentials_within(&self, limit: Duration) -> Answer {
+        self.request_within("GET", &self.path, Some(&self.token), limit)
+    }
+
     fn request(&self, method: &str, path: &str, token: Option<&str>) -> Answer {
+        self.request_within(method, path, token, Duration::from_secs(60))
+    }
+
+    fn request_within(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        limit: Duration,
+    ) -> Answer {
         let mut stream = TcpStream::connect(&self.address).expect("connect to the endpoint");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
+        stream.set_read_timeout(Some(limit)).unwrap();
         let authorization = token
             .map(|t| format!("Authorization: {t}\r\n"))
             .unwrap_or_default();
@@ -452,8 +518,9 @@ fn sigint_and_sigquit_sent_to_aws_mfa_alone_leave_the_child_and_the_server_runni
     let mut served = Served::start(
         &env,
         &["-t", CODE],
-        "trap 'echo got TERM; exit 42' TERM\nwhile :; do sleep 0.1; done",
+        "trap 'echo got TERM; exit 42' TERM\n: > trapped\nwhile :; do sleep 0.1; done",
     );
+    served.wait_for_file(&env, "trapped");
     served.signal(libc::SIGINT);
     served.signal(libc::SIGQUIT);
     // Given time to die, it does not.
@@ -475,11 +542,13 @@ fn sigint_and_sigquit_sent_to_aws_mfa_alone_leave_the_child_and_the_server_runni
 fn sighup_is_passed_on_to_the_child() {
     let fake = FakeSts::start();
     let env = TestEnv::new().sts(&fake);
-    let served = Served::start(
+    let mut served = Served::start(
         &env,
         &["-t", CODE],
-        "trap 'echo got HUP; exit 41' HUP\nwhile :; do sleep 0.1; done",
+        "trap 'echo got HUP; exit 41' HUP\n: > trapped\nwhile :; do sleep 0.1; done",
     );
+    // The child starts with nothing blocked: a signal before its trap would end it.
+    served.wait_for_file(&env, "trapped");
     served.signal(libc::SIGHUP);
     let out = served.finish(&env);
     assert_eq!(out.code, Some(41), "{out:#?}");

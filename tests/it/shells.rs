@@ -185,8 +185,20 @@ struct RealShell {
     writer: Shell,
     /// Options a user may have set, one picked per batch ("" for none).
     options: &'static [&'static str],
-    /// Evaluates the statements in the file `$STATEMENTS`.
+    /// Evaluates the statements in the file `$STATEMENTS` (or `{file}`, its path).
     evaluate: &'static str,
+    /// Prints the named variables as the shell sees them, each followed by a NUL, then
+    /// what a child inherits (`env -0`).
+    read_back: fn(&[&str]) -> String,
+    /// Characters the writer refuses for this shell (tested on their own).
+    refuses: &'static [char],
+    /// Whether the writer refuses non-ASCII characters outside a UTF-8 locale.
+    ascii_outside_utf8: bool,
+}
+
+fn posix_read_back(names: &[&str]) -> String {
+    let vars: String = names.iter().map(|n| format!(r#" "${n}""#)).collect();
+    format!("printf '%s\\0'{vars}\nenv -0\n")
 }
 
 const BASH: RealShell = RealShell {
@@ -195,6 +207,9 @@ const BASH: RealShell = RealShell {
     writer: Shell::Bash,
     options: &["", "set -o posix", "shopt -s extglob failglob nullglob"],
     evaluate: r#"eval "$(cat "$STATEMENTS")""#,
+    read_back: posix_read_back,
+    refuses: &[],
+    ascii_outside_utf8: false,
 };
 const ZSH: RealShell = RealShell {
     program: "zsh",
@@ -209,6 +224,9 @@ const ZSH: RealShell = RealShell {
         "setopt posix_strings c_bases octal_zeroes",
     ],
     evaluate: r#"eval "$(cat "$STATEMENTS")""#,
+    read_back: posix_read_back,
+    refuses: &[],
+    ascii_outside_utf8: false,
 };
 const DASH: RealShell = RealShell {
     program: "dash",
@@ -216,6 +234,9 @@ const DASH: RealShell = RealShell {
     writer: Shell::Sh,
     options: &[""],
     evaluate: r#"eval "$(cat "$STATEMENTS")""#,
+    read_back: posix_read_back,
+    refuses: &[],
+    ascii_outside_utf8: false,
 };
 const FISH: RealShell = RealShell {
     program: "fish",
@@ -223,6 +244,62 @@ const FISH: RealShell = RealShell {
     writer: Shell::Fish,
     options: &[""],
     evaluate: r#"cat "$STATEMENTS" | source"#,
+    read_back: posix_read_back,
+    refuses: &[],
+    ascii_outside_utf8: false,
+};
+const TCSH: RealShell = RealShell {
+    program: "tcsh",
+    flags: &["-f"],
+    writer: Shell::Tcsh,
+    options: &["", "set noglob", r"set histchars = '\!^'"],
+    evaluate: r#"eval "`cat $STATEMENTS`""#,
+    read_back: posix_read_back,
+    refuses: &['\n', '\r'],
+    ascii_outside_utf8: true,
+};
+const ELVISH: RealShell = RealShell {
+    program: "elvish",
+    flags: &["-norc"],
+    writer: Shell::Elvish,
+    options: &[""],
+    evaluate: "eval (slurp < $E:STATEMENTS)",
+    read_back: |names| {
+        let vars: String = names.iter().map(|n| format!(" $E:{n}")).collect();
+        format!("for v [{vars}] {{ print $v\"\\x00\" }}\ne:env -0\n")
+    },
+    refuses: &[],
+    ascii_outside_utf8: false,
+};
+const XONSH: RealShell = RealShell {
+    program: "xonsh",
+    flags: &["--no-rc"],
+    writer: Shell::Xonsh,
+    options: &[""],
+    evaluate: "execx($(cat $STATEMENTS))",
+    read_back: |names| {
+        let names: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+        format!(
+            "import sys\nfor n in [{}]: sys.stdout.buffer.write(${{...}}[n].encode('utf-8', 'surrogateescape') + b'\\0')\nsys.stdout.flush()\nenv -0\n",
+            names.join(", ")
+        )
+    },
+    refuses: &[],
+    ascii_outside_utf8: false,
+};
+const NU: RealShell = RealShell {
+    program: "nu",
+    flags: &["--no-config-file"],
+    writer: Shell::Nu,
+    options: &[""],
+    // `source` takes a path fixed when the script is parsed.
+    evaluate: "source '{file}'",
+    read_back: |names| {
+        let vars: String = names.iter().map(|n| format!(" $env.{n}")).collect();
+        format!("[{vars}] | each {{|v| $v + (char nul) }} | str join | print -n\n^env -0\n")
+    },
+    refuses: &[],
+    ascii_outside_utf8: false,
 };
 
 /// Evaluates `values` in one process of the real shell; fails on the first value that
@@ -235,15 +312,21 @@ fn round_trip(
     options: &str,
 ) -> Result<(), TestCaseError> {
     let env = TestEnv::new();
-    let statements = shell.writer.render(&set_all(values));
+    let utf8 = locale != "C";
+    let statements = shell
+        .writer
+        .render_in_locale(&set_all(values), utf8)
+        .expect("a value it carries");
     let file = env.path().join("statements");
     std::fs::write(&file, &statements).unwrap();
     let names = &NAMES[..values.len()];
     // The shell's own view first, then what a child inherits.
-    let read_back: String = names.iter().map(|n| format!(r#" "${n}""#)).collect();
     let script = format!(
-        "{options}\n{}\nprintf '%s\\0'{read_back}\nenv -0\n",
-        shell.evaluate
+        "{options}\n{}\n{}",
+        shell
+            .evaluate
+            .replace("{file}", &file.display().to_string()),
+        (shell.read_back)(names)
     );
     let mut command = env.command(path);
     command
@@ -272,7 +355,10 @@ fn round_trip(
     for (name, value) in names.iter().zip(values) {
         let shown = fields.next().unwrap_or_default();
         let inherited = exported.get(name.as_bytes()).map(Vec::as_slice);
-        let statement = shell.writer.render(&[EnvChange::Set(name, value.clone())]);
+        let statement = shell
+            .writer
+            .render_in_locale(&[EnvChange::Set(name, value.clone())], utf8);
+        let statement = statement.map_err(|e| e.to_string());
         prop_assert!(
             shown == value.as_bytes(),
             "{} (LANG={locale}, {options:?}) holds {:?} instead of {value:?}\nstatement: {statement:?}",
@@ -298,7 +384,21 @@ fn check(shell: &RealShell) {
     let options = prop::sample::select(shell.options);
     let result = runner.run(
         &(batch(), locale(), options),
-        |(values, locale, options)| round_trip(shell, &path, &values, locale, options),
+        |(values, locale, options)| {
+            // What the writer refuses is tested on its own.
+            let values: Vec<String> = values
+                .into_iter()
+                .map(|v| {
+                    let v = v.replace(shell.refuses, "");
+                    if shell.ascii_outside_utf8 && locale == "C" {
+                        v.replace(|c: char| !c.is_ascii(), "")
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+            round_trip(shell, &path, &values, locale, options)
+        },
     );
     if let Err(failure) = result {
         panic!("{failure}");
@@ -323,6 +423,26 @@ fn dash_evaluates_every_value_byte_for_byte() {
 #[test]
 fn fish_evaluates_every_value_byte_for_byte() {
     check(&FISH);
+}
+
+#[test]
+fn tcsh_evaluates_every_value_byte_for_byte() {
+    check(&TCSH);
+}
+
+#[test]
+fn elvish_evaluates_every_value_byte_for_byte() {
+    check(&ELVISH);
+}
+
+#[test]
+fn xonsh_evaluates_every_value_byte_for_byte() {
+    check(&XONSH);
+}
+
+#[test]
+fn nu_evaluates_every_value_byte_for_byte() {
+    check(&NU);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -429,7 +549,7 @@ proptest! {
     #[test]
     fn powershell_reads_back_every_value(values in batch()) {
         let changes = set_all(&values);
-        let text = Shell::Pwsh.render(&changes);
+        let text = Shell::Pwsh.render(&changes).unwrap();
         let effects = read_pwsh(&text).map_err(TestCaseError::fail)?;
         prop_assert_eq!(effects.len(), values.len());
         for ((name, value), (read_name, read_value)) in NAMES.iter().zip(&values).zip(effects) {
@@ -443,7 +563,7 @@ proptest! {
         let mut changes = set_all(&values[..BATCH - 2]);
         changes.push(EnvChange::Unset(NAMES[BATCH - 2]));
         changes.push(EnvChange::Unset(NAMES[BATCH - 1]));
-        let text = Shell::Json.render(&changes);
+        let text = Shell::Json.render(&changes).unwrap();
         let object: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let keys: Vec<&str> = object.keys().map(String::as_str).collect();
@@ -499,14 +619,25 @@ fn fixed_session(profile: &str, token: &str) -> Session {
     }
 }
 
-const WRITERS: [(Shell, &str); 6] = [
+const WRITERS: [(Shell, &str); 10] = [
     (Shell::Bash, "bash"),
     (Shell::Zsh, "zsh"),
     (Shell::Sh, "sh"),
     (Shell::Fish, "fish"),
     (Shell::Pwsh, "pwsh"),
+    (Shell::Tcsh, "tcsh"),
+    (Shell::Elvish, "elvish"),
+    (Shell::Xonsh, "xonsh"),
+    (Shell::Nu, "nu"),
     (Shell::Json, "json"),
 ];
+
+/// The statements (in a UTF-8 locale), or the refusal of a value the shell cannot carry.
+fn rendered(shell: Shell, session: &Session) -> String {
+    shell
+        .render_in_locale(&session.env_changes(), true)
+        .unwrap_or_else(|e| format!("refused: {e}\n"))
+}
 
 #[test]
 fn every_writer_prints_exactly_these_statements() {
@@ -515,14 +646,16 @@ fn every_writer_prints_exactly_these_statements() {
         "o'brien",
         "it\u{2019}s $(x) `y` ${z} \"q\" \\ tab\there\nline é 😀 \\",
     );
+    let one_line = fixed_session("o'brien!", "it's !! `y` $z \\ tab\there \u{e9} \\");
     let env = TestEnv::new();
     for (shell, name) in WRITERS {
         let unset = env.run(&["env", "--unset", "--shell", name]);
         unset.assert_success();
         let text = format!(
-            "# a session\n{}\n# values that need quoting\n{}\n# env --unset\n{}",
-            shell.render(&plain.env_changes()),
-            shell.render(&tricky.env_changes()),
+            "# a session\n{}\n# values that need quoting\n{}\n# on one line, with `!`\n{}\n# env --unset\n{}",
+            rendered(shell, &plain),
+            rendered(shell, &tricky),
+            rendered(shell, &one_line),
             unset.stdout
         );
         insta::assert_snapshot!(name, text);
@@ -570,6 +703,39 @@ fn unset_removes_every_session_variable_in_every_shell_and_succeeds() {
                 r#"{fish_set} for i in 1 2; "$AWS_MFA" env --unset | source; or exit 9; end; env -0"#
             ),
         ),
+        (
+            "tcsh",
+            &["-f"][..],
+            format!(
+                "{} eval \"`$AWS_MFA env --unset`\"; eval \"`$AWS_MFA env --unset`\"; env -0",
+                SESSION_VARIABLES
+                    .iter()
+                    .map(|v| format!("setenv {v} stale;"))
+                    .collect::<String>()
+            ),
+        ),
+        (
+            "elvish",
+            &["-norc"][..],
+            format!(
+                "{} for i [1 2] {{ eval ((external $E:AWS_MFA) env --unset | slurp) }}; e:env -0",
+                SESSION_VARIABLES
+                    .iter()
+                    .map(|v| format!("set-env {v} stale; "))
+                    .collect::<String>()
+            ),
+        ),
+        (
+            "xonsh",
+            &["--no-rc"][..],
+            format!(
+                "{}\nfor i in range(2):\n    execx($(@($AWS_MFA) env --unset))\n\nenv -0",
+                SESSION_VARIABLES
+                    .iter()
+                    .map(|v| format!("${v} = 'stale'\n"))
+                    .collect::<String>()
+            ),
+        ),
     ];
     for (program, flags, script) in shells {
         let Some(path) = require(program) else {
@@ -611,6 +777,21 @@ fn a_session_evaluates_with_status_zero_in_every_shell() {
             "fish",
             &["--no-config"][..],
             format!(r#""$AWS_MFA" env -t {CODE} | source; and echo ok"#),
+        ),
+        (
+            "tcsh",
+            &["-f"][..],
+            format!("eval \"`$AWS_MFA env -t {CODE}`\" && echo ok"),
+        ),
+        (
+            "elvish",
+            &["-norc"][..],
+            format!("eval ((external $E:AWS_MFA) env -t {CODE} | slurp); echo ok"),
+        ),
+        (
+            "xonsh",
+            &["--no-rc"][..],
+            format!("execx($(@($AWS_MFA) env -t {CODE}))\necho ok"),
         ),
     ];
     for (program, flags, script) in shells {
@@ -689,4 +870,79 @@ set -q -U AWS_PROFILE; and echo "universal $AWS_PROFILE""#,
         out.stderr
     );
     assert_eq!(std::fs::read_to_string(&store).unwrap(), before);
+}
+
+// ---------------------------------------------------------------------------------------
+// nushell's files, and what tcsh cannot carry, through the real program.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn nushell_sources_env_unset_twice_and_keeps_nothing() {
+    let Some(nu) = require("nu") else {
+        return;
+    };
+    let env = TestEnv::new();
+    let out = env.run(&["env", "--unset", "--shell", "nushell"]);
+    out.assert_success();
+    std::fs::write(env.path().join("unset.nu"), &out.stdout).unwrap();
+    let set: String = SESSION_VARIABLES
+        .iter()
+        .map(|v| format!("$env.{v} = 'stale'; "))
+        .collect();
+    let out = env.shell(
+        &nu,
+        &["--no-config-file"],
+        &format!("{set} source unset.nu; source unset.nu; ^env -0"),
+    );
+    assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""), "{out:#?}");
+    let vars = parse_env0(&out.stdout);
+    let left: Vec<&str> = SESSION_VARIABLES
+        .into_iter()
+        .filter(|v| vars.contains_key(*v))
+        .collect();
+    assert!(left.is_empty(), "nu kept {left:?}");
+}
+
+/// What STS may hand out as it is: a token with `!` (tcsh's history substitution) and `é`.
+const BANG_TOKEN: &str = concat!(
+    r#"<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>"#,
+    "<Credentials><AccessKeyId>ASIAFAKE000000000001</AccessKeyId>",
+    "<SecretAccessKey>FAKESECRET!x</SecretAccessKey><SessionToken>FAKETOKEN!!caf\u{e9}</SessionToken>",
+    "<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></GetSessionTokenResult>",
+    "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetSessionTokenResponse>",
+);
+
+#[test]
+fn tcsh_carries_a_bang_and_refuses_non_ascii_outside_a_utf8_locale() {
+    let Some(tcsh) = require("tcsh") else {
+        return;
+    };
+    let fake = FakeSts::start();
+    fake.then(Reply::Raw {
+        status: 200,
+        body: BANG_TOKEN,
+    });
+    let mut env = TestEnv::new().sts(&fake);
+    let script = format!("eval \"`$AWS_MFA env -t {CODE}`\"; env -0");
+    let out = env.shell(&tcsh, &["-f"], &script);
+    assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""), "{out:#?}");
+    let vars = parse_env0(&out.stdout);
+    assert_eq!(vars["AWS_SESSION_TOKEN"], "FAKETOKEN!!caf\u{e9}");
+    assert_eq!(vars["AWS_SECRET_ACCESS_KEY"], "FAKESECRET!x");
+
+    // In the C locale tcsh garbles non-ASCII text on its read boundaries: refused, named,
+    // and the value itself (a secret) is not shown.
+    env.set("LANG", "C");
+    let out = env.run(&["env", "--shell", "csh", "-t", CODE]);
+    out.assert_failure(
+        "aws-mfa: cannot write AWS_SESSION_TOKEN for tcsh: its value holds U+00E9, a non-ASCII character, and the locale is not UTF-8, which tcsh cannot carry",
+    )
+    .assert_failure("hint: run the command with 'aws-mfa exec -- CMD'");
+    assert_eq!(out.stdout, "");
+    assert!(!out.stderr.contains("FAKETOKEN"), "{}", out.stderr);
+    assert_eq!(
+        fake.count("GetSessionToken"),
+        1,
+        "the cached session was used"
+    );
 }

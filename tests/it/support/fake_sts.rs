@@ -18,6 +18,9 @@ pub const BAD_CODE_MESSAGE: &str =
     "MultiFactorAuthentication failed with invalid MFA one time pass code. ";
 pub const UNKNOWN_DEVICE_MESSAGE: &str = "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.";
 
+/// IAM's text when a policy denies an action explicitly (the MFA policy, without MFA).
+pub const MFA_POLICY_DENY_MESSAGE: &str = "User: arn:aws:iam::123456789012:user/tester is not authorized to perform: iam:ListAccountAliases on resource: * with an explicit deny in an identity-based policy";
+
 /// One request as the fake saw it.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -65,6 +68,8 @@ struct State {
     delay: Duration,
     /// Overrides the lifetime of what is handed out.
     lifetime: Option<Duration>,
+    /// No `DenyAllExceptListedIfNoMFA` for the caller: long-term keys alone may do anything.
+    without_mfa_policy: bool,
     issued: u32,
 }
 
@@ -128,6 +133,13 @@ impl FakeSts {
     /// The MFA devices IAM lists for the caller (ListMFADevices).
     pub fn mfa_devices(&self, serials: &[&str]) -> &Self {
         self.state.lock().unwrap().mfa_devices = serials.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// The caller has no MFA-enforcing policy: IAM calls outside its list, signed with
+    /// long-term keys alone, succeed (by default they get the policy's explicit deny).
+    pub fn without_mfa_policy(&self) -> &Self {
+        self.state.lock().unwrap().without_mfa_policy = true;
         self
     }
 
@@ -204,7 +216,7 @@ fn serve(stream: impl Read + Write, state: &Mutex<State>) {
 }
 
 /// A server certificate for 127.0.0.1 signed by a new CA; returns the CA as PEM.
-fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
+pub fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -342,6 +354,16 @@ fn answer(headers: &BTreeMap<String, String>, body: &str, state: &Mutex<State>) 
                 ),
             )
         }
+        // Outside what the MFA policy allows without MFA: denied explicitly to long-term
+        // keys alone, as IAM does when the policy is attached.
+        "ListAccountAliases" if !call.with_session_token && !state.without_mfa_policy => (
+            403,
+            error_document("AccessDenied", MFA_POLICY_DENY_MESSAGE),
+        ),
+        "ListAccountAliases" => (
+            200,
+            r#"<ListAccountAliasesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccountAliasesResult><IsTruncated>false</IsTruncated><AccountAliases><member>fake-account</member></AccountAliases></ListAccountAliasesResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></ListAccountAliasesResponse>"#.to_owned(),
+        ),
         "GetCallerIdentity" => (
             200,
             result_document(

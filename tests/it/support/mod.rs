@@ -2,6 +2,7 @@
 //! the way a user runs it, the fake STS, and the real peers (shells, moto, aws CLI, boto3).
 
 pub mod fake_sts;
+pub mod js;
 pub mod peers;
 pub mod pty;
 pub mod wine;

@@ -1,0 +1,139 @@
+//! Credentials shorter than the SDKs' refresh windows: a 900-second MFA session serves the
+//! child for its whole life, and a 900-second role costs a bounded number of AssumeRole
+//! calls (not one per API call), under `--server` and through `credential_process`.
+
+use std::time::{Duration, SystemTime};
+
+use super::{Served, parse_credentials};
+use crate::support::peers::{require, require_python_module};
+use crate::support::*;
+
+/// `admin` is a role whose credentials last 900 seconds.
+const SHORT_ROLE_CONFIG: &str = "[default]
+mfa_serial = arn:aws:iam::123456789012:mfa/tester
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::111111111111:role/admin
+source_profile = default
+duration_seconds = 900
+";
+
+/// boto3 makes N calls; prints where its credentials came from.
+const BOTO3_CALLS: &str = r#"
+import boto3, sys
+session = boto3.Session(profile_name=sys.argv[2] or None)
+sts = session.client("sts")
+for _ in range(int(sys.argv[1])):
+    sts.get_caller_identity()
+print(session.get_credentials().method)
+"#;
+
+#[test]
+fn a_15_minute_role_costs_one_assume_role_for_50_boto3_calls_under_server() {
+    let Some(_python) = require_python_module("boto3") else {
+        return;
+    };
+    let fake = FakeSts::start();
+    let env = TestEnv::with_files(SHORT_ROLE_CONFIG, DEFAULT_CREDENTIALS).sts(&fake);
+    let out = env.run(&[
+        "exec",
+        "--server",
+        "-p",
+        "admin",
+        "-t",
+        CODE,
+        "--",
+        "python3",
+        "-c",
+        BOTO3_CALLS,
+        "50",
+        "",
+    ]);
+    out.assert_success();
+    assert_eq!(out.stdout.trim(), "container-role");
+    assert_eq!(fake.count("GetCallerIdentity"), 50);
+    assert_eq!(
+        fake.count("AssumeRole"),
+        1,
+        "botocore asks on every call (900 s is inside its 15 minutes); the cache answers"
+    );
+}
+
+#[test]
+fn a_15_minute_role_costs_one_assume_role_for_50_boto3_calls_through_credential_process() {
+    let Some(_python) = require_python_module("boto3") else {
+        return;
+    };
+    let fake = FakeSts::start();
+    let config = format!(
+        "{SHORT_ROLE_CONFIG}
+[profile via-process]
+region = eu-west-1
+credential_process = {BIN} credential-process --profile admin
+"
+    );
+    let env = TestEnv::with_files(&config, DEFAULT_CREDENTIALS).sts(&fake);
+    env.run(&["env", "--shell", "bash", "-t", CODE])
+        .assert_success();
+    let out = env.output(
+        env.command("python3")
+            .args(["-c", BOTO3_CALLS, "50", "via-process"]),
+    );
+    out.assert_success();
+    assert_eq!(out.stdout.trim(), "custom-process");
+    assert_eq!(fake.count("GetCallerIdentity"), 50);
+    assert_eq!(
+        fake.count("AssumeRole"),
+        1,
+        "re-minted per half-life, not per call"
+    );
+}
+
+#[test]
+fn a_15_minute_mfa_session_serves_the_aws_cli_under_server() {
+    let Some(_aws) = require("aws") else {
+        return;
+    };
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let out = env.run(&[
+        "exec",
+        "--server",
+        "-d",
+        "15m",
+        "-t",
+        CODE,
+        "--",
+        "aws",
+        "sts",
+        "get-caller-identity",
+        "--query",
+        "Account",
+        "--output",
+        "text",
+    ]);
+    out.assert_success();
+    assert_eq!(out.stdout.trim(), "123456789012");
+    let session = fake.calls()[0].clone();
+    assert_eq!(session.param("DurationSeconds"), Some("900"));
+    assert_eq!(fake.count("GetSessionToken"), 1, "the code is not wasted");
+}
+
+#[test]
+fn an_mfa_session_that_cannot_be_renewed_serves_until_it_runs_out() {
+    let fake = FakeSts::start();
+    // Two minutes: inside every SDK's window, and no mfa_process to renew it with.
+    fake.lifetime(Duration::from_secs(120));
+    let env = TestEnv::new().sts(&fake);
+    let served = Served::start(&env, &["-t", CODE], "read _; exit 0");
+    let endpoint = served.endpoint();
+    for _ in 0..3 {
+        let (key, expiration) = parse_credentials(&endpoint.credentials());
+        assert_eq!(key, "ASIAFAKE000000000001", "the session from the start");
+        assert!(expiration > SystemTime::now() + Duration::from_secs(60));
+    }
+    let out = served.finish(&env);
+    out.assert_success();
+    assert_eq!(fake.count("GetSessionToken"), 1);
+}
