@@ -24,6 +24,8 @@ export AWS_MFA_CACHE_DIR=$work/cache AWS_EC2_METADATA_DISABLED=true
 export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$port
 printf '[default]\naws_access_key_id = AKIABENCHMARK0000001\naws_secret_access_key = bench\n' >"$AWS_SHARED_CREDENTIALS_FILE"
 printf '[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/bench\nregion = eu-west-1\n' >"$AWS_CONFIG_FILE"
+# `kc`: the same, with its keys in the OS keychain (aws-mfa add) instead of the file.
+printf '[profile kc]\nmfa_serial = arn:aws:iam::123456789012:mfa/bench-kc\nregion = eu-west-1\n' >>"$AWS_CONFIG_FILE"
 
 for _ in $(seq 50); do
   python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break
@@ -34,6 +36,24 @@ entry=$(ls "$AWS_MFA_CACHE_DIR"/*.json)
 
 commands=(-n "cat of the cache entry" "cat $entry"
   -n "aws-mfa env (cached)" "$bin env --shell bash")
+
+# Keys in the keychain: the session is made once with a real gnome-keyring on a private
+# bus; the timed runs have no bus at all, so any keychain call would fail them.
+if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  dbus-run-session -- sh -c '
+    printf bench | gnome-keyring-daemon --unlock --components=secrets --foreground >/dev/null &
+    daemon=$!
+    sleep 1
+    AWS_ACCESS_KEY_ID=AKIABENCHKEYCHAIN001 AWS_SECRET_ACCESS_KEY=bench "$0" add kc --from-env 2>/dev/null
+    "$0" env --shell bash -p kc -t 123456 >/dev/null
+    kill "$daemon"' "$bin"
+  unset DBUS_SESSION_BUS_ADDRESS
+  "$bin" env --shell bash -p kc >/dev/null
+  commands+=(-n "aws-mfa env (cached, keys in the keychain)" "$bin env --shell bash -p kc")
+else
+  echo "note: dbus-run-session or gnome-keyring-daemon missing: the keychain row is left out" >&2
+fi
 if command -v aws >/dev/null; then
   commands+=(-n "aws configure get region (CLI start-up only)" "aws configure get region")
 fi

@@ -272,6 +272,33 @@ impl SessionCache {
         }
     }
 
+    /// The key id of the keys `aws-mfa add` put in the keychain for `profile`: what the
+    /// cache key needs, so a cached session is found without asking the keychain. Never
+    /// the secret.
+    pub fn keychain_key_id(&self, profile: &str) -> Option<String> {
+        let path = self.record_path("keychain", profile)?;
+        read_private_json::<KeychainKey>(&path)
+            .ok()
+            .map(|k| k.access_key_id)
+    }
+
+    /// Records the key id of `profile`'s keychain entry (see `keychain_key_id`).
+    pub fn remember_keychain_key(&self, profile: &str, access_key_id: &str) {
+        if let Some(path) = self.record_path("keychain", profile) {
+            let record = KeychainKey {
+                access_key_id: access_key_id.to_owned(),
+            };
+            write_private_json(&path, &record);
+        }
+    }
+
+    /// Drops the record of `profile`'s keychain entry.
+    pub fn forget_keychain_key(&self, profile: &str) {
+        if let Some(path) = self.record_path("keychain", profile) {
+            let _ = fs::remove_file(path);
+        }
+    }
+
     fn record_path(&self, kind: &str, about: &str) -> Option<PathBuf> {
         let key = CacheKey::hashed(kind, &[about]);
         Some(self.dir.as_ref()?.join(format!("{}.record", key.0)))
@@ -409,6 +436,11 @@ struct UsedCode {
 #[derive(Serialize, Deserialize)]
 struct KnownDevice {
     serial: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeychainKey {
+    access_key_id: String,
 }
 
 fn code_hash(serial: &str, code: &str) -> String {

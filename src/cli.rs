@@ -71,6 +71,17 @@ pub enum Command {
     Init(InitArgs),
     /// Print a completion script (profile names complete too)
     Completions(CompletionsArgs),
+    /// Store a profile's long-term keys in the OS keychain (asks for them, the secret hidden)
+    ///
+    /// Keys in ~/.aws/credentials come first: delete them there afterwards (add names the
+    /// lines). Scripts: AWS_ACCESS_KEY_ID=AKIA... AWS_SECRET_ACCESS_KEY=... aws-mfa add NAME --from-env
+    Add(AddArgs),
+    /// Forget a profile's keys in the OS keychain, and its cached sessions
+    Remove {
+        /// The profile whose keys to forget
+        #[arg(id = "profile_name", value_name = "PROFILE")]
+        profile: String,
+    },
     /// Open the AWS console signed in with a role profile's credentials (or print the URL)
     Console(ConsoleArgs),
     /// Print the manual page (roff): aws-mfa man | man -l -
@@ -106,6 +117,17 @@ pub struct ClearArgs {
     /// Forget every cached session
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The profile the keys belong to (it need not be in the profile files)
+    #[arg(id = "profile_name", value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of asking
+    #[arg(long)]
+    pub from_env: bool,
 }
 
 #[derive(Debug, Args)]

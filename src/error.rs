@@ -88,6 +88,33 @@ pub enum Error {
     #[error("cannot write to {}: {why}", path.display())]
     Write { path: PathBuf, why: String },
 
+    // The OS keychain (`add`, `remove`, keys kept there).
+    #[error("cannot {action} in {keychain}: {why}")]
+    Keychain {
+        action: String,
+        keychain: &'static str,
+        why: String,
+    },
+
+    #[error("invalid AWS_MFA_KEYCHAIN_TIMEOUT '{0}': it takes a positive number of seconds")]
+    InvalidKeychainTimeout(String),
+
+    /// The key id on record for a profile's keychain entry no longer matches the entry
+    /// (changed or deleted by another program): the record is fixed, and the run retried.
+    #[error("the keychain entry of profile '{profile}' changed since aws-mfa last read it")]
+    KeychainChanged { profile: String },
+
+    #[error("not an access key id ({what}): {why}")]
+    BadAccessKey { what: String, why: String },
+
+    #[error("cannot ask for the keys: {0}")]
+    KeysPrompt(String),
+
+    #[error("no keys for profile '{profile}' in {keychain}")]
+    NotInKeychain {
+        profile: String,
+        keychain: &'static str,
+    },
     // A hostile or broken machine: files and variables that cannot be trusted as they are.
     #[error("cannot read the AWS profile file {path}: {why}")]
     ProfileFile {
@@ -163,9 +190,9 @@ impl Error {
                 "fix the file at the line named: [default] or [profile NAME] headers in config, [NAME] in credentials, then 'key = value' lines".into(),
             ),
             Error::BrokenProfile { hint, .. } => Some(hint.clone()),
-            Error::NoKeys { .. } => Some(
-                "put aws_access_key_id and aws_secret_access_key under the profile in ~/.aws/credentials".into(),
-            ),
+            Error::NoKeys { profile, .. } => Some(format!(
+                "store them in the OS keychain with 'aws-mfa add {profile}' (it asks for the access key id and the secret), or put aws_access_key_id and aws_secret_access_key under the profile in ~/.aws/credentials"
+            )),
             Error::TemporaryKeys { .. } => Some(
                 "use the profile that holds your IAM user's access key; temporary keys cannot ask for an MFA session".into(),
             ),
@@ -216,6 +243,18 @@ impl Error {
             Error::Exec { .. } => Some(
                 "name a program you may run: a file with execute permission (chmod +x), or run a script through its interpreter (sh FILE)".into(),
             ),
+            Error::Keychain { .. } => Some(
+                "unlock the keychain (Linux: a Secret Service such as GNOME Keyring, KWallet or KeePassXC must be running in your session) and try again; or keep the keys in ~/.aws/credentials".into(),
+            ),
+            Error::InvalidKeychainTimeout(_) => Some("give the seconds to wait for the keychain, such as AWS_MFA_KEYCHAIN_TIMEOUT=30".into()),
+            Error::KeychainChanged { .. } => Some("run the command again".into()),
+            Error::BadAccessKey { .. } => Some(
+                "give the access key id of your IAM user: 20 characters starting with AKIA (IAM console → Security credentials → Access keys)".into(),
+            ),
+            Error::KeysPrompt(_) => Some(
+                "run it in a terminal, or pass the keys in the environment: AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… aws-mfa add PROFILE --from-env".into(),
+            ),
+            Error::NotInKeychain { .. } => Some("'aws-mfa add PROFILE' stores a profile's keys there".into()),
             Error::ConsoleNeedsRole { profile } => Some(format!(
                 "use a role profile: in ~/.aws/config, [profile NAME] with role_arn = arn:aws:iam::ACCOUNT:role/ROLE and source_profile = {profile}, then 'aws-mfa console -p NAME'"
             )),

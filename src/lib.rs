@@ -11,6 +11,7 @@ pub mod dialog;
 pub mod duration;
 pub mod error;
 pub mod federation;
+pub mod keychain;
 pub mod mfa;
 pub mod obtain;
 pub mod platform;
@@ -49,5 +50,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Policy(args) => cmd::policy::run(args.strict).map(|()| ExitCode::SUCCESS),
         Command::Man => cmd::man::run().map(|()| ExitCode::SUCCESS),
         Command::Profiles => cmd::completions::profiles().map(|()| ExitCode::SUCCESS),
+        // Keys in the OS keychain.
+        Command::Add(args) => cmd::add::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Remove { profile } => cmd::remove::run(&profile).map(|()| ExitCode::SUCCESS),
     }
 }

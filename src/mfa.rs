@@ -328,14 +328,15 @@ impl PipeId {
     fn end_holders(&self) {}
 }
 
+/// The controlling terminal: (input, output).
 #[cfg(unix)]
-fn open_terminal() -> std::io::Result<(File, File)> {
+pub(crate) fn open_terminal() -> std::io::Result<(File, File)> {
     let tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
     Ok((tty.try_clone()?, tty))
 }
 
 #[cfg(windows)]
-fn open_terminal() -> std::io::Result<(File, File)> {
+pub(crate) fn open_terminal() -> std::io::Result<(File, File)> {
     let input = OpenOptions::new().read(true).write(true).open("CONIN$")?;
     let output = OpenOptions::new().read(true).write(true).open("CONOUT$")?;
     Ok((input, output))

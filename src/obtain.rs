@@ -255,11 +255,14 @@ impl Request {
             profile: self.profile.name.clone(),
             why,
         };
-        let listed = aws.get()?.list_mfa_devices(keys).map_err(|e| {
-            no_device(format!(
-                "no mfa_serial is set, and looking one up failed: {e}"
-            ))
-        })?;
+        let listed = aws
+            .get()?
+            .list_mfa_devices(keys.long_term()?)
+            .map_err(|e| {
+                no_device(format!(
+                    "no mfa_serial is set, and looking one up failed: {e}"
+                ))
+            })?;
         let devices: Vec<String> = listed
             .into_iter()
             .filter(|s| mfa::is_totp_device(s))
@@ -306,10 +309,13 @@ impl Request {
         aws: &mut LazyAws,
         serial: &str,
     ) -> Result<Entry, Error> {
+        // Keychain keys are read before the code is asked for: a locked keychain fails
+        // before anyone types a code.
+        let keys = self.profile.keys.long_term()?;
         let seconds = self.session_seconds_for(serial);
         let credentials = self.with_code(cache, serial, |code| {
             aws.get()?
-                .get_session_token(&self.profile.keys, serial, code.as_str(), seconds)
+                .get_session_token(keys, serial, code.as_str(), seconds)
         })?;
         warn_if_shortened(self.prompt, &credentials.expiration, seconds);
         Ok(Entry {
@@ -383,6 +389,10 @@ fn trace_resolved(profile: &ResolvedProfile, serial: Option<&str>) {
     let from = match &profile.key_source {
         KeySource::Profile(holder) => format!("profile '{holder}'"),
         KeySource::Environment => "AWS_ACCESS_KEY_ID".to_owned(),
+        KeySource::Keychain(holder) => format!(
+            "{} (profile '{holder}'; the secret is read only for a call to AWS)",
+            crate::keychain::name()
+        ),
     };
     let roles: Vec<&str> = profile.roles.iter().map(|r| r.arn.as_str()).collect();
     tracing::info!(
@@ -628,6 +638,18 @@ fn warn_if_shortened(prompt: Prompt, expiration: &SystemTime, asked_seconds: u64
 /// else fresh from STS and then cached. `min_left` is what the credentials handed out must
 /// have left at least; `prompt` says whether the terminal may be asked for a code.
 pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result<Session, Error> {
+    match session_once(args, min_left, prompt) {
+        // The key id on record for keychain keys was out of date; the record is right now,
+        // and nothing was asked or sent yet (the keychain is read before any code).
+        Err(Error::KeychainChanged { profile }) => {
+            tracing::info!("keychain: the entry of profile '{profile}' changed; starting again");
+            session_once(args, min_left, prompt)
+        }
+        other => other,
+    }
+}
+
+fn session_once(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result<Session, Error> {
     let request = Request::new(args, prompt)?;
     // The used-code and found-device records are kept even with --no-cache: they hold no
     // session, and a reused code is caught either way.
@@ -669,7 +691,7 @@ pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result
                 request.fresh_role(
                     &mut aws,
                     first,
-                    Signer::LongTerm(keys),
+                    Signer::LongTerm(keys.long_term()?),
                     Some((&records, &serial)),
                 )
             })?;

@@ -11,7 +11,9 @@ use aws_config::profile::ProfileSet;
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
+use crate::cache::SessionCache;
 use crate::error::Error;
+use crate::keychain;
 use crate::session::{MFA_PROFILE, Secret};
 
 /// Long-term keys of an IAM user: the only thing that can ask for an MFA session.
@@ -26,6 +28,74 @@ pub struct LongTermKeys {
 pub enum KeySource {
     Profile(String),
     Environment,
+    /// The OS keychain entry of this profile (`aws-mfa add`).
+    Keychain(String),
+}
+
+/// A profile's long-term keys as resolution found them. The key id is always known (for
+/// the cache key); the secret of keychain keys is read from the keychain only when a call
+/// to AWS needs it, so a cached session is found without touching the keychain.
+#[derive(Debug, Clone)]
+pub struct ProfileKeys {
+    pub access_key_id: String,
+    loaded: std::sync::OnceLock<LongTermKeys>,
+    /// The profile whose keychain entry holds the secret, when it is not loaded yet.
+    keychain: Option<String>,
+}
+
+impl ProfileKeys {
+    fn loaded(keys: LongTermKeys) -> Self {
+        ProfileKeys {
+            access_key_id: keys.access_key_id.clone(),
+            loaded: std::sync::OnceLock::from(keys),
+            keychain: None,
+        }
+    }
+
+    fn in_keychain(profile: &str, access_key_id: String) -> Self {
+        ProfileKeys {
+            access_key_id,
+            loaded: std::sync::OnceLock::new(),
+            keychain: Some(profile.to_owned()),
+        }
+    }
+
+    /// The keys with their secret, read from the keychain on first use. When the entry
+    /// there no longer matches the key id on record (another program changed or deleted
+    /// it), the record is put right and `Error::KeychainChanged` says to start again.
+    pub fn long_term(&self) -> Result<&LongTermKeys, Error> {
+        if let Some(keys) = self.loaded.get() {
+            return Ok(keys);
+        }
+        let profile = self
+            .keychain
+            .as_deref()
+            .expect("keys not loaded at resolution are in the keychain");
+        let found = keychain::load(profile)?;
+        let records = key_records();
+        match found {
+            Some(keys) if keys.access_key_id == self.access_key_id => {
+                if is_temporary(&keys.access_key_id) {
+                    return Err(Error::TemporaryKeys {
+                        origin: format!("the keychain entry of profile '{profile}'"),
+                    });
+                }
+                Ok(self.loaded.get_or_init(|| keys))
+            }
+            Some(keys) => {
+                records.remember_keychain_key(profile, &keys.access_key_id);
+                Err(Error::KeychainChanged {
+                    profile: profile.to_owned(),
+                })
+            }
+            None => {
+                records.forget_keychain_key(profile);
+                Err(Error::KeychainChanged {
+                    profile: profile.to_owned(),
+                })
+            }
+        }
+    }
 }
 
 /// A role to assume, as one profile describes it.
@@ -43,7 +113,7 @@ pub struct Role {
 pub struct ResolvedProfile {
     /// The profile the user asked for.
     pub name: String,
-    pub keys: LongTermKeys,
+    pub keys: ProfileKeys,
     pub key_source: KeySource,
     /// The first `mfa_serial` from the asked-for profile down to the source.
     pub mfa_serial: Option<String>,
@@ -60,7 +130,7 @@ impl ResolvedProfile {
     /// The profile that holds the long-term keys (the asked-for one for environment keys).
     pub fn source_name(&self) -> &str {
         match &self.key_source {
-            KeySource::Profile(name) => name,
+            KeySource::Profile(name) | KeySource::Keychain(name) => name,
             KeySource::Environment => &self.name,
         }
     }
@@ -105,6 +175,11 @@ impl ProfileFiles {
         names
     }
 
+    /// The profile's own `mfa_serial`, with no resolution (and so no keychain call).
+    pub fn mfa_serial_of(&self, name: &str) -> Option<String> {
+        self.get(name, "mfa_serial")
+    }
+
     fn get(&self, name: &str, key: &str) -> Option<String> {
         self.set
             .get_profile(name)?
@@ -126,14 +201,14 @@ impl ProfileFiles {
     /// `explicit` says the name was asked for (a flag or variable) rather than the
     /// fallback `default`, which may be absent when the keys are in the environment.
     pub fn resolve(&self, name: &str, explicit: bool) -> Result<ResolvedProfile, Error> {
-        if self.set.get_profile(name).is_none() {
+        if self.set.get_profile(name).is_none() && !keychain_only_profile(name, explicit) {
             if explicit {
                 return Err(self.unknown(name));
             }
             let keys = environment_keys()?.ok_or_else(|| self.unknown(name))?;
             return Ok(ResolvedProfile {
                 name: name.to_owned(),
-                keys,
+                keys: ProfileKeys::loaded(keys),
                 key_source: KeySource::Environment,
                 mfa_serial: None,
                 mfa_process: None,
@@ -183,7 +258,12 @@ impl ProfileFiles {
             });
             match source {
                 Some(_) if self_sourced => break self.keys_of(&current)?,
-                Some(source) if self.set.get_profile(&source).is_some() => current = source,
+                Some(source)
+                    if self.set.get_profile(&source).is_some()
+                        || keychain_only_profile(&source, true) =>
+                {
+                    current = source
+                }
                 Some(source) => {
                     return Err(Error::BrokenProfile {
                         profile: current,
@@ -269,7 +349,7 @@ impl ProfileFiles {
                 "add '--profile NAME' (the profile with your keys or role) to its credential_process",
             ));
         };
-        if self.set.get_profile(&target).is_none() {
+        if self.set.get_profile(&target).is_none() && !keychain_only_profile(&target, true) {
             return Err(self.unknown(&target));
         }
         tracing::info!(
@@ -278,8 +358,9 @@ impl ProfileFiles {
         Ok(target)
     }
 
-    /// The profile's own keys; when it has none, long-term keys from the environment.
-    fn keys_of(&self, profile: &str) -> Result<(LongTermKeys, KeySource), Error> {
+    /// The profile's own keys: from the files, else from the OS keychain (`aws-mfa add`);
+    /// when it has none, long-term keys from the environment.
+    fn keys_of(&self, profile: &str) -> Result<(ProfileKeys, KeySource), Error> {
         let origin = format!("profile '{profile}'");
         match (
             self.get(profile, "aws_access_key_id"),
@@ -294,20 +375,16 @@ impl ProfileFiles {
                     access_key_id,
                     secret_access_key: Secret::new(secret),
                 };
-                Ok((keys, KeySource::Profile(profile.to_owned())))
+                Ok((
+                    ProfileKeys::loaded(keys),
+                    KeySource::Profile(profile.to_owned()),
+                ))
             }
             (Some(_), None) => Err(Error::NoKeys {
                 profile: profile.to_owned(),
                 why: "aws_access_key_id is set but aws_secret_access_key is missing".into(),
             }),
-            (None, _) => match environment_keys()? {
-                Some(keys) => Ok((keys, KeySource::Environment)),
-                None => Err(Error::NoKeys {
-                    profile: profile.to_owned(),
-                    why: "the profile has no aws_access_key_id and the environment holds none"
-                        .into(),
-                }),
-            },
+            (None, _) => keys_outside_files(profile),
         }
     }
 }
@@ -353,6 +430,66 @@ pub fn credentials_file() -> Option<std::path::PathBuf> {
         .or_else(|| dirs::home_dir().map(|home| home.join(".aws").join("credentials")))
         .and_then(|path| std::path::absolute(path).ok())
         .filter(|path| path.is_file())
+}
+
+/// Keys for a profile the files hold none for. The keychain's come first (they are the
+/// profile's own), found by the key id on record so that no keychain call is made here;
+/// then long-term keys in the environment. With no record (a new cache directory) and
+/// nothing in the environment, the keychain itself is asked, and the record made again.
+fn keys_outside_files(profile: &str) -> Result<(ProfileKeys, KeySource), Error> {
+    let records = key_records();
+    let in_keychain = KeySource::Keychain(profile.to_owned());
+    if let Some(access_key_id) = records.keychain_key_id(profile) {
+        return Ok((
+            ProfileKeys::in_keychain(profile, access_key_id),
+            in_keychain,
+        ));
+    }
+    if let Some(keys) = environment_keys()? {
+        return Ok((ProfileKeys::loaded(keys), KeySource::Environment));
+    }
+    match keychain::load_if_reachable(profile)? {
+        Some(keys) if is_temporary(&keys.access_key_id) => Err(Error::TemporaryKeys {
+            origin: format!("the keychain entry of profile '{profile}'"),
+        }),
+        Some(keys) => {
+            records.remember_keychain_key(profile, &keys.access_key_id);
+            Ok((ProfileKeys::loaded(keys), in_keychain))
+        }
+        None => Err(Error::NoKeys {
+            profile: profile.to_owned(),
+            why: format!(
+                "the profile has no aws_access_key_id, {} holds none for it, and the environment holds none",
+                keychain::name()
+            ),
+        }),
+    }
+}
+
+/// The cache directory, where the key ids of keychain entries are on record; opened (and
+/// checked) once however many profiles a resolution looks at.
+fn key_records() -> &'static SessionCache {
+    static RECORDS: std::sync::OnceLock<SessionCache> = std::sync::OnceLock::new();
+    RECORDS.get_or_init(SessionCache::open)
+}
+
+/// Whether `name`, in neither profile file, is a profile `aws-mfa add` made: its key id is
+/// on record, or (the record lost) the keychain holds keys for a name asked for explicitly.
+fn keychain_only_profile(name: &str, explicit: bool) -> bool {
+    let records = key_records();
+    if records.keychain_key_id(name).is_some() {
+        return true;
+    }
+    if !explicit {
+        return false;
+    }
+    match keychain::load_if_reachable(name) {
+        Ok(Some(keys)) => {
+            records.remember_keychain_key(name, &keys.access_key_id);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Long-term keys in the environment, unless aws-mfa put them there: variables from an

@@ -83,7 +83,7 @@ fn tune(arg: Arg) -> Arg {
         arg
     } else if arg.get_id() == "profile" {
         arg.value_parser([PossibleValue::new(PLACEHOLDER)])
-    } else if arg.is_positional() {
+    } else if arg.is_positional() && arg.get_id() == "command" {
         arg.value_hint(ValueHint::CommandWithArguments)
     } else {
         arg.value_hint(ValueHint::Other)

@@ -72,16 +72,28 @@ pub fn run(profile: Option<&str>) -> Result<bool, Error> {
 fn check_profile(report: &mut Report, resolved: &ResolvedProfile) {
     let keys = &resolved.keys;
     match &resolved.key_source {
-        KeySource::Profile(holder) => report.ok(format!(
-            "profile '{}' resolves; long-term key {} in profile '{holder}'",
-            resolved.name,
-            verbose::key_id(&keys.access_key_id)
-        )),
+        KeySource::Profile(holder) => {
+            report.ok(format!(
+                "profile '{}' resolves; long-term key {} in profile '{holder}'",
+                resolved.name,
+                verbose::key_id(&keys.access_key_id)
+            ));
+            suggest_keychain(report, holder);
+        }
         KeySource::Environment => report.ok(format!(
             "long-term key {} from AWS_ACCESS_KEY_ID (profile '{}' has none)",
             verbose::key_id(&keys.access_key_id),
             resolved.name
         )),
+        KeySource::Keychain(holder) => match keys.long_term() {
+            Ok(_) => report.ok(format!(
+                "profile '{}' resolves; long-term key {} in {} (profile '{holder}')",
+                resolved.name,
+                verbose::key_id(&keys.access_key_id),
+                crate::keychain::name()
+            )),
+            Err(err) => return report.error(&err, true),
+        },
     }
     for role in &resolved.roles {
         report.ok(format!("role {} (profile '{}')", role.arn, role.profile));
@@ -110,6 +122,10 @@ fn check_profile(report: &mut Report, resolved: &ResolvedProfile) {
     });
     let aws = match aws {
         Ok(aws) => aws,
+        Err(err) => return report.error(&err, true),
+    };
+    let keys = match keys.long_term() {
+        Ok(keys) => keys,
         Err(err) => return report.error(&err, true),
     };
     let accepted = match aws.caller_identity(keys) {
@@ -152,6 +168,14 @@ fn check_mfa_enforced(report: &mut Report, aws: &Aws, keys: &LongTermKeys) {
     }
 }
 
+/// Keys in a plain-text file: any process of the user, or a stolen backup, can read them.
+fn suggest_keychain(report: &mut Report, holder: &str) {
+    report.info(format!(
+        "the keys of profile '{holder}' are in a plain-text file; 'aws-mfa add {holder}' keeps them in {} instead (then delete the two lines it names)",
+        crate::keychain::name()
+    ));
+}
+
 fn check_clock(report: &mut Report, server_time: Option<SystemTime>) {
     let Some(server) = server_time else {
         return report.info("STS sent no Date header: the clock was not checked".into());
@@ -180,7 +204,10 @@ fn check_device(report: &mut Report, resolved: &ResolvedProfile, aws: &Aws) {
     if let Some(serial) = &resolved.mfa_serial {
         return report.ok(format!("MFA device {serial}"));
     }
-    let found = aws.list_mfa_devices(&resolved.keys);
+    let found = resolved
+        .keys
+        .long_term()
+        .and_then(|keys| aws.list_mfa_devices(keys));
     let devices: Vec<String> = match found {
         Ok(listed) => listed
             .into_iter()

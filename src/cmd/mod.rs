@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub mod add;
 pub mod clear;
 pub mod completions;
 pub mod console;
@@ -10,6 +11,7 @@ pub mod exec;
 pub mod init;
 pub mod man;
 pub mod policy;
+pub mod remove;
 pub mod status;
 
 use std::io::Write;

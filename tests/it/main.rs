@@ -14,6 +14,7 @@ mod env;
 mod exec;
 mod failures;
 mod integration;
+mod keychain;
 mod policy;
 mod prompt;
 mod real_peers;

@@ -3,6 +3,7 @@
 
 pub mod fake_sts;
 pub mod js;
+pub mod keyring;
 pub mod peers;
 pub mod pty;
 pub mod wine;

@@ -1,0 +1,321 @@
+//! `aws-mfa add PROFILE`: keep a profile's long-term keys in the OS keychain instead of a
+//! plain-text file. Asks on the terminal (the secret hidden), or with `--from-env` takes
+//! `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`. Never writes the AWS files: when they
+//! still hold keys for the profile, it says which lines to delete.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+
+use crate::cache::SessionCache;
+use crate::cli::AddArgs;
+use crate::error::Error;
+use crate::keychain;
+use crate::profile::LongTermKeys;
+use crate::session::Secret;
+use crate::verbose;
+
+pub fn run(args: &AddArgs) -> Result<(), Error> {
+    check_profile_name(&args.profile)?;
+    let keys = if args.from_env {
+        from_environment()?
+    } else {
+        ask_on_terminal(&args.profile)?
+    };
+    check_keys(&keys)?;
+    keychain::store(&args.profile, &keys)?;
+    // The key id, never the secret, where the cached path can find it without a keychain call.
+    SessionCache::open().remember_keychain_key(&args.profile, &keys.access_key_id);
+    eprintln!(
+        "aws-mfa: stored the keys of profile '{}' ({}) in {}",
+        args.profile,
+        verbose::key_id(&keys.access_key_id),
+        keychain::name()
+    );
+    let lines = plain_text_lines(&args.profile);
+    if !lines.is_empty() {
+        eprintln!(
+            "aws-mfa: the profile files still hold keys for '{}' in plain text, and those are used before the keychain's; delete these lines by hand:",
+            args.profile
+        );
+        for line in lines {
+            eprintln!("  {line}");
+        }
+    }
+    Ok(())
+}
+
+/// Names the SDK's profile parser accepts (it drops others without a word).
+fn check_profile_name(name: &str) -> Result<(), Error> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_-/.%@:+".contains(c);
+    if !name.is_empty() && name.chars().all(allowed) {
+        return Ok(());
+    }
+    Err(Error::BrokenProfile {
+        profile: name.escape_debug().to_string(),
+        why: "a profile name is letters, digits and _ - / . % @ : + only".into(),
+        hint: "name the profile as it appears in ~/.aws/config ([profile NAME]) or ~/.aws/credentials ([NAME])".into(),
+    })
+}
+
+fn from_environment() -> Result<LongTermKeys, Error> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let missing = |name: &str| Error::BadAccessKey {
+        what: "--from-env".into(),
+        why: format!("{name} is not set"),
+    };
+    let access_key_id = var("AWS_ACCESS_KEY_ID").ok_or_else(|| missing("AWS_ACCESS_KEY_ID"))?;
+    let secret = var("AWS_SECRET_ACCESS_KEY").ok_or_else(|| missing("AWS_SECRET_ACCESS_KEY"))?;
+    if var("AWS_SESSION_TOKEN").is_some() {
+        return Err(Error::TemporaryKeys {
+            origin: "AWS_SESSION_TOKEN is set in the environment".into(),
+        });
+    }
+    Ok(LongTermKeys {
+        access_key_id,
+        secret_access_key: Secret::new(secret),
+    })
+}
+
+/// The key id (shown as typed, and checked at once) and the secret (hidden).
+fn ask_on_terminal(profile: &str) -> Result<LongTermKeys, Error> {
+    let (input, mut output) = crate::mfa::open_terminal()
+        .map_err(|_| Error::KeysPrompt("there is no terminal to ask on".into()))?;
+    let prompt_failed = |e: std::io::Error| Error::KeysPrompt(e.to_string());
+    writeln!(
+        output,
+        "Keys of profile '{profile}' for {} (an IAM user's access key):",
+        keychain::name()
+    )
+    .map_err(prompt_failed)?;
+    write!(output, "Access key ID: ").map_err(prompt_failed)?;
+    output.flush().map_err(prompt_failed)?;
+    let mut line = String::new();
+    if BufReader::new(input)
+        .read_line(&mut line)
+        .map_err(prompt_failed)?
+        == 0
+    {
+        return Err(Error::KeysPrompt(
+            "the terminal closed before a key id was entered".into(),
+        ));
+    }
+    let access_key_id = line.trim().to_owned();
+    // Refused before the secret is typed.
+    check_key_id(&access_key_id)?;
+    let secret = hidden::read("Secret access key (not shown): ")?;
+    Ok(LongTermKeys {
+        access_key_id,
+        secret_access_key: Secret::new(secret.trim().to_owned()),
+    })
+}
+
+fn check_keys(keys: &LongTermKeys) -> Result<(), Error> {
+    check_key_id(&keys.access_key_id)?;
+    let secret = keys.secret_access_key.expose();
+    if secret.is_empty() {
+        return Err(Error::BadAccessKey {
+            what: "secret access key".into(),
+            why: "it is empty".into(),
+        });
+    }
+    if secret.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        // Described, never shown.
+        return Err(Error::BadAccessKey {
+            what: "secret access key".into(),
+            why: "it holds spaces or control characters".into(),
+        });
+    }
+    Ok(())
+}
+
+/// An IAM user's key id: `AKIA` and upper-case letters and digits. `ASIA…` keys are
+/// temporary (STS) and cannot ask for an MFA session.
+fn check_key_id(id: &str) -> Result<(), Error> {
+    if id.starts_with("ASIA") {
+        return Err(Error::TemporaryKeys {
+            origin: format!("the key id {} starts with ASIA", verbose::key_id(id)),
+        });
+    }
+    // Described, not shown: a secret pasted into the wrong prompt must not reach stderr.
+    let well_formed = (16..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if !well_formed {
+        return Err(Error::BadAccessKey {
+            what: format!("{} characters", id.chars().count()),
+            why: "an access key id is 20 upper-case letters and digits".into(),
+        });
+    }
+    if !id.starts_with("AKIA") {
+        return Err(Error::BadAccessKey {
+            what: format!("it starts with {}", &id[..4]),
+            why: "the long-term key of an IAM user starts with AKIA".into(),
+        });
+    }
+    Ok(())
+}
+
+/// `FILE line N: KEY` for every key line of `profile` in the AWS files (no value shown).
+fn plain_text_lines(profile: &str) -> Vec<String> {
+    let file = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| dirs::home_dir().map(|h| h.join(default)))
+    };
+    let mut found = Vec::new();
+    let files = [
+        (
+            file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials"),
+            false,
+        ),
+        (file("AWS_CONFIG_FILE", ".aws/config"), true),
+    ];
+    for (path, is_config) in files {
+        let Some(path) = path else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        for (number, key) in key_lines(&text, profile, is_config) {
+            found.push(format!("{} line {number}: {key}", path.display()));
+        }
+    }
+    found
+}
+
+/// Line numbers and key names of the key lines under `profile`'s section.
+fn key_lines(text: &str, profile: &str, is_config: bool) -> Vec<(usize, String)> {
+    const KEYS: [&str; 3] = [
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+    ];
+    let mut inside = false;
+    let mut lines = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix('[') {
+            let name = header.split(']').next().unwrap_or_default().trim();
+            // config: [profile NAME] or [default]; credentials: [NAME].
+            inside = match (is_config, name.strip_prefix("profile")) {
+                (true, Some(rest)) if rest.starts_with(char::is_whitespace) => {
+                    rest.trim() == profile
+                }
+                (true, _) => name == "default" && profile == "default",
+                (false, _) => name == profile,
+            };
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let key = line.split('=').next().unwrap_or_default().trim();
+        if line.contains('=') && KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            lines.push((i + 1, key.to_ascii_lowercase()));
+        }
+    }
+    lines
+}
+
+/// The hidden read. rpassword turns off echo and the terminal's signals, reads Ctrl-C
+/// itself and raises SIGINT *before* it restores the terminal: left alone, the process
+/// would die with echo and line mode off. So SIGINT only sets a flag while it reads;
+/// rpassword then returns and puts the terminal back, and the signal is raised again with
+/// the disposition it had, ending the process as Ctrl-C should.
+#[cfg(unix)]
+mod hidden {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use crate::error::Error;
+
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn note_interrupt(_: libc::c_int) {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+
+    pub fn read(prompt: &str) -> Result<String, Error> {
+        // SAFETY: sigaction with a handler that only stores to an atomic; the previous
+        // action is put back below.
+        let previous = unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = note_interrupt as *const () as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            let mut previous: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(libc::SIGINT, &action, &mut previous);
+            previous
+        };
+        let result = rpassword::prompt_password(prompt);
+        // SAFETY: restores the action saved above.
+        unsafe {
+            libc::sigaction(libc::SIGINT, &previous, std::ptr::null_mut());
+        }
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            // The terminal is back as it was (rpassword's guard dropped). Ctrl-C ends the
+            // process by SIGINT (the shell shows 130), unless SIGINT is ignored here.
+            // SAFETY: raise has no preconditions.
+            unsafe {
+                libc::raise(libc::SIGINT);
+            }
+            return Err(Error::KeysPrompt("interrupted".into()));
+        }
+        result.map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                Error::KeysPrompt("the terminal closed before a secret was entered".into())
+            }
+            _ => Error::KeysPrompt(e.to_string()),
+        })
+    }
+}
+
+/// Windows: rpassword restores the console mode itself; Ctrl-C there is a console event,
+/// not a signal read from the input.
+#[cfg(windows)]
+mod hidden {
+    use crate::error::Error;
+
+    pub fn read(prompt: &str) -> Result<String, Error> {
+        rpassword::prompt_password(prompt).map_err(|e| Error::KeysPrompt(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_key_id, key_lines};
+
+    #[test]
+    fn only_long_term_key_ids() {
+        assert!(check_key_id("AKIAIOSFODNN7EXAMPLE").is_ok());
+        for bad in [
+            "ASIAIOSFODNN7EXAMPLE",
+            "akiaiosfodnn7example",
+            "AKIA",
+            "AKIA IOSFODNN7EXAMPL",
+            "AIDAIOSFODNN7EXAMPLE",
+        ] {
+            assert!(check_key_id(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn finds_the_key_lines_of_one_profile() {
+        let credentials = "[default]\naws_access_key_id = A\n[work]\n# note\nAWS_Access_Key_ID=B\naws_secret_access_key = s\nregion = x\n[other]\naws_secret_access_key = t\n";
+        assert_eq!(
+            key_lines(credentials, "work", false),
+            [
+                (5, "aws_access_key_id".to_owned()),
+                (6, "aws_secret_access_key".to_owned())
+            ]
+        );
+        let config = "[profile work]\naws_secret_access_key = s\n[work]\naws_access_key_id = A\n[default]\naws_access_key_id = D\n";
+        assert_eq!(
+            key_lines(config, "work", true),
+            [(2, "aws_secret_access_key".to_owned())]
+        );
+        assert_eq!(
+            key_lines(config, "default", true),
+            [(6, "aws_access_key_id".to_owned())]
+        );
+    }
+}
