@@ -15,6 +15,9 @@ use crate::error::{Error, StsFailure};
 use crate::profile::LongTermKeys;
 use crate::session::{Credentials, Secret};
 
+mod http_client;
+use http_client::Roots;
+
 /// The fix for an answer that is not STS's.
 const NOT_STS_HINT: &str =
     "check that the endpoint really is STS (AWS_ENDPOINT_URL_STS / endpoint_url)";
@@ -54,16 +57,14 @@ impl Aws {
             .build()
             .map_err(|e| sts_setup(format!("cannot start the async runtime: {e}"), None))?;
         let region = target.region.unwrap_or(FALLBACK_REGION).to_owned();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        let loader = aws_config::defaults(BehaviorVersion::latest())
             // Endpoint settings (`endpoint_url`, `AWS_ENDPOINT_URL_STS`) come from here too.
             .profile_name(target.profile)
             .region(Region::new(region))
             // Placeholder so the loader never builds its default chain (which would probe
             // IMDS and prefer environment keys); every call sets its own signer.
-            .credentials_provider(aws_credential_types::Credentials::for_tests());
-        if let Some(client) = ca_bundle_client()? {
-            loader = loader.http_client(client);
-        }
+            .credentials_provider(aws_credential_types::Credentials::for_tests())
+            .http_client(http_client()?);
         let config = runtime.block_on(loader.load());
         tracing::info!(
             region = %config.region().map(|r| r.as_ref()).unwrap_or(FALLBACK_REGION),
@@ -101,7 +102,10 @@ impl Aws {
     fn timeouts(&self) -> TimeoutConfig {
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         TimeoutConfig::builder()
-            .connect_timeout(remaining.min(Duration::from_millis(3100)))
+            // The same for every call of the run: the HTTP client keeps one connection pool
+            // per connect timeout, so a second call (AssumeRole after GetSessionToken) reuses
+            // the first one's connection. The operation timeout holds the deadline.
+            .connect_timeout(self.timeout.min(Duration::from_millis(3100)))
             .operation_timeout(remaining)
             .build()
     }
@@ -612,11 +616,29 @@ fn credentials(
     })
 }
 
-/// A client that also trusts the certificates in `AWS_CA_BUNDLE` (corporate TLS
-/// inspection), which the SDK's default client ignores.
-fn ca_bundle_client()
--> Result<Option<aws_smithy_runtime_api::client::http::SharedHttpClient>, Error> {
-    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+/// The HTTP client for AWS calls over http:// and https:// (reusable for any AWS endpoint;
+/// one per run, so that its calls share connections). It trusts the CAs in `AWS_CA_BUNDLE`
+/// alone when that is set (corporate TLS inspection; the bundle replaces the system's
+/// roots, as with the AWS CLI and botocore), else the system's certificate store.
+pub fn http_client() -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, Error> {
+    Ok(http_client::build(trusted_roots()?))
+}
+
+/// A connector for one request outside the SDK (the console sign-in), with the TLS of
+/// `http_client`: the same roots, read and checked the same way.
+pub fn https_connector() -> Result<aws_smithy_http_client::Connector, Error> {
+    Ok(http_client::connector(trusted_roots()?))
+}
+
+fn trusted_roots() -> Result<Roots, Error> {
+    Ok(match ca_bundle()? {
+        Some(pem) => Roots::Only(pem),
+        None => Roots::System,
+    })
+}
+
+/// The certificates of `AWS_CA_BUNDLE`, read and checked, when it is set.
+fn ca_bundle() -> Result<Option<Vec<u8>>, Error> {
     let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
@@ -643,17 +665,7 @@ fn ca_bundle_client()
             hint(),
         )
     })?;
-    let context = TlsContext::builder()
-        .with_trust_store(TrustStore::default().with_pem_certificate(pem))
-        .build()
-        .map_err(|e| sts_setup(format!("AWS_CA_BUNDLE cannot be used: {e}"), hint()))?;
-    let client = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::AwsLc,
-        ))
-        .tls_context(context)
-        .build_https();
-    Ok(Some(client))
+    Ok(Some(pem))
 }
 
 /// Far more than any CA bundle (the whole Mozilla set is about 250 KiB).
@@ -661,7 +673,7 @@ const CA_BUNDLE_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// What the TLS client will do with the bundle, without its panics: every PEM block must
 /// decode, and each must be a certificate it can trust.
-pub(crate) fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
+fn check_ca_bundle(pem: &[u8]) -> Result<(), String> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let certificates = CertificateDer::pem_slice_iter(pem)

@@ -1,10 +1,10 @@
 //! The one HTTPS request of the console sign-in, made with the SDK's own HTTP stack
-//! (aws-smithy-http-client: hyper and rustls over aws-lc), so no second HTTP client or TLS
-//! library is built in. `AWS_CA_BUNDLE` is trusted here as it is for STS.
+//! (aws-smithy-http-client: hyper and rustls over ring, set up as for STS), so no second
+//! HTTP client or TLS library is built in. `AWS_CA_BUNDLE` replaces the system's CAs here
+//! as it does for STS.
 
 use std::time::Duration;
 
-use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use aws_smithy_runtime_api::client::http::HttpConnector;
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
@@ -56,22 +56,10 @@ pub fn post_form(url: &str, form: String, timeout: Duration) -> Result<Reply, St
     })
 }
 
-/// The SDK's HTTPS connector, trusting `AWS_CA_BUNDLE` too when it is set.
+/// The HTTPS connector of every AWS call, trusting only `AWS_CA_BUNDLE` when it is set.
 fn connector() -> Result<aws_smithy_http_client::Connector, String> {
-    let mut builder = aws_smithy_http_client::Connector::builder().tls_provider(
-        tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc),
-    );
-    if let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) {
-        let shown = std::path::Path::new(&path).display().to_string();
-        let pem =
-            std::fs::read(&path).map_err(|e| format!("cannot read AWS_CA_BUNDLE {shown}: {e}"))?;
-        crate::aws::check_ca_bundle(&pem)
-            .map_err(|why| format!("AWS_CA_BUNDLE {shown} cannot be used: {why}"))?;
-        let context = TlsContext::builder()
-            .with_trust_store(TrustStore::default().with_pem_certificate(pem))
-            .build()
-            .map_err(|e| format!("AWS_CA_BUNDLE {shown} cannot be used: {e}"))?;
-        builder = builder.tls_context(context);
-    }
-    Ok(builder.build())
+    crate::aws::https_connector().map_err(|e| match e {
+        crate::error::Error::Sts { why, .. } => why,
+        other => other.to_string(),
+    })
 }

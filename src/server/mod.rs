@@ -77,10 +77,7 @@ fn start(args: &SessionArgs) -> Result<CredentialServer, Error> {
             // The child may swallow the answer's text: say it on the terminal too, once.
             match &looked_up {
                 Err(err) if !failing => {
-                    eprintln!("aws-mfa: {err}");
-                    if let Some(hint) = err.hint() {
-                        eprintln!("  hint: {hint}");
-                    }
+                    eprint!("{}", err.report());
                     failing = true;
                 }
                 Err(_) => {}

@@ -927,7 +927,7 @@ fn a_signal_during_the_sts_call_ends_the_run_and_leaves_nothing() {
 }
 
 #[test]
-fn aws_ca_bundle_adds_a_trusted_ca() {
+fn aws_ca_bundle_names_the_trusted_ca() {
     let (fake, ca_pem) = FakeSts::start_tls();
     let mut env = TestEnv::new().sts(&fake);
     // Without the CA the fake's certificate is refused, as TLS inspection would be.

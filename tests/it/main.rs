@@ -21,6 +21,7 @@ mod real_peers;
 mod roles;
 mod server;
 mod shells;
+mod tls;
 mod verbose;
 
 // exec --server and the SDK hand-off

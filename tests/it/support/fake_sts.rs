@@ -71,6 +71,8 @@ struct State {
     /// No `DenyAllExceptListedIfNoMFA` for the caller: long-term keys alone may do anything.
     without_mfa_policy: bool,
     issued: u32,
+    /// Connections accepted.
+    connections: usize,
 }
 
 pub struct FakeSts {
@@ -86,7 +88,13 @@ impl FakeSts {
     /// The same over HTTPS, with a certificate for 127.0.0.1 from a fresh private CA; the
     /// CA's PEM comes back for `AWS_CA_BUNDLE`.
     pub fn start_tls() -> (Self, String) {
-        let (config, ca_pem) = tls_config();
+        Self::start_tls_with(ServerCert::Valid)
+    }
+
+    /// Over HTTPS with a certificate of this kind, from a fresh private CA (its PEM comes
+    /// back).
+    pub fn start_tls_with(kind: ServerCert) -> (Self, String) {
+        let (config, ca_pem) = tls_config_for(kind);
         let fake = Self::listen("https", move |stream, state| {
             if let Ok(connection) = rustls::ServerConnection::new(Arc::clone(&config)) {
                 serve(rustls::StreamOwned::new(connection, stream), state);
@@ -106,6 +114,7 @@ impl FakeSts {
         let handle = Arc::new(handle);
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
+                shared.lock().unwrap().connections += 1;
                 let state = Arc::clone(&shared);
                 let handle = Arc::clone(&handle);
                 thread::spawn(move || handle(stream, &state));
@@ -175,6 +184,11 @@ impl FakeSts {
     pub fn count(&self, action: &str) -> usize {
         self.calls().iter().filter(|c| c.action == action).count()
     }
+
+    /// How many connections were accepted (over TLS: handshakes begun).
+    pub fn connections(&self) -> usize {
+        self.state.lock().unwrap().connections
+    }
 }
 
 fn serve(stream: impl Read + Write, state: &Mutex<State>) {
@@ -215,20 +229,56 @@ fn serve(stream: impl Read + Write, state: &Mutex<State>) {
     }
 }
 
-/// A server certificate for 127.0.0.1 signed by a new CA; returns the CA as PEM.
-pub fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+/// The certificate a TLS fake shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerCert {
+    /// For 127.0.0.1, valid now.
+    Valid,
+    /// For 127.0.0.1, expired (valid through 2021 only).
+    Expired,
+    /// Valid now, but for another host name (sts.example.com) only.
+    OtherHost,
+}
+
+/// A new private CA: its certificate as PEM, and what signs with it.
+pub fn private_ca() -> (String, rcgen::Issuer<'static, rcgen::KeyPair>) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    // Each CA its own name: a certificate names its issuer, and two CAs of one name would
+    // look like a forged signature rather than an unknown issuer.
+    static CAS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CAS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    ca_params.distinguished_name.push(
+        DnType::CommonName,
+        format!("aws-mfa test CA {} {n}", std::process::id()),
+    );
     let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
+    (ca.pem(), Issuer::new(ca_params, ca_key))
+}
+
+/// A server certificate for 127.0.0.1 signed by a new CA; returns the CA as PEM.
+pub fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
+    tls_config_for(ServerCert::Valid)
+}
+
+/// A server certificate of `kind` signed by a new CA; returns the CA as PEM.
+fn tls_config_for(kind: ServerCert) -> (Arc<rustls::ServerConfig>, String) {
+    use rcgen::{CertificateParams, KeyPair, date_time_ymd};
+    let (ca_pem, issuer) = private_ca();
     let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let host = match kind {
+        ServerCert::Valid | ServerCert::Expired => "127.0.0.1",
+        ServerCert::OtherHost => "sts.example.com",
+    };
+    let mut params = CertificateParams::new(vec![host.to_owned()]).unwrap();
+    if kind == ServerCert::Expired {
+        params.not_before = date_time_ymd(2020, 1, 1);
+        params.not_after = date_time_ymd(2021, 12, 31);
+    }
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
@@ -238,7 +288,7 @@ pub fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
             rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
         )
         .unwrap();
-    (Arc::new(config), ca.pem())
+    (Arc::new(config), ca_pem)
 }
 
 /// Headers (lowercased names) and body of one HTTP/1.1 request.

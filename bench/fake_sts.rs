@@ -1,0 +1,20 @@
+//! The tests' fake STS as a program, for the benchmarks: it listens on 127.0.0.1 over plain
+//! HTTP, prints its URL on stdout, and answers until it is killed.
+//!
+//! `cargo build --example fake-sts` (a debug build is enough: the TLS front is nginx).
+
+#[allow(dead_code)]
+#[path = "../tests/it/support/fake_sts.rs"]
+mod fake_sts;
+
+use std::io::Write;
+
+fn main() {
+    let fake = fake_sts::FakeSts::start();
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "{}", fake.url()).expect("stdout");
+    stdout.flush().expect("stdout");
+    loop {
+        std::thread::park();
+    }
+}
