@@ -703,29 +703,52 @@ mod platform {
         err.to_string() == "symbolic link"
     }
 
-    /// The profile directory's ACL keeps other users out on Windows.
-    pub fn check_private(_file: &File) -> Result<(), Option<String>> {
-        Ok(())
+    use crate::platform::windows;
+
+    /// A regular file of ours whose DACL lets no one else in (mode bits mean nothing here).
+    pub fn check_private(file: &File) -> Result<(), Option<String>> {
+        let meta = file.metadata().map_err(|e| Some(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(Some("it is not a regular file".into()));
+        }
+        windows::check_file_private(file).map_err(|why| Some(format!("{why}; it will be replaced")))
     }
 
+    /// Creates the directory with an owner-only DACL (its parents as they come); one of
+    /// ours that is not private gets that DACL; one of another user's is refused.
     pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
-        fs::create_dir_all(dir)
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        windows::create_private_dir(dir)?;
+        match windows::check_dir_private(dir) {
+            Ok(()) => Ok(()),
+            Err(not_private) if not_private.foreign => Err(std::io::Error::other(not_private.why)),
+            Err(_) => {
+                windows::make_dir_private(dir)?;
+                windows::check_dir_private(dir).map_err(|e| std::io::Error::other(e.why))
+            }
+        }
     }
 
-    /// Windows: the owner-only DACL is checked by the Windows side.
+    /// Ours, and its DACL lets no one else in (what `make_private_dir` gives it).
     pub fn check_own_dir(dir: &Path) -> Result<(), String> {
         if !dir.is_dir() {
             return Err("it is not a directory".into());
         }
-        Ok(())
+        windows::check_dir_private(dir).map_err(|e| e.why)
     }
 
+    /// Windows: the directory's own DACL decides; the parents are not walked.
     pub fn check_parents(_dir: &Path) -> Result<(), String> {
         Ok(())
     }
 
+    /// A temp file in `dir`, created with an owner-only DACL.
     pub fn private_tempfile(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-        tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)
+        tempfile::Builder::new()
+            .prefix(".tmp-")
+            .make_in(dir, windows::create_private_file)
     }
 }
 

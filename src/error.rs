@@ -160,6 +160,11 @@ pub enum Error {
         name: &'static str,
         what: String,
     },
+    /// `env` run from cmd.exe, which cannot evaluate what it would print.
+    #[error(
+        "cannot write statements for cmd.exe: it has no way to run another program's output as commands"
+    )]
+    CmdHasNoEval,
 }
 
 /// What kind of STS failure, so the caller can decide to ask for another code.
@@ -222,6 +227,9 @@ impl Error {
             Error::NotUtf8Variable(name) => Some(format!(
                 "set {name} to a profile name in plain text (as in [profile NAME]), or unset it"
             )),
+            Error::CmdHasNoEval => Some(
+                "in PowerShell: aws-mfa env | Out-String | Invoke-Expression; in cmd.exe: aws-mfa exec -- COMMAND (or aws-mfa exec for a cmd.exe with the session)".into(),
+            ),
             Error::Exec { not_found: true, .. } => {
                 Some("check the command's name and your PATH".into())
             }

@@ -266,10 +266,19 @@ fn check_cache_dir(report: &mut Report) -> SessionCache {
         )),
         Err(why) => report.bad(
             format!("cache directory {}: {why}", dir.display()),
-            Some(format!(
-                "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or chmod 700 {0} (or remove it: it is made again)",
-                dir.display()
-            )),
+            Some(if cfg!(windows) {
+                // The next aws-mfa that opens the cache gives a directory of the user's the
+                // owner-only DACL itself.
+                format!(
+                    "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or run aws-mfa status (it makes a directory of yours private), or remove {0}: it is made again",
+                    dir.display()
+                )
+            } else {
+                format!(
+                    "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or chmod 700 {0} (or remove it: it is made again)",
+                    dir.display()
+                )
+            }),
             false,
         ),
     }

@@ -17,7 +17,6 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
     // What the server hands out should last past the SDKs' refresh windows (see
     // `obtain::REFRESH_MIN_LEFT`); asking now, before the child runs, is the one prompt.
     let min_left = if args.server {
-        crate::server::available()?;
         obtain::REFRESH_MIN_LEFT
     } else {
         obtain::SESSION_MIN_LEFT
@@ -68,12 +67,13 @@ fn replace_process(mut command: Command, program: &OsString) -> Result<ExitCode,
     Err(exec_error(program, &err))
 }
 
-/// Windows cannot replace a process: spawn, wait, and pass the status on.
+/// Windows cannot replace a process: spawn, wait (console events ignored, the child in a
+/// job that ends with us), and exit with the child's code, all 32 bits of it.
 #[cfg(windows)]
 fn replace_process(mut command: Command, program: &OsString) -> Result<ExitCode, Error> {
-    let status = command.status().map_err(|e| exec_error(program, &e))?;
-    let code = status.code().unwrap_or(1);
-    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+    let code =
+        crate::platform::windows::run_child(&mut command).map_err(|e| exec_error(program, &e))?;
+    std::process::exit(code)
 }
 
 pub(crate) fn exec_error(program: &OsStr, err: &std::io::Error) -> Error {
@@ -148,8 +148,15 @@ fn may_execute(path: &std::path::Path) -> bool {
     unsafe { libc::access(path.as_ptr(), libc::X_OK) == 0 }
 }
 
-/// Windows finds programs its own way (PATHEXT…): spawning tells.
+/// Windows: found the way the spawn will look for it, else 127 before any code is asked for.
 #[cfg(windows)]
-fn check_runnable(_program: &OsStr) -> Result<(), Error> {
-    Ok(())
+fn check_runnable(program: &OsStr) -> Result<(), Error> {
+    if crate::platform::windows::program_exists(program) {
+        return Ok(());
+    }
+    Err(Error::Exec {
+        program: program.to_string_lossy().into_owned(),
+        why: "command not found".into(),
+        not_found: true,
+    })
 }

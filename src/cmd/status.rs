@@ -86,7 +86,8 @@ fn local_time(at: SystemTime) -> String {
     }
 }
 
-#[cfg(not(unix))]
+/// Windows: the time zone settings' local time, with its offset (`2026-11-29 10:00 +01:00`).
+#[cfg(windows)]
 fn local_time(at: SystemTime) -> String {
-    rfc3339(at)
+    crate::platform::windows::local_time(at).unwrap_or_else(|| "?".into())
 }

@@ -15,12 +15,9 @@ use crate::session::{EnvChange, Session};
 
 #[cfg(unix)]
 mod child;
-#[cfg(unix)]
 mod connections;
-#[cfg(unix)]
 mod endpoint;
 
-#[cfg(unix)]
 pub use endpoint::{CredentialServer, PATH};
 
 pub const FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
@@ -59,18 +56,10 @@ pub fn child_env(session: &Session, uri: &str, token: &str) -> Vec<EnvChange> {
     changes
 }
 
-/// Runs `command` with the endpoint until it exits; its status is ours.
-#[cfg(unix)]
-pub fn exec(
-    args: &SessionArgs,
-    session: &Session,
-    mut command: Command,
-    program: &OsStr,
-) -> Result<ExitCode, Error> {
+/// The endpoint, answering with credentials re-minted from the cached MFA session; the
+/// terminal is never asked again.
+fn start(args: &SessionArgs) -> Result<CredentialServer, Error> {
     use crate::obtain::{self, Prompt};
-
-    // Before any thread starts, so that only this thread ever handles them.
-    let signals = child::HeldSignals::hold();
 
     let mut later = args.clone();
     // A code from the command line is spent by the time it would be needed again, and
@@ -81,7 +70,7 @@ pub fn exec(
     let wait = std::time::Duration::try_from_secs_f64(args.timeout)
         .unwrap_or(std::time::Duration::from_secs(15));
     let mut failing = false;
-    let server = CredentialServer::start(
+    CredentialServer::start(
         move || {
             let looked_up = obtain::session(&later, obtain::REFRESH_MIN_LEFT, Prompt::Never)
                 .map(|session| session.credentials);
@@ -97,7 +86,42 @@ pub fn exec(
             looked_up
         },
         wait,
-    )?;
+    )
+}
+
+/// The child's environment: the endpoint instead of keys, the empty credentials file.
+fn prepare_child(
+    command: &mut Command,
+    session: &Session,
+    server: &CredentialServer,
+    credentials_file: &std::path::Path,
+) {
+    for change in child_env(session, &server.uri(), server.token().expose()) {
+        match change {
+            EnvChange::Set(name, value) => command.env(name, value),
+            EnvChange::Unset(name) => command.env_remove(name),
+        };
+    }
+    command.env(SHARED_CREDENTIALS_FILE, credentials_file);
+    // aws-mfa run inside the child still finds the user's keys.
+    match crate::profile::credentials_file() {
+        Some(real) => command.env(crate::profile::REAL_CREDENTIALS_FILE, real),
+        None => command.env_remove(crate::profile::REAL_CREDENTIALS_FILE),
+    };
+}
+
+/// Runs `command` with the endpoint until it exits; its status is ours.
+#[cfg(unix)]
+pub fn exec(
+    args: &SessionArgs,
+    session: &Session,
+    mut command: Command,
+    program: &OsStr,
+) -> Result<ExitCode, Error> {
+    // Before any thread starts, so that only this thread ever handles them.
+    let signals = child::HeldSignals::hold();
+
+    let server = start(args)?;
 
     // The SDKs read the shared credentials file before the endpoint: long-term keys in
     // [default] would win. The child's file is empty, in a private directory.
@@ -114,18 +138,7 @@ pub fn exec(
         why: e.to_string(),
     })?;
 
-    for change in child_env(session, &server.uri(), server.token().expose()) {
-        match change {
-            EnvChange::Set(name, value) => command.env(name, value),
-            EnvChange::Unset(name) => command.env_remove(name),
-        };
-    }
-    command.env(SHARED_CREDENTIALS_FILE, &credentials_file);
-    // aws-mfa run inside the child still finds the user's keys.
-    match crate::profile::credentials_file() {
-        Some(real) => command.env(crate::profile::REAL_CREDENTIALS_FILE, real),
-        None => command.env_remove(crate::profile::REAL_CREDENTIALS_FILE),
-    };
+    prepare_child(&mut command, session, &server, &credentials_file);
 
     let status = signals
         .run(&mut command)
@@ -135,25 +148,44 @@ pub fn exec(
     Ok(exit_code(status))
 }
 
-/// Whether `--server` works on this platform; checked before any code is asked for.
-pub fn available() -> Result<(), Error> {
-    if cfg!(windows) {
-        // Windows: not built on this machine kind, so not offered yet.
-        return Err(Error::Server {
-            why: "exec --server is not supported on Windows yet".into(),
-        });
-    }
-    Ok(())
-}
-
+/// Windows: the same endpoint and child environment. The child is spawned and waited for
+/// with Ctrl-C / Ctrl-Break ignored here and in a job that ends with aws-mfa (see
+/// `platform::windows::run_child`); its exit code, all 32 bits of it, is ours.
 #[cfg(windows)]
 pub fn exec(
-    _args: &SessionArgs,
-    _session: &Session,
-    _command: Command,
-    _program: &OsStr,
+    args: &SessionArgs,
+    session: &Session,
+    mut command: Command,
+    program: &OsStr,
 ) -> Result<ExitCode, Error> {
-    available().map(|()| ExitCode::FAILURE)
+    use crate::platform::windows;
+
+    let server = start(args)?;
+
+    // The SDKs read the shared credentials file before the endpoint: long-term keys in
+    // [default] would win. The child's file is empty, in a directory only the user may open.
+    let private_dir_failed = |e: std::io::Error| Error::Server {
+        why: format!("cannot make a private directory: {e}"),
+    };
+    let private = tempfile::Builder::new()
+        .prefix("aws-mfa-exec-")
+        .tempdir()
+        .map_err(private_dir_failed)?;
+    let inner = private.path().join("private");
+    windows::create_private_dir(&inner).map_err(private_dir_failed)?;
+    let credentials_file = inner.join("credentials");
+    std::fs::write(&credentials_file, "").map_err(|e| Error::Write {
+        path: credentials_file.clone(),
+        why: e.to_string(),
+    })?;
+
+    prepare_child(&mut command, session, &server, &credentials_file);
+
+    let code =
+        windows::run_child(&mut command).map_err(|e| crate::cmd::exec::exec_error(program, &e))?;
+    drop(server);
+    drop(private);
+    std::process::exit(code)
 }
 
 /// The child's code, or 128+N when signal N ended it (what a shell shows).

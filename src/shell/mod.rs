@@ -68,8 +68,8 @@ impl Shell {
     pub fn from_program(program: &str) -> Option<Shell> {
         let base = program.rsplit(['/', '\\']).next().unwrap_or(program);
         let base = base.strip_prefix('-').unwrap_or(base);
-        let base = base.strip_suffix(".exe").unwrap_or(base);
-        match base {
+        let base = windows_program_name(base);
+        match base.as_ref() {
             "bash" => Some(Shell::Bash),
             "zsh" => Some(Shell::Zsh),
             "fish" => Some(Shell::Fish),
@@ -111,6 +111,19 @@ impl Shell {
     }
 }
 
+/// `PowerShell.EXE` → `powershell`: Windows names are case-insensitive and end in `.exe`.
+/// Other names are left as they are.
+fn windows_program_name(base: &str) -> std::borrow::Cow<'_, str> {
+    match base
+        .len()
+        .checked_sub(4)
+        .and_then(|cut| base.split_at_checked(cut))
+    {
+        Some((stem, ext)) if ext.eq_ignore_ascii_case(".exe") => stem.to_ascii_lowercase().into(),
+        _ => base.into(),
+    }
+}
+
 /// The calling shell: the program that runs us, as told by the operating system.
 pub struct DetectedShell {
     pub shell: Shell,
@@ -123,6 +136,10 @@ pub struct DetectedShell {
 /// fish started from bash still has `SHELL=/bin/bash`.
 pub fn detect() -> Result<DetectedShell, Error> {
     let parent = parent_program();
+    // cmd.exe cannot evaluate our output: say what works from there instead.
+    if parent.as_deref().is_some_and(is_cmd_exe) {
+        return Err(Error::CmdHasNoEval);
+    }
     if let Some(program) = &parent
         && let Some(shell) = Shell::from_program(program)
     {
@@ -192,6 +209,12 @@ fn parent_program() -> Option<String> {
     Some(sys.process(parent)?.name().to_string_lossy().into_owned())
 }
 
+/// Whether the program is Windows' cmd.exe (`C:\Windows\system32\CMD.EXE`).
+fn is_cmd_exe(program: &str) -> bool {
+    let base = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    base.eq_ignore_ascii_case("cmd.exe")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +228,15 @@ mod tests {
             Shell::from_program(r"C:\Windows\powershell.exe"),
             Some(Shell::Pwsh)
         );
+        assert_eq!(
+            Shell::from_program(r"C:\Windows\System32\WindowsPowerShell\v1.0\PowerShell.EXE"),
+            Some(Shell::Pwsh)
+        );
+        assert_eq!(Shell::from_program("PWSH.exe"), Some(Shell::Pwsh));
+        assert_eq!(Shell::from_program("cmd.exe"), None);
+        assert!(is_cmd_exe(r"C:\Windows\system32\CMD.EXE"));
+        assert!(is_cmd_exe("cmd.exe"));
+        assert!(!is_cmd_exe("/usr/bin/cmd"));
         assert_eq!(Shell::from_program("dash"), Some(Shell::Sh));
         assert_eq!(Shell::from_program("mksh"), Some(Shell::Sh));
         assert_eq!(Shell::from_program("-tcsh"), Some(Shell::Tcsh));

@@ -1,4 +1,6 @@
 //! One integration-test binary: every test runs the built `aws-mfa` the way a user does.
+//! It runs on Unix; the Windows build is driven from here under Wine (`windows`).
+#![cfg(unix)]
 
 mod support;
 
@@ -24,3 +26,5 @@ mod verbose;
 
 // exec --server and the SDK hand-off
 mod credential_process;
+// Windows under Wine.
+mod windows;

@@ -453,14 +453,14 @@ fn nu_evaluates_every_value_byte_for_byte() {
 const PWSH_SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
 
 /// One evaluated PowerShell statement: `Some(value)` set, `None` removed.
-type PwshEffect = (String, Option<String>);
+pub(crate) type PwshEffect = (String, Option<String>);
 
 /// Reads `$Env:K = <expr>` and `Remove-Item -LiteralPath Env:K -ErrorAction
 /// SilentlyContinue` lines as PowerShell evaluates them. An expression is single-quoted
 /// strings and `[char]0xNNNN` pieces joined by ` + `; it must start with a string (else
 /// `+` adds numbers). Inside a quoted string any of the five quote characters ends it
 /// unless it is doubled, and the pair stands for one quote. The text must be pure ASCII.
-fn read_pwsh(text: &str) -> Result<Vec<PwshEffect>, String> {
+pub(crate) fn read_pwsh(text: &str) -> Result<Vec<PwshEffect>, String> {
     if let Some(c) = text.chars().find(|c| !c.is_ascii()) {
         return Err(format!("not pure ASCII: {c:?}"));
     }

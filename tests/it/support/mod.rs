@@ -6,6 +6,7 @@ pub mod js;
 pub mod keyring;
 pub mod peers;
 pub mod pty;
+pub mod wine;
 
 use std::ffi::OsStr;
 use std::os::unix::process::CommandExt;

