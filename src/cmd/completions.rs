@@ -9,6 +9,8 @@
 //! complete option values at all, so its script gets a small hook at the top of the
 //! completer instead.
 
+use std::process::ExitCode;
+
 use clap::builder::PossibleValue;
 use clap::{Arg, Command, CommandFactory, ValueHint};
 
@@ -20,14 +22,16 @@ use crate::shell::CompletionShell;
 /// Stands in for the profile names while clap_complete writes the script.
 const PLACEHOLDER: &str = "__AWS_MFA_PROFILES__";
 
-pub fn run(shell: CompletionShell) -> Result<(), Error> {
-    super::print(&script(shell))
+pub fn run(shell: CompletionShell) -> Result<ExitCode, Error> {
+    super::print(&script(shell))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `aws-mfa __profiles`: the profile names, one a line.
-pub fn profiles() -> Result<(), Error> {
+pub fn profiles() -> Result<ExitCode, Error> {
     let names = ProfileFiles::load()?.names();
-    super::print(&names.iter().map(|n| format!("{n}\n")).collect::<String>())
+    super::print(&names.iter().map(|n| format!("{n}\n")).collect::<String>())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The completion script for `shell`.
