@@ -336,7 +336,7 @@ impl SessionCache {
                     if waited_at_all {
                         tracing::info!(
                             "cache: lock taken after {}",
-                            crate::verbose::seconds(started.elapsed())
+                            crate::duration::measured(started.elapsed())
                         );
                     }
                     return EntryLock { _file: Some(file) };

@@ -52,7 +52,7 @@ pub fn post_form(url: &str, form: String, timeout: Duration) -> Result<Reply, St
         };
         tokio::time::timeout(timeout, exchange)
             .await
-            .map_err(|_| format!("no answer within {}", crate::verbose::seconds(timeout)))?
+            .map_err(|_| format!("no answer within {}", crate::duration::measured(timeout)))?
     })
 }
 

@@ -72,7 +72,7 @@ impl Aws {
         let config = runtime.block_on(loader.load());
         tracing::info!(
             region = %config.region().map(|r| r.as_ref()).unwrap_or(FALLBACK_REGION),
-            timeout = %crate::verbose::seconds(target.timeout),
+            timeout = %crate::duration::measured(target.timeout),
             "AWS client ready (profile '{}')",
             target.profile
         );
@@ -277,7 +277,7 @@ impl Aws {
             .runtime
             .block_on(request)
             .map_err(|e| errors::failure(action, self.timeout, e));
-        let took = crate::verbose::seconds(started.elapsed());
+        let took = crate::duration::measured(started.elapsed());
         match &result {
             Ok(answer) => tracing::info!(took = %took, "{action}: {}", answer.summary()),
             // Errors are built to be shown: they never hold a secret.
