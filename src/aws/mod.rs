@@ -1,4 +1,13 @@
-//! The only module that speaks to AWS or names an SDK type.
+//! The only module that speaks to AWS or names an SDK type (the profile reader names the
+//! SDK's file parser, nothing else): the rest of the program gets plain structs and our
+//! `Error`.
+//!
+//! Here: the `Aws` client (one runtime, one SDK configuration, a deadline) and its calls.
+//! Beside it: `endpoint` (endpoint URLs checked before the SDK uses them), `ca_bundle`
+//! (`AWS_CA_BUNDLE`), `http_client` (the one HTTP/TLS client), `errors` (SDK errors turned
+//! into ours, with hints), `answers` (the credentials read from an answer, and `-v`'s
+//! summaries), `clock` (STS's `Date` header) and `form_post` (the console sign-in's one
+//! request outside the SDK).
 //!
 //! Built only on the way to a fresh session: the cached path never gets here, so it starts
 //! no tokio runtime, no HTTP client and no TLS.
