@@ -70,6 +70,35 @@ pub(super) fn failure<E: ProvideErrorMetadata + std::error::Error + 'static>(
     }
 }
 
+/// What to do about the codes that mean the same whatever the call and the message.
+const CODE_HINTS: &[(&str, &str)] = &[
+    (
+        "InvalidClientTokenId",
+        "the access key is not valid (deleted or rotated?): check aws_access_key_id in your credentials file",
+    ),
+    (
+        "SignatureDoesNotMatch",
+        "check aws_secret_access_key in your credentials file, and that this machine's clock is right",
+    ),
+    (
+        "ExpiredToken",
+        "the credentials that signed the call have expired: run again with --refresh (and check that this machine's clock is right)",
+    ),
+    ("Throttling", THROTTLED),
+    ("ThrottlingException", THROTTLED),
+    ("RequestLimitExceeded", THROTTLED),
+];
+
+const THROTTLED: &str = "STS is limiting requests: wait a moment and try again";
+
+/// The hint for a code of `CODE_HINTS`.
+fn code_hint(code: &str) -> Option<&'static str> {
+    CODE_HINTS
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map(|(_, hint)| *hint)
+}
+
 /// STS's own error code and message, explained.
 fn service_failure(
     action: &'static str,
@@ -86,6 +115,16 @@ fn service_failure(
             format!("{code}: {message}")
         }
     };
+    if let Some(code) = code
+        && let Some(hint) = code_hint(code)
+    {
+        return Error::Sts {
+            action,
+            why: stated(code),
+            hint: Some(hint.to_owned()),
+            kind: StsFailure::Other,
+        };
+    }
     let (why, hint, kind) = match code {
         Some("AccessDenied") if message.contains("invalid MFA one time pass code") => (
             "STS rejected the MFA code (wrong, or already used in its 30-second window)".to_owned(),
@@ -105,26 +144,6 @@ fn service_failure(
         Some(code @ "AccessDenied") => (
             stated(code),
             Some("your IAM policies deny this call: an MFA-enforcing policy must still allow it without MFA".to_owned()),
-            StsFailure::Other,
-        ),
-        Some(code @ "InvalidClientTokenId") => (
-            stated(code),
-            Some("the access key is not valid (deleted or rotated?): check aws_access_key_id in your credentials file".to_owned()),
-            StsFailure::Other,
-        ),
-        Some(code @ "SignatureDoesNotMatch") => (
-            stated(code),
-            Some("check aws_secret_access_key in your credentials file, and that this machine's clock is right".to_owned()),
-            StsFailure::Other,
-        ),
-        Some(code @ "ExpiredToken") => (
-            stated(code),
-            Some("the credentials that signed the call have expired: run again with --refresh (and check that this machine's clock is right)".to_owned()),
-            StsFailure::Other,
-        ),
-        Some(code @ ("Throttling" | "ThrottlingException" | "RequestLimitExceeded")) => (
-            stated(code),
-            Some("STS is limiting requests: wait a moment and try again".to_owned()),
             StsFailure::Other,
         ),
         Some(code) if status >= 500 => (
@@ -196,56 +215,22 @@ mod tests {
     use super::{failure, service_failure};
     use crate::error::Error;
 
-    /// One row: what STS said, and what the user is told.
-    struct Row {
-        action: &'static str,
-        status: u16,
-        code: Option<&'static str>,
-        message: Option<&'static str>,
-        /// The whole error line, as printed after `aws-mfa: `.
-        says: &'static str,
-        /// A fragment of the hint, or `None` when there is none.
-        hint: Option<&'static str>,
-        /// Whether it is a rejected MFA code (the prompt asks again for these).
-        rejected_code: bool,
-    }
-
-    const fn row(
-        action: &'static str,
-        status: u16,
-        code: Option<&'static str>,
-        message: Option<&'static str>,
-        says: &'static str,
-        hint: Option<&'static str>,
-    ) -> Row {
-        Row {
-            action,
-            status,
-            code,
-            message,
-            says,
-            hint,
-            rejected_code: false,
-        }
-    }
-
     const GST: &str = "GetSessionToken";
 
+    /// What STS said (the call, HTTP status, code, message), and what the user is told: the
+    /// whole line after `aws-mfa: `, and a fragment of the hint (`None`: no hint).
     #[test]
     fn sts_error_codes_are_explained() {
-        let rows = [
-            Row {
-                rejected_code: true,
-                ..row(
-                    GST,
-                    403,
-                    Some("AccessDenied"),
-                    Some("MultiFactorAuthentication failed with invalid MFA one time pass code. "),
-                    "GetSessionToken failed: STS rejected the MFA code (wrong, or already used in its 30-second window)",
-                    Some("wait for the next code"),
-                )
-            },
-            row(
+        let rows: [(_, u16, _, _, _, Option<&str>); 15] = [
+            (
+                GST,
+                403,
+                Some("AccessDenied"),
+                Some("MultiFactorAuthentication failed with invalid MFA one time pass code. "),
+                "GetSessionToken failed: STS rejected the MFA code (wrong, or already used in its 30-second window)",
+                Some("wait for the next code"),
+            ),
+            (
                 GST,
                 403,
                 Some("AccessDenied"),
@@ -253,7 +238,7 @@ mod tests {
                 "GetSessionToken failed: AccessDenied: MultiFactorAuthentication failed, unable to validate MFA code.",
                 Some("check mfa_serial"),
             ),
-            row(
+            (
                 "AssumeRole",
                 403,
                 Some("AccessDenied"),
@@ -261,7 +246,7 @@ mod tests {
                 "AssumeRole failed: AccessDenied: User: arn:aws:iam::1:user/a is not authorized to perform: sts:AssumeRole",
                 Some("role's trust policy"),
             ),
-            row(
+            (
                 GST,
                 403,
                 Some("AccessDenied"),
@@ -269,7 +254,7 @@ mod tests {
                 "GetSessionToken failed: AccessDenied: explicit deny",
                 Some("your IAM policies deny this call"),
             ),
-            row(
+            (
                 GST,
                 403,
                 Some("InvalidClientTokenId"),
@@ -277,7 +262,7 @@ mod tests {
                 "GetSessionToken failed: InvalidClientTokenId: The security token included in the request is invalid.",
                 Some("aws_access_key_id"),
             ),
-            row(
+            (
                 GST,
                 403,
                 Some("SignatureDoesNotMatch"),
@@ -285,7 +270,7 @@ mod tests {
                 "GetSessionToken failed: SignatureDoesNotMatch: The request signature we calculated does not match",
                 Some("aws_secret_access_key"),
             ),
-            row(
+            (
                 "AssumeRole",
                 403,
                 Some("ExpiredToken"),
@@ -293,7 +278,7 @@ mod tests {
                 "AssumeRole failed: ExpiredToken: The security token included in the request is expired",
                 Some("--refresh"),
             ),
-            row(
+            (
                 GST,
                 400,
                 Some("Throttling"),
@@ -301,7 +286,7 @@ mod tests {
                 "GetSessionToken failed: Throttling: Rate exceeded",
                 Some("limiting requests"),
             ),
-            row(
+            (
                 GST,
                 400,
                 Some("RequestLimitExceeded"),
@@ -309,7 +294,7 @@ mod tests {
                 "GetSessionToken failed: RequestLimitExceeded",
                 Some("limiting requests"),
             ),
-            row(
+            (
                 GST,
                 503,
                 Some("ServiceUnavailable"),
@@ -317,7 +302,7 @@ mod tests {
                 "GetSessionToken failed: ServiceUnavailable: Service is unavailable",
                 Some("STS is having trouble"),
             ),
-            row(
+            (
                 GST,
                 400,
                 Some("ValidationError"),
@@ -325,7 +310,7 @@ mod tests {
                 "GetSessionToken failed: STS answered HTTP 400 with error code 'ValidationError' and no message",
                 None,
             ),
-            row(
+            (
                 GST,
                 400,
                 Some("ValidationError"),
@@ -333,7 +318,7 @@ mod tests {
                 "GetSessionToken failed: ValidationError: 1 validation error detected",
                 None,
             ),
-            row(
+            (
                 GST,
                 200,
                 None,
@@ -341,7 +326,7 @@ mod tests {
                 "GetSessionToken failed: STS sent an answer that cannot be read (HTTP 200)",
                 Some("really is STS"),
             ),
-            row(
+            (
                 GST,
                 502,
                 None,
@@ -350,7 +335,7 @@ mod tests {
                 Some("STS may be having trouble"),
             ),
             // Text from the network reaches the terminal on one line, its controls escaped.
-            row(
+            (
                 GST,
                 400,
                 Some("Bad\u{1b}[31mCode"),
@@ -359,17 +344,22 @@ mod tests {
                 None,
             ),
         ];
-        for r in rows {
-            let err = service_failure(r.action, r.status, r.code, r.message);
-            let case = format!("{:?} {:?} {}", r.code, r.message, r.status);
+        for (action, status, code, message, says, hint) in rows {
+            let err = service_failure(action, status, code, message);
+            let case = format!("{code:?} {message:?} {status}");
             assert!(matches!(err, Error::Sts { .. }), "{case}");
-            assert_eq!(err.to_string(), r.says, "{case}");
-            match (err.hint(), r.hint) {
+            assert_eq!(err.to_string(), says, "{case}");
+            match (err.hint(), hint) {
                 (Some(hint), Some(part)) => assert!(hint.contains(part), "{case}: {hint}"),
                 (None, None) => {}
                 (got, want) => panic!("{case}: hint {got:?}, expected one with {want:?}"),
             }
-            assert_eq!(err.is_rejected_code(), r.rejected_code, "{case}");
+            // Only a rejected code makes the prompt ask for another one.
+            assert_eq!(
+                err.is_rejected_code(),
+                says.contains("rejected the MFA code"),
+                "{case}"
+            );
         }
     }
 
