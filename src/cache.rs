@@ -62,7 +62,7 @@ impl CacheKey {
             hash.update(part.as_bytes());
         }
         let digest = hash.finalize();
-        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hex::encode(&digest[..16]);
         CacheKey(format!("{kind}-{hex}"))
     }
 }
@@ -336,7 +336,7 @@ impl SessionCache {
                     if waited_at_all {
                         tracing::info!(
                             "cache: lock taken after {}",
-                            crate::verbose::seconds(started.elapsed())
+                            crate::duration::measured(started.elapsed())
                         );
                     }
                     return EntryLock { _file: Some(file) };
@@ -449,7 +449,7 @@ fn code_hash(serial: &str, code: &str) -> String {
         .chain_update([0])
         .chain_update(code.as_bytes())
         .finalize();
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(digest)
 }
 
 /// Writes `value` as a private file, atomically; a failure is a warning, never an error.

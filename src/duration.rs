@@ -1,4 +1,7 @@
-//! Durations as users write them: seconds (`43200`) or a span (`15m`, `1h`, `12h`, `36h`).
+//! Durations as users write them: seconds (`43200`) or a span (`15m`, `1h`, `12h`, `36h`);
+//! and every way aws-mfa writes one.
+
+use std::time::Duration;
 
 use crate::error::Error;
 
@@ -110,6 +113,21 @@ pub fn approx_span(seconds: u64) -> String {
     }
 }
 
+/// Time left, to the minute, for a table: `11h 42m`, `3m`, or `expired`.
+pub fn left(time: Duration) -> String {
+    let minutes = time.as_secs() / 60;
+    match (minutes / 60, minutes % 60) {
+        _ if time.is_zero() => "expired".into(),
+        (0, m) => format!("{m}m"),
+        (h, m) => format!("{h}h {m:02}m"),
+    }
+}
+
+/// A measured time with milliseconds (`0.042s`), for `-v`.
+pub fn measured(duration: Duration) -> String {
+    format!("{:.3}s", duration.as_secs_f64())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +157,17 @@ mod tests {
         assert_eq!(approx_span(3_598), "1h");
         assert_eq!(approx_span(90), "1m30s");
         assert_eq!(approx_span(3), "3s");
+    }
+
+    #[test]
+    fn time_left_and_measured_times() {
+        assert_eq!(left(Duration::ZERO), "expired");
+        assert_eq!(left(Duration::from_secs(59)), "0m");
+        assert_eq!(left(Duration::from_secs(3 * 60 + 59)), "3m");
+        assert_eq!(left(Duration::from_secs(11 * 3600 + 42 * 60)), "11h 42m");
+        assert_eq!(left(Duration::from_secs(3600 + 5)), "1h 00m");
+        assert_eq!(measured(Duration::from_millis(42)), "0.042s");
+        assert_eq!(measured(Duration::from_secs(3)), "3.000s");
     }
 
     #[test]

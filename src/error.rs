@@ -165,6 +165,10 @@ pub enum Error {
         "cannot write statements for cmd.exe: it has no way to run another program's output as commands"
     )]
     CmdHasNoEval,
+
+    // `completions`: clap_complete wrote a script aws-mfa cannot adapt.
+    #[error("cannot write the {shell} completion script: {why}")]
+    CompletionScript { shell: &'static str, why: String },
 }
 
 /// What kind of STS failure, so the caller can decide to ask for another code.
@@ -267,6 +271,9 @@ impl Error {
             ),
             Error::Dialog { .. } => Some(
                 "pass the code with -t CODE, set mfa_process in the profile, or run it in a terminal".into(),
+            ),
+            Error::CompletionScript { .. } => Some(
+                "this aws-mfa was built with a clap_complete whose scripts it does not know: build it with the versions in its Cargo.lock".into(),
             ),
             _ => None,
         }

@@ -30,11 +30,9 @@ use error::Error;
 /// Runs one command line to its exit code.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
-        Command::Env(args) => cmd::env::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Env(args) => cmd::env::run(&args),
         Command::Exec(args) => cmd::exec::run(&args),
-        Command::CredentialProcess(args) => {
-            cmd::credential_process::run(&args).map(|()| ExitCode::SUCCESS)
-        }
+        Command::CredentialProcess(args) => cmd::credential_process::run(&args),
         Command::Doctor { profile } => cmd::doctor::run(profile.as_deref()).map(|healthy| {
             if healthy {
                 ExitCode::SUCCESS
@@ -43,15 +41,15 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
         }),
         Command::Status => cmd::status::run().map(|()| ExitCode::SUCCESS),
-        Command::Clear(args) => cmd::clear::run(&args).map(|()| ExitCode::SUCCESS),
-        Command::Init(args) => cmd::init::run(args.shell).map(|()| ExitCode::SUCCESS),
-        Command::Completions(args) => cmd::completions::run(args.shell).map(|()| ExitCode::SUCCESS),
-        Command::Console(args) => cmd::console::run(&args).map(|()| ExitCode::SUCCESS),
-        Command::Policy(args) => cmd::policy::run(args.strict).map(|()| ExitCode::SUCCESS),
-        Command::Man => cmd::man::run().map(|()| ExitCode::SUCCESS),
-        Command::Profiles => cmd::completions::profiles().map(|()| ExitCode::SUCCESS),
+        Command::Clear(args) => cmd::clear::run(&args),
+        Command::Init(args) => cmd::init::run(args.shell),
+        Command::Completions(args) => cmd::completions::run(args.shell),
+        Command::Console(args) => cmd::console::run(&args),
+        Command::Policy(args) => cmd::policy::run(args.strict),
+        Command::Man => cmd::man::run(),
+        Command::Profiles => cmd::completions::profiles(),
         // Keys in the OS keychain.
-        Command::Add(args) => cmd::add::run(&args).map(|()| ExitCode::SUCCESS),
-        Command::Remove { profile } => cmd::remove::run(&profile).map(|()| ExitCode::SUCCESS),
+        Command::Add(args) => cmd::add::run(&args),
+        Command::Remove { profile } => cmd::remove::run(&profile),
     }
 }

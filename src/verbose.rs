@@ -7,7 +7,7 @@
 //! its fields by hand: access key ids are shortened with `key_id`, and no event ever takes
 //! a secret key, a session token, a code or a child's arguments.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::Targets;
@@ -52,11 +52,6 @@ pub fn key_id(id: &str) -> String {
     short.push('…');
     short.extend(&chars[chars.len() - 4..]);
     short
-}
-
-/// Seconds with milliseconds, for durations and time left.
-pub fn seconds(duration: Duration) -> String {
-    format!("{:.3}s", duration.as_secs_f64())
 }
 
 /// The line format: the program, the time since start, the message and its fields.

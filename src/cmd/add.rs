@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use crate::cache::SessionCache;
 use crate::cli::AddArgs;
@@ -14,7 +15,7 @@ use crate::profile::LongTermKeys;
 use crate::session::Secret;
 use crate::verbose;
 
-pub fn run(args: &AddArgs) -> Result<(), Error> {
+pub fn run(args: &AddArgs) -> Result<ExitCode, Error> {
     check_profile_name(&args.profile)?;
     let keys = if args.from_env {
         from_environment()?
@@ -41,7 +42,7 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
             eprintln!("  {line}");
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Names the SDK's profile parser accepts (it drops others without a word).

@@ -1,12 +1,14 @@
 //! `aws-mfa clear`: forget cached sessions, so the next run asks for a code again.
 
+use std::process::ExitCode;
+
 use crate::cache::SessionCache;
 use crate::cli::ClearArgs;
 use crate::error::Error;
 use crate::obtain;
 use crate::profile::ProfileFiles;
 
-pub fn run(args: &ClearArgs) -> Result<(), Error> {
+pub fn run(args: &ClearArgs) -> Result<ExitCode, Error> {
     let cache = SessionCache::open();
     let (profile, explicit) = obtain::profile_name(args.profile.as_deref())?;
     let mut removed = 0;
@@ -41,7 +43,7 @@ pub fn run(args: &ClearArgs) -> Result<(), Error> {
             n => format!(", and {n} temp file(s) a killed aws-mfa left behind"),
         };
         eprintln!("aws-mfa: forgot {removed} cached session(s) of {whose}{and_leftovers}");
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
     // Nothing was cached. A profile the files do not know is most likely a typo: say so and
     // fail, so a script that clears the wrong name notices; a known one simply had nothing
@@ -57,5 +59,5 @@ pub fn run(args: &ClearArgs) -> Result<(), Error> {
     } else {
         eprintln!("aws-mfa: nothing to forget: no cached session of {whose}");
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -9,6 +9,8 @@
 //! complete option values at all, so its script gets a small hook at the top of the
 //! completer instead.
 
+use std::process::ExitCode;
+
 use clap::builder::PossibleValue;
 use clap::{Arg, Command, CommandFactory, ValueHint};
 
@@ -20,34 +22,37 @@ use crate::shell::CompletionShell;
 /// Stands in for the profile names while clap_complete writes the script.
 const PLACEHOLDER: &str = "__AWS_MFA_PROFILES__";
 
-pub fn run(shell: CompletionShell) -> Result<(), Error> {
-    super::print(&script(shell))
+pub fn run(shell: CompletionShell) -> Result<ExitCode, Error> {
+    super::print(&script(shell)?)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `aws-mfa __profiles`: the profile names, one a line.
-pub fn profiles() -> Result<(), Error> {
+pub fn profiles() -> Result<ExitCode, Error> {
     let names = ProfileFiles::load()?.names();
-    super::print(&names.iter().map(|n| format!("{n}\n")).collect::<String>())
+    super::print(&names.iter().map(|n| format!("{n}\n")).collect::<String>())?;
+    Ok(ExitCode::SUCCESS)
 }
 
-/// The completion script for `shell`.
-pub fn script(shell: CompletionShell) -> String {
-    let generator = match shell {
-        CompletionShell::Bash => clap_complete::Shell::Bash,
-        CompletionShell::Zsh => clap_complete::Shell::Zsh,
-        CompletionShell::Fish => clap_complete::Shell::Fish,
-        CompletionShell::Pwsh => clap_complete::Shell::PowerShell,
-        CompletionShell::Elvish => clap_complete::Shell::Elvish,
+/// The completion script for `shell`: an error, never a panic, when clap_complete's script
+/// does not look as expected (another clap_complete version).
+pub fn script(shell: CompletionShell) -> Result<String, Error> {
+    let (generator, name) = match shell {
+        CompletionShell::Bash => (clap_complete::Shell::Bash, "bash"),
+        CompletionShell::Zsh => (clap_complete::Shell::Zsh, "zsh"),
+        CompletionShell::Fish => (clap_complete::Shell::Fish, "fish"),
+        CompletionShell::Pwsh => (clap_complete::Shell::PowerShell, "powershell"),
+        CompletionShell::Elvish => (clap_complete::Shell::Elvish, "elvish"),
         CompletionShell::Nu => {
             let mut out = Vec::new();
             let nu = clap_complete_nushell::Nushell;
             clap_complete::generate(nu, &mut completion_command(), "aws-mfa", &mut out);
-            return nu_script(&String::from_utf8(out).expect("clap_complete writes UTF-8"));
+            return nu_script(&utf8("nu", out)?);
         }
     };
     let mut out = Vec::new();
     clap_complete::generate(generator, &mut completion_command(), "aws-mfa", &mut out);
-    let generated = String::from_utf8(out).expect("clap_complete writes UTF-8");
+    let generated = utf8(name, out)?;
     match shell {
         CompletionShell::Bash => bash(&generated),
         CompletionShell::Zsh => zsh(&generated),
@@ -90,22 +95,38 @@ fn tune(arg: Arg) -> Arg {
     }
 }
 
+/// The script as text; clap_complete writes UTF-8.
+fn utf8(shell: &'static str, out: Vec<u8>) -> Result<String, Error> {
+    String::from_utf8(out).map_err(|_| Error::CompletionScript {
+        shell,
+        why: "clap_complete wrote a script that is not UTF-8".into(),
+    })
+}
+
 /// Swaps every occurrence of `from` for `to`; the script must have contained it.
-fn swap(generated: &str, from: &str, to: &str) -> String {
-    assert!(
-        generated.contains(from),
-        "clap_complete's script changed shape: {from:?} not found"
-    );
-    generated.replace(from, to)
+fn swap(shell: &'static str, generated: &str, from: &str, to: &str) -> Result<String, Error> {
+    if !generated.contains(from) {
+        return Err(changed_shape(shell, from));
+    }
+    Ok(generated.replace(from, to))
+}
+
+/// clap_complete's script lacks a piece aws-mfa changes (another clap_complete version).
+fn changed_shape(shell: &'static str, missing: &str) -> Error {
+    Error::CompletionScript {
+        shell,
+        why: format!("clap_complete's script changed shape: {missing:?} not found"),
+    }
 }
 
 /// bash: `compgen -W "<values>"` gets the names from `aws-mfa __profiles`.
-fn bash(generated: &str) -> String {
+fn bash(generated: &str) -> Result<String, Error> {
     // clap_complete spells a subcommand's state `aws__mfa__subcmd__env` where it walks the
     // words and `aws__subcmd__mfa__subcmd__env` in the `case` that answers it, so no option
     // of a subcommand ever completed for a hyphenated binary (clap-rs/clap#6421).
     let generated = generated.replace("aws__subcmd__mfa__subcmd__", "aws__mfa__subcmd__");
     swap(
+        "bash",
         &generated,
         &format!("compgen -W \"{PLACEHOLDER}\""),
         "compgen -W \"$(command aws-mfa __profiles 2>/dev/null)\"",
@@ -115,10 +136,17 @@ fn bash(generated: &str) -> String {
 /// zsh: the `(<values>)` action becomes a function. It is defined right after the
 /// `#compdef` line, so it exists both when the file is sourced and when it is autoloaded
 /// from `$fpath` (then the file's body runs at each completion).
-fn zsh(generated: &str) -> String {
-    let script = swap(generated, &format!("({PLACEHOLDER})"), "_aws_mfa_profiles");
-    let (first, rest) = script.split_once('\n').expect("a #compdef line");
-    format!(
+fn zsh(generated: &str) -> Result<String, Error> {
+    let script = swap(
+        "zsh",
+        generated,
+        &format!("({PLACEHOLDER})"),
+        "_aws_mfa_profiles",
+    )?;
+    let (first, rest) = script
+        .split_once('\n')
+        .ok_or_else(|| changed_shape("zsh", "a #compdef line"))?;
+    Ok(format!(
         r#"{first}
 
 (( $+functions[_aws_mfa_profiles] )) ||
@@ -128,12 +156,13 @@ _aws_mfa_profiles() {{
     _wanted profiles expl 'AWS profile' compadd -a profiles
 }}
 {rest}"#
-    )
+    ))
 }
 
 /// fish: `-a "<values>"` becomes a command substitution.
-fn fish(generated: &str) -> String {
+fn fish(generated: &str) -> Result<String, Error> {
     swap(
+        "fish",
         generated,
         &format!("-a \"{PLACEHOLDER}\\t''\""),
         "-a \"(command aws-mfa __profiles 2>/dev/null)\"",
@@ -142,9 +171,10 @@ fn fish(generated: &str) -> String {
 
 /// PowerShell: clap's completer offers option names only; before it runs, the word after
 /// `-p`/`--profile` is answered with the profile names.
-fn pwsh(generated: &str) -> String {
+fn pwsh(generated: &str) -> Result<String, Error> {
     const PARAM: &str = "    param($wordToComplete, $commandAst, $cursorPosition)\n";
     swap(
+        "powershell",
         generated,
         PARAM,
         &format!(
@@ -165,13 +195,12 @@ fn pwsh(generated: &str) -> String {
 
 /// elvish: clap's completer offers subcommands and option names only; it is wrapped, and
 /// the word after `-p`/`--profile` is answered with the profile names.
-fn elvish(generated: &str) -> String {
+fn elvish(generated: &str) -> Result<String, Error> {
     const SET: &str = "set edit:completion:arg-completer[aws-mfa] = ";
-    assert!(
-        generated.contains(SET),
-        "clap_complete's script changed shape: {SET:?} not found"
-    );
-    format!(
+    if !generated.contains(SET) {
+        return Err(changed_shape("elvish", SET));
+    }
+    Ok(format!(
         r#"{generated}
 # aws-mfa: the word after -p/--profile is a profile name.
 var aws-mfa-clap-completer = $edit:completion:arg-completer[aws-mfa]
@@ -183,12 +212,13 @@ set edit:completion:arg-completer[aws-mfa] = {{|@words|
     }}
 }}
 "#
-    )
+    ))
 }
 
 /// nushell: the list of values becomes the output of `aws-mfa __profiles`.
-fn nu_script(generated: &str) -> String {
+fn nu_script(generated: &str) -> Result<String, Error> {
     swap(
+        "nu",
         generated,
         &format!("[ \"{PLACEHOLDER}\" ]"),
         "^aws-mfa __profiles | lines",
@@ -209,11 +239,37 @@ mod tests {
             CompletionShell::Elvish,
             CompletionShell::Nu,
         ] {
-            let script = script(shell);
+            let script = script(shell).unwrap();
             assert!(script.contains("aws-mfa __profiles"), "{shell:?}");
             assert!(!script.contains(PLACEHOLDER), "{shell:?}");
             assert!(!script.contains("'__profiles'"), "{shell:?}");
             assert!(!script.contains("\"__profiles\""), "{shell:?}");
         }
+    }
+
+    #[test]
+    fn a_script_of_another_shape_is_an_error_not_a_panic() {
+        let err = bash("complete -F _aws-mfa aws-mfa\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot write the bash completion script: clap_complete's script changed shape: \"compgen -W \\\"{PLACEHOLDER}\\\"\" not found"
+            )
+        );
+        assert!(err.hint().unwrap().contains("Cargo.lock"));
+        for (result, shell) in [
+            (zsh(""), "zsh"),
+            (fish(""), "fish"),
+            (pwsh(""), "powershell"),
+            (elvish(""), "elvish"),
+            (nu_script(""), "nu"),
+        ] {
+            let err = result.unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("cannot write the {shell} completion script: clap_complete's script changed shape")),
+                "{err}"
+            );
+        }
+        assert!(utf8("bash", vec![0xff]).is_err());
     }
 }

@@ -4,7 +4,7 @@
 //! endpoint turns them into a sign-in URL, which goes to the browser, or with `--print` to
 //! stdout only (it is never logged, not even with `-v`).
 
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::cli::ConsoleArgs;
@@ -20,7 +20,7 @@ const CONSOLE_MIN_LEFT: Duration = Duration::from_secs(45 * 60);
 /// How long an opener may run before it counts as the browser itself, still open.
 const OPENER_GRACE: Duration = Duration::from_secs(3);
 
-pub fn run(args: &ConsoleArgs) -> Result<(), Error> {
+pub fn run(args: &ConsoleArgs) -> Result<ExitCode, Error> {
     // Everything that can be refused is refused before a code is asked for.
     let request = Request::new(&args.session, Prompt::Terminal)?;
     let Some(last) = request.roles.last() else {
@@ -78,14 +78,15 @@ pub fn run(args: &ConsoleArgs) -> Result<(), Error> {
             "aws-mfa: sign-in URL for role profile '{}' (good for 15 minutes); {until}",
             crate::error::escape_controls(&role_profile)
         );
-        return super::print(&format!("{}\n", url.expose()));
+        super::print(&format!("{}\n", url.expose()))?;
+        return Ok(ExitCode::SUCCESS);
     }
     open_in_browser(&url)?;
     eprintln!(
         "aws-mfa: opened the console for role profile '{}'; {until}",
         crate::error::escape_controls(&role_profile)
     );
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `--destination`: an https:// URL (a console page).

@@ -2,6 +2,8 @@
 //! `credential_process` command. The caller captures stderr, so any prompt goes to the
 //! terminal device (as it always does).
 
+use std::process::ExitCode;
+
 use serde_json::json;
 
 use crate::cli::SessionArgs;
@@ -9,7 +11,7 @@ use crate::error::Error;
 use crate::obtain::{self, Prompt};
 use crate::session::rfc3339;
 
-pub fn run(args: &SessionArgs) -> Result<(), Error> {
+pub fn run(args: &SessionArgs) -> Result<ExitCode, Error> {
     // The SDKs refresh up to 15 minutes before expiry: hand out nothing inside that window
     // (for credentials shorter than it, nothing past half their life).
     let session = obtain::session(args, obtain::REFRESH_MIN_LEFT, Prompt::Terminal)?;
@@ -24,5 +26,6 @@ pub fn run(args: &SessionArgs) -> Result<(), Error> {
     tracing::info!(
         "printing credential_process JSON: Version, AccessKeyId, SecretAccessKey, SessionToken, Expiration"
     );
-    super::print(&format!("{document:#}\n"))
+    super::print(&format!("{document:#}\n"))?;
+    Ok(ExitCode::SUCCESS)
 }

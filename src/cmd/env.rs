@@ -1,12 +1,14 @@
 //! `aws-mfa env`: statements that hand the session to the calling shell.
 
+use std::process::ExitCode;
+
 use crate::cli::EnvArgs;
 use crate::error::Error;
 use crate::obtain::{self, Prompt};
 use crate::session;
 use crate::shell;
 
-pub fn run(args: &EnvArgs) -> Result<(), Error> {
+pub fn run(args: &EnvArgs) -> Result<ExitCode, Error> {
     // The shell is settled first: an unknown shell must not cost an MFA code.
     let shell = match args.shell {
         Some(shell) => shell,
@@ -21,5 +23,6 @@ pub fn run(args: &EnvArgs) -> Result<(), Error> {
         let names = crate::session::names(&changes);
         tracing::info!("printing for {}: {names}", name.get_name());
     }
-    super::print(&shell.render(&changes)?)
+    super::print(&shell.render(&changes)?)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,8 @@
 //! `aws-mfa init SHELL`: the shell integration kept as real files in `shell/`, embedded at
 //! build time, so an rc file needs one line.
 
+use std::process::ExitCode;
+
 use crate::error::Error;
 use crate::shell::InteractiveShell;
 
@@ -18,6 +20,7 @@ pub fn script(shell: InteractiveShell) -> &'static str {
     }
 }
 
-pub fn run(shell: InteractiveShell) -> Result<(), Error> {
-    super::print(script(shell))
+pub fn run(shell: InteractiveShell) -> Result<ExitCode, Error> {
+    super::print(script(shell))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,8 @@
 //! clap_mangen writes a page per command; a tool this small reads better as one page, so
 //! each command's synopsis, description and options follow the top-level sections.
 
+use std::process::ExitCode;
+
 use clap::CommandFactory;
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, roman};
@@ -10,8 +12,9 @@ use clap_mangen::roff::{Roff, bold, roman};
 use crate::cli::Cli;
 use crate::error::Error;
 
-pub fn run() -> Result<(), Error> {
-    super::print(&page())
+pub fn run() -> Result<ExitCode, Error> {
+    super::print(&page())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn page() -> String {

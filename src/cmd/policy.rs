@@ -1,6 +1,8 @@
 //! `aws-mfa policy`: the IAM policy that makes MFA mandatory for these keys (the seed
 //! article's `DenyAllExceptListedIfNoMFA`), as a JSON document for `aws iam create-policy`.
 
+use std::process::ExitCode;
+
 use serde::Serialize;
 
 use crate::error::Error;
@@ -75,8 +77,9 @@ pub fn document(strict: bool) -> String {
     json
 }
 
-pub fn run(strict: bool) -> Result<(), Error> {
-    super::print(&document(strict))
+pub fn run(strict: bool) -> Result<ExitCode, Error> {
+    super::print(&document(strict))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! `aws-mfa remove PROFILE`: forget the keys `aws-mfa add` put in the OS keychain, and the
 //! profile's cached sessions.
 
+use std::process::ExitCode;
+
 use crate::cache::{CacheKey, SessionCache};
 use crate::error::Error;
 use crate::keychain;
 use crate::profile::ProfileFiles;
 
-pub fn run(profile: &str) -> Result<(), Error> {
+pub fn run(profile: &str) -> Result<ExitCode, Error> {
     let cache = SessionCache::open();
     // The key id, for the MFA session made with these keys: from the record, else (the
     // record lost) from the entry itself, before it goes.
@@ -47,5 +49,5 @@ pub fn run(profile: &str) -> Result<(), Error> {
         "aws-mfa: removed the keys of profile '{profile}' from {}; forgot {removed} cached session(s)",
         keychain::name()
     );
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,6 @@
 //! `aws-mfa status`: the cached sessions, one line each. Never a secret.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use crate::cache::SessionCache;
 use crate::error::{Error, escape_controls};
@@ -28,7 +28,7 @@ pub fn run() -> Result<(), Error> {
                 escape_controls(&entry.identity).into_owned(),
                 rfc3339(at),
                 local_time(at),
-                left(entry.time_left()),
+                crate::duration::left(entry.time_left()),
             ]
         })
         .collect();
@@ -50,16 +50,6 @@ pub fn run() -> Result<(), Error> {
         out.push('\n');
     }
     super::print(&out)
-}
-
-/// `11h 42m`, `3m`, or `expired`.
-fn left(time: Duration) -> String {
-    let minutes = time.as_secs() / 60;
-    match (minutes / 60, minutes % 60) {
-        _ if time.is_zero() => "expired".into(),
-        (0, m) => format!("{m}m"),
-        (h, m) => format!("{h}h {m:02}m"),
-    }
 }
 
 /// The time on this machine's clock, with its zone (`2026-11-29 10:00 CET`).

@@ -7,8 +7,6 @@
 //! assumed with session credentials, as from the MFA session), and for GetFederationToken
 //! credentials. Without it the console session lasts as long as the credentials.
 
-mod transport;
-
 use std::time::Duration;
 
 use crate::error::Error;
@@ -115,7 +113,7 @@ pub fn login_url(request: &SignIn<'_>) -> Result<Secret, Error> {
         "getSigninToken at {shown} with credentials {}",
         crate::verbose::key_id(&c.access_key_id)
     );
-    let reply = transport::post_form(&endpoint, form.finish(), request.timeout).map_err(|why| {
+    let reply = crate::aws::post_form(&endpoint, form.finish(), request.timeout).map_err(|why| {
         Error::SignIn {
             why: format!("cannot reach the federation endpoint {shown}: {why}"),
             hint: Some("check the network (and AWS_CA_BUNDLE behind a TLS-inspecting proxy), then try again".into()),

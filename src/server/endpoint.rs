@@ -372,7 +372,7 @@ fn random_token() -> Result<String, Error> {
     getrandom::fill(&mut bytes).map_err(|e| Error::Server {
         why: format!("no randomness from the OS for a token: {e}"),
     })?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex::encode(bytes))
 }
 
 /// Compares in time that depends on the length only, so the token cannot be guessed a byte

@@ -10,7 +10,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::byte_stream::ByteStream;
 
-use crate::aws::root_cause;
+use super::errors::root_cause;
 
 /// What the server answered.
 pub struct Reply {
@@ -52,14 +52,16 @@ pub fn post_form(url: &str, form: String, timeout: Duration) -> Result<Reply, St
         };
         tokio::time::timeout(timeout, exchange)
             .await
-            .map_err(|_| format!("no answer within {}", crate::verbose::seconds(timeout)))?
+            .map_err(|_| format!("no answer within {}", crate::duration::measured(timeout)))?
     })
 }
 
-/// The HTTPS connector of every AWS call, trusting only `AWS_CA_BUNDLE` when it is set.
+/// The HTTPS connector of every AWS call (`http_client`'s TLS: the same roots, read and
+/// checked the same way), trusting only `AWS_CA_BUNDLE` when it is set.
 fn connector() -> Result<aws_smithy_http_client::Connector, String> {
-    crate::aws::https_connector().map_err(|e| match e {
+    let roots = super::ca_bundle::trusted_roots().map_err(|e| match e {
         crate::error::Error::Sts { why, .. } => why,
         other => other.to_string(),
-    })
+    })?;
+    Ok(super::http_client::connector(roots))
 }
