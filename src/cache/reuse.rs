@@ -1,0 +1,122 @@
+//! Get or make: a session from the store when it is good for long enough, else made once
+//! under the entry's lock and stored, with a fallback to a shorter one when none can be made.
+
+use std::fmt::Display;
+use std::time::Duration;
+
+use super::key::CacheKey;
+use super::sessions::{Entry, Sessions};
+use crate::duration;
+use crate::session::Credentials;
+
+/// Credentials with less than this left are never handed out: a request signed with them
+/// must still reach AWS in time.
+pub const USABLE_MIN_LEFT: Duration = Duration::from_secs(60);
+
+/// How the cache may be used for this run.
+#[derive(Clone, Copy)]
+pub struct Reuse {
+    /// Read entries (not with `--refresh` or `--no-cache`).
+    pub read: bool,
+    /// An entry must have more than this left to be used.
+    pub min_left: Duration,
+    /// Whether an entry with less than `min_left` (but more than `USABLE_MIN_LEFT`) may
+    /// still be handed out when new credentials cannot be made (nobody to ask for a code,
+    /// STS unreachable): an SDK accepts anything that has not expired, so an MFA session
+    /// serves it until it runs out. Not for a shell, which cannot refresh (`env`, `exec`).
+    pub fall_back: bool,
+    /// Whether a fallback is said on stderr (to a person; a server re-minting in the
+    /// background would repeat it).
+    pub say_fall_back: bool,
+}
+
+/// What the cache holds for a key, measured against a `Reuse`.
+enum Cached {
+    Good(Credentials),
+    /// Too short for `min_left`, still usable.
+    Short(Credentials, Duration),
+    None,
+}
+
+impl Sessions {
+    /// The credentials for `key`: from the cache when they are good for long enough, else
+    /// made by `make` under the entry's lock, and stored. Processes that wait for the lock
+    /// find what the first one made, so N at once make one call and at most one prompt.
+    /// `what` names the credentials in `-v` lines.
+    pub fn get_or_make<E: Display>(
+        &self,
+        key: &CacheKey,
+        what: &str,
+        reuse: Reuse,
+        make: impl FnOnce() -> Result<Entry, E>,
+    ) -> Result<Credentials, E> {
+        if let Cached::Good(credentials) = self.look(key, what, reuse, false) {
+            return Ok(credentials);
+        }
+        let _lock = self.lock(key);
+        let short = match self.look(key, what, reuse, true) {
+            Cached::Good(credentials) => return Ok(credentials),
+            Cached::Short(credentials, left) => Some((credentials, left)),
+            Cached::None => None,
+        };
+        match make() {
+            Ok(entry) => {
+                self.write(key, &entry);
+                Ok(entry.credentials)
+            }
+            Err(err) => match short {
+                Some((credentials, left)) if reuse.fall_back => {
+                    let left = duration::span(left.as_secs());
+                    tracing::info!(
+                        "{what}: no new credentials ({err}); the cached ones still have {left}"
+                    );
+                    if reuse.say_fall_back {
+                        let err = crate::error::escape_controls(&err.to_string()).into_owned();
+                        eprintln!(
+                            "aws-mfa: note: no new session ({err}); handing out the cached one, which runs out in {left}"
+                        );
+                    }
+                    Ok(credentials)
+                }
+                _ => Err(err),
+            },
+        }
+    }
+
+    fn look(&self, key: &CacheKey, what: &str, reuse: Reuse, waited: bool) -> Cached {
+        let span = |left: Duration| duration::span(left.as_secs());
+        if !reuse.read {
+            return Cached::None;
+        }
+        // The second look, under the lock, does not repeat the first one's warning.
+        let entry = if waited {
+            self.read_silently(key)
+        } else {
+            self.read(key)
+        };
+        let Some(entry) = entry else {
+            if !waited {
+                tracing::info!("{what}: no usable cache entry");
+            }
+            return Cached::None;
+        };
+        let left = entry.time_left();
+        if left <= reuse.min_left {
+            if !waited {
+                tracing::info!(
+                    "{what}: cache entry stale: {} left, more than {} needed",
+                    span(left),
+                    span(reuse.min_left)
+                );
+            }
+            return if left > USABLE_MIN_LEFT {
+                Cached::Short(entry.credentials, left)
+            } else {
+                Cached::None
+            };
+        }
+        let by = if waited { " (made while waiting)" } else { "" };
+        tracing::info!("{what}: cache hit{by}, {} left", span(left));
+        Cached::Good(entry.credentials)
+    }
+}
