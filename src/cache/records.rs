@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -63,13 +64,22 @@ impl Records {
         Some(self.dir.as_ref()?.file(&format!("{}.record", key.name())))
     }
 
+    /// The record of `kind` about `about`, when there is a trustworthy one.
+    fn get<T: DeserializeOwned>(&self, kind: &str, about: &str) -> Option<T> {
+        read_private_json(&self.path(kind, about)?).ok()
+    }
+
+    /// Writes the record of `kind` about `about` (a failure is a warning).
+    fn put<T: Serialize>(&self, kind: &str, about: &str, record: &T) {
+        if let Some(path) = self.path(kind, about) {
+            write_private_json(&path, record);
+        }
+    }
+
     /// Whether `code` was sent for `serial` lately. STS answers a reused code exactly as a
     /// wrong one, so only this record can tell the user to wait for the next code.
     pub fn code_was_used(&self, serial: &str, code: &str) -> bool {
-        let Some(path) = self.path("code", serial) else {
-            return false;
-        };
-        let Ok(record) = read_private_json::<UsedCode>(&path) else {
+        let Some(record) = self.get::<UsedCode>("code", serial) else {
             return false;
         };
         let recent = humantime::parse_rfc3339(&record.used_at)
@@ -81,51 +91,37 @@ impl Records {
 
     /// Remembers that `code` is being sent for `serial` (a hash and the time, nothing else).
     pub fn remember_code(&self, serial: &str, code: &str) {
-        if let Some(path) = self.path("code", serial) {
-            let record = UsedCode {
-                code_sha256: code_hash(serial, code),
-                used_at: rfc3339(SystemTime::now()),
-            };
-            write_private_json(&path, &record);
-        }
+        let record = UsedCode {
+            code_sha256: code_hash(serial, code),
+            used_at: rfc3339(SystemTime::now()),
+        };
+        self.put("code", serial, &record);
     }
 
     /// The MFA device found earlier for this access key (see `remember_device`).
     pub fn known_device(&self, access_key_id: &str) -> Option<String> {
-        let path = self.path("device", access_key_id)?;
-        read_private_json::<KnownDevice>(&path)
-            .ok()
+        self.get::<KnownDevice>("device", access_key_id)
             .map(|d| d.serial)
     }
 
     /// Remembers the device ListMFADevices found, so the next run needs no lookup.
     pub fn remember_device(&self, access_key_id: &str, serial: &str) {
-        if let Some(path) = self.path("device", access_key_id) {
-            let device = KnownDevice {
-                serial: serial.to_owned(),
-            };
-            write_private_json(&path, &device);
-        }
+        let serial = serial.to_owned();
+        self.put("device", access_key_id, &KnownDevice { serial });
     }
 
     /// The key id of the keys `aws-mfa add` put in the keychain for `profile`: what the
     /// cache key needs, so a cached session is found without asking the keychain. Never
     /// the secret.
     pub fn keychain_key_id(&self, profile: &str) -> Option<String> {
-        let path = self.path("keychain", profile)?;
-        read_private_json::<KeychainKey>(&path)
-            .ok()
+        self.get::<KeychainKey>("keychain", profile)
             .map(|k| k.access_key_id)
     }
 
     /// Records the key id of `profile`'s keychain entry (see `keychain_key_id`).
     pub fn remember_keychain_key(&self, profile: &str, access_key_id: &str) {
-        if let Some(path) = self.path("keychain", profile) {
-            let record = KeychainKey {
-                access_key_id: access_key_id.to_owned(),
-            };
-            write_private_json(&path, &record);
-        }
+        let access_key_id = access_key_id.to_owned();
+        self.put("keychain", profile, &KeychainKey { access_key_id });
     }
 
     /// Drops the record of `profile`'s keychain entry.
