@@ -90,6 +90,14 @@ impl PrivateDir {
         }
     }
 
+    /// A directory taken as it is, unchecked: for the stores' unit tests.
+    #[cfg(test)]
+    pub(super) fn unchecked(path: &Path) -> Self {
+        PrivateDir {
+            path: path.to_owned(),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

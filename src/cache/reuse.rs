@@ -120,3 +120,100 @@ impl Sessions {
         Cached::Good(entry.credentials)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::time::SystemTime;
+
+    use super::*;
+    use crate::cache::dir::PrivateDir;
+    use crate::session::Secret;
+
+    fn entry(id: &str, left: Duration) -> Entry {
+        Entry {
+            profile: "p".into(),
+            identity: "arn:aws:iam::1:mfa/x".into(),
+            credentials: Credentials {
+                access_key_id: id.into(),
+                secret_access_key: Secret::new("secret"),
+                session_token: Secret::new("token"),
+                expiration: SystemTime::now() + left,
+            },
+        }
+    }
+
+    fn reuse(read: bool, fall_back: bool) -> Reuse {
+        Reuse {
+            read,
+            min_left: Duration::from_secs(15 * 60),
+            fall_back,
+            say_fall_back: false,
+        }
+    }
+
+    /// `get_or_make` against a store holding an entry with `stored` left (if any): which key id
+    /// comes out, and how often `make` was called.
+    fn run(
+        stored: Option<Duration>,
+        reuse: Reuse,
+        made: Result<&str, &str>,
+    ) -> (Result<String, String>, u32) {
+        let dir = tempfile::tempdir().unwrap();
+        let sessions = Sessions::in_dir(Some(PrivateDir::unchecked(dir.path())));
+        let key = CacheKey::mfa_session("AKIA", "serial");
+        if let Some(left) = stored {
+            sessions.write(&key, &entry("STORED", left));
+        }
+        let calls = Cell::new(0);
+        let got = sessions.get_or_make(&key, "test", reuse, || {
+            calls.set(calls.get() + 1);
+            made.map(|id| entry(id, Duration::from_secs(3600)))
+                .map_err(str::to_owned)
+        });
+        (got.map(|c| c.access_key_id), calls.get())
+    }
+
+    #[test]
+    fn the_cache_policy_table() {
+        let hour = Some(Duration::from_secs(3600));
+        let short = Some(Duration::from_secs(5 * 60));
+        let nearly_gone = Some(Duration::from_secs(30));
+        let ok = |id: &str| Ok(id.to_owned());
+        let err = || Err("no code".to_owned());
+        #[rustfmt::skip]
+        let table = [
+            // stored,     read,  fall back, make gives      -> hands out,      calls
+            (None,        true,  false, Ok("NEW"),          ok("NEW"),          1),
+            (hour,        true,  false, Ok("NEW"),          ok("STORED"),       0),
+            (hour,        false, false, Ok("NEW"),          ok("NEW"),          1), // --refresh
+            (short,       true,  false, Ok("NEW"),          ok("NEW"),          1),
+            (short,       true,  false, Err("no code"),     err(),              1),
+            (short,       true,  true,  Err("no code"),     ok("STORED"),       1),
+            (nearly_gone, true,  true,  Err("no code"),     err(),              1),
+            (hour,        false, true,  Err("no code"),     err(),              1),
+        ];
+        for (i, (stored, read, fall_back, made, want, calls)) in table.into_iter().enumerate() {
+            let got = run(stored, reuse(read, fall_back), made);
+            assert_eq!(got, (want, calls), "row {i}");
+        }
+    }
+
+    #[test]
+    fn what_is_made_is_stored_and_found_next_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let sessions = Sessions::in_dir(Some(PrivateDir::unchecked(dir.path())));
+        let key = CacheKey::mfa_session("AKIA", "serial");
+        let make = || Ok::<_, String>(entry("NEW", Duration::from_secs(3600)));
+        let first = sessions.get_or_make(&key, "test", reuse(true, false), make);
+        assert_eq!(first.unwrap().access_key_id, "NEW");
+        let again = sessions.get_or_make(&key, "test", reuse(true, false), || {
+            Err::<Entry, _>("not called".to_owned())
+        });
+        assert_eq!(again.unwrap().access_key_id, "NEW");
+        // A disabled store keeps nothing.
+        let none = Sessions::disabled();
+        let _ = none.get_or_make(&key, "test", reuse(true, false), make);
+        assert!(none.read(&key).is_none());
+    }
+}
