@@ -228,13 +228,13 @@ impl Aws {
         verdict
     }
 
-    /// GetCallerIdentity (needs no permission) signed with long-term keys: who the keys
-    /// belong to, and STS's clock from the answer's `Date` header.
-    pub fn caller_identity(&self, keys: &LongTermKeys) -> Result<CallerIdentity, Error> {
+    /// GetCallerIdentity (needs no permission, and no policy can deny it): whose keys sign
+    /// it, and STS's clock from the answer's `Date` header.
+    pub fn caller_identity(&self, signer: &Signer<'_>) -> Result<CallerIdentity, Error> {
         const ACTION: &str = "GetCallerIdentity";
         let date = std::sync::Arc::new(std::sync::Mutex::new(None));
         let request = self
-            .client(ACTION, &Signer::LongTerm(keys))?
+            .client(ACTION, signer)?
             .get_caller_identity()
             .customize()
             .interceptor(DateHeader(date.clone()));

@@ -318,9 +318,15 @@ impl Request {
                 .get_session_token(keys, serial, code.as_str(), seconds)
         })?;
         warn_if_shortened(self.prompt, &credentials.expiration, seconds);
+        // GetSessionToken does not say whose session it is: ask once, with the session
+        // itself, so that `status` shows the IAM user. Not worth failing the session for.
+        let identity = match aws.get()?.caller_identity(&Signer::Session(&credentials)) {
+            Ok(caller) if !caller.arn.is_empty() => caller.arn,
+            _ => serial.to_owned(),
+        };
         Ok(Entry {
             profile: self.profile.source_name().to_owned(),
-            identity: serial.to_owned(),
+            identity,
             credentials,
         })
     }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use crate::aws::{Aws, MFA_PROBE_ACTION, MfaEnforcement, StsTarget};
+use crate::aws::{Aws, MFA_PROBE_ACTION, MfaEnforcement, Signer, StsTarget};
 use crate::cache::{self, CacheKey, Inspection, Records, Sessions};
 use crate::error::{Error, escape_controls};
 use crate::mfa;
@@ -128,7 +128,7 @@ fn check_profile(report: &mut Report, resolved: &ResolvedProfile) {
         Ok(keys) => keys,
         Err(err) => return report.error(&err, true),
     };
-    let accepted = match aws.caller_identity(keys) {
+    let accepted = match aws.caller_identity(&Signer::LongTerm(keys)) {
         Ok(identity) => {
             report.ok(format!("STS accepts the keys: {}", identity.arn));
             check_clock(report, identity.server_time);

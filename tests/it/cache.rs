@@ -101,7 +101,7 @@ fn rotating_the_long_term_key_misses_the_old_entry() {
     );
     env.run(ENV).assert_failure("no MFA code");
     env.run(ENV_CODE2).assert_success();
-    assert_eq!(fake.calls()[1].signer, "AKIAROTATED000000001");
+    assert_eq!(fake.mints()[1].signer, "AKIAROTATED000000001");
 }
 
 #[test]
@@ -303,13 +303,25 @@ fn status_lists_sessions_without_secrets() {
     );
 
     env.run(ENV_CODE).assert_success();
+    // GetSessionToken does not say whose session it is: one GetCallerIdentity, signed with
+    // the new session, does, and status shows the IAM user rather than the device.
+    let calls = fake.calls();
+    let actions: Vec<&str> = calls.iter().map(|c| c.action.as_str()).collect();
+    assert_eq!(actions, ["GetSessionToken", "GetCallerIdentity"]);
+    assert!(calls[1].is_identity_lookup());
+    assert_eq!(calls[1].signer, "ASIAFAKE000000000001");
     let out = env.run(&["status"]);
     out.assert_success();
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", out.stdout);
     assert!(lines[0].starts_with("PROFILE"));
     assert!(lines[1].starts_with("default"), "{}", lines[1]);
-    assert!(lines[1].contains(SERIAL));
+    assert!(
+        lines[1].contains("arn:aws:iam::123456789012:user/tester"),
+        "{}",
+        lines[1]
+    );
+    assert!(!lines[1].contains(SERIAL), "{}", lines[1]);
     assert!(lines[1].contains("11h 5"), "time left: {}", lines[1]);
     assert!(lines[1].contains("Z "), "UTC expiry: {}", lines[1]);
     assert_no_secrets(&out.stdout);

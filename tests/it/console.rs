@@ -194,7 +194,7 @@ fn role_credentials_go_to_the_federation_endpoint_and_the_printed_url_signs_in()
         "role-chained credentials take no SessionDuration"
     );
     let session = request.session();
-    let actions: Vec<String> = fake.calls().iter().map(|c| c.action.clone()).collect();
+    let actions: Vec<String> = fake.mints().iter().map(|c| c.action.clone()).collect();
     assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
     assert_eq!(
         session["sessionId"], "ASIAFAKE000000000002",
@@ -228,7 +228,7 @@ fn role_credentials_go_to_the_federation_endpoint_and_the_printed_url_signs_in()
         "{}",
         verbose.stderr
     );
-    assert_eq!(fake.calls().len(), 2, "served from the cache");
+    assert_eq!(fake.mints().len(), 2, "served from the cache");
 }
 
 #[test]

@@ -35,7 +35,7 @@ fn one_device_is_used_and_the_config_line_is_shown() {
     );
     // Found once: the cached session is served without another lookup.
     env.run(&["env", "--shell", "bash"]).assert_success();
-    assert_eq!(fake.calls().len(), 2);
+    assert_eq!(fake.mints().len(), 2);
 }
 
 #[test]

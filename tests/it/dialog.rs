@@ -149,7 +149,7 @@ fn a_malformed_then_a_rejected_code_get_another_dialog_saying_why() {
         dialogs[2]
     );
     let codes: Vec<String> = fake
-        .calls()
+        .mints()
         .iter()
         .map(|c| c.param("TokenCode").unwrap().to_owned())
         .collect();

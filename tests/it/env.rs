@@ -50,7 +50,7 @@ eval "$("$AWS_MFA" env --shell bash -t 314159)""#,
     );
     assert_session(&vars, "default", Some("eu-west-1"));
 
-    let calls = fake.calls();
+    let calls = fake.mints();
     assert_eq!(calls.len(), 1, "{calls:?}");
     let call = &calls[0];
     assert_eq!(call.action, "GetSessionToken");
@@ -182,7 +182,7 @@ fn the_profile_comes_from_the_flag_then_aws_profile_then_the_held_session() {
         "--refresh",
     ])
     .assert_success();
-    let signers: Vec<String> = fake.calls().into_iter().map(|c| c.signer).collect();
+    let signers: Vec<String> = fake.mints().into_iter().map(|c| c.signer).collect();
     assert_eq!(
         signers,
         [
@@ -223,7 +223,7 @@ fn duration_comes_from_the_flag_or_the_profile() {
     ])
     .assert_success();
     let durations: Vec<String> = fake
-        .calls()
+        .mints()
         .iter()
         .map(|c| c.param("DurationSeconds").unwrap().to_owned())
         .collect();

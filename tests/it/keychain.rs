@@ -118,7 +118,7 @@ fn add_stores_the_keys_and_the_session_is_signed_with_them() {
         "-v says where the keys came from: {}",
         out.stderr
     );
-    let calls = fake.calls();
+    let calls = fake.mints();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].action, "GetSessionToken");
     assert_eq!(calls[0].signer, KC_KEY, "signed with the keychain's key");
@@ -152,7 +152,7 @@ fn the_cached_path_needs_no_keychain() {
         "no keychain call on the cached path: {}",
         out.stderr
     );
-    assert_eq!(fake.calls().len(), 1, "no new STS call");
+    assert_eq!(fake.mints().len(), 1, "no new STS call");
 
     // A new session does need the secret: with the daemon gone that is a clear error,
     // before any code is asked for or sent.
@@ -172,7 +172,7 @@ fn the_cached_path_needs_no_keychain() {
         "{}",
         out.stderr
     );
-    assert_eq!(fake.calls().len(), 1);
+    assert_eq!(fake.mints().len(), 1);
 }
 
 #[test]
@@ -212,7 +212,7 @@ fn remove_forgets_the_keys_and_the_cached_sessions() {
         .assert_failure("aws-mfa add work");
     env.run(&["remove", "work"])
         .assert_failure("no keys for profile 'work' in the Secret Service keychain");
-    assert_eq!(fake.calls().len(), 1);
+    assert_eq!(fake.mints().len(), 1);
 }
 
 #[test]
@@ -383,13 +383,13 @@ fn a_key_replaced_in_the_keychain_behind_our_back_is_noticed() {
     );
     let out = env.run(&["env", "-p", "work", "--shell", "bash", "-t", CODE]);
     out.assert_success();
-    let calls = fake.calls();
+    let calls = fake.mints();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].signer, "AKIAREPLACED00000001");
     // The session is filed under the key that made it: the next run finds it.
     let out = env.run(&["env", "-p", "work", "--shell", "bash"]);
     out.assert_success();
-    assert_eq!(fake.calls().len(), 1);
+    assert_eq!(fake.mints().len(), 1);
 }
 
 #[test]
@@ -525,7 +525,7 @@ fn a_role_can_take_its_source_keys_from_a_profile_only_in_the_keychain() {
     add_from_env(&env, "solo", KC_KEY, KC_SECRET).assert_success();
     let out = env.run(&["env", "-p", "admin", "--shell", "bash", "-t", CODE]);
     out.assert_success();
-    let calls = fake.calls();
+    let calls = fake.mints();
     let actions: Vec<&str> = calls.iter().map(|c| c.action.as_str()).collect();
     assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
     assert_eq!(calls[0].signer, KC_KEY);

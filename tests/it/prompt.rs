@@ -101,7 +101,7 @@ fn a_rejected_code_gets_another_try() {
     out.assert_success();
     assert!(out.stdout.contains("export AWS_SESSION_TOKEN="));
     let codes: Vec<String> = fake
-        .calls()
+        .mints()
         .iter()
         .map(|c| c.param("TokenCode").unwrap().to_owned())
         .collect();

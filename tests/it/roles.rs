@@ -58,7 +58,7 @@ fn one_prompt_covers_every_role_and_each_role_is_assumed_from_the_session() {
         deep.stderr
     );
 
-    let calls = fake.calls();
+    let calls = fake.mints();
     let actions: Vec<&str> = calls.iter().map(|c| c.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -101,12 +101,12 @@ fn one_prompt_covers_every_role_and_each_role_is_assumed_from_the_session() {
     for profile in ["admin", "readonly", "deep"] {
         env_for(&env, profile, &[]).assert_success();
     }
-    assert_eq!(fake.calls().len(), 4);
+    assert_eq!(fake.mints().len(), 4);
 
     let status = env.run(&["status"]);
     status.assert_success();
     for (profile, identity) in [
-        ("default", SERIAL),
+        ("default", "arn:aws:iam::123456789012:user/tester"),
         ("admin", "arn:aws:iam::111111111111:role/admin"),
         ("readonly", "arn:aws:iam::222222222222:role/readonly"),
         ("deep", "arn:aws:iam::333333333333:role/deep"),
@@ -172,7 +172,7 @@ fn a_longer_role_duration_is_capped_to_an_hour_with_a_notice() {
         "{}",
         out.stderr
     );
-    assert_eq!(fake.calls()[1].param("DurationSeconds"), Some("3600"));
+    assert_eq!(fake.mints()[1].param("DurationSeconds"), Some("3600"));
     assert_eq!(
         fake.calls()[0].param("DurationSeconds"),
         Some("43200"),

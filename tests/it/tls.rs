@@ -66,7 +66,7 @@ fn aws_ca_bundle_replaces_the_system_store() {
     env.run(&["env", "--shell", "bash", "-t", CODE2])
         .assert_failure("cannot reach STS: invalid peer certificate: UnknownIssuer")
         .assert_failure("AWS_CA_BUNDLE");
-    assert_eq!(fake.calls().len(), 1, "nothing more got through TLS");
+    assert_eq!(fake.mints().len(), 1, "nothing more got through TLS");
 
     // The bundle may hold several CAs: any of them will do.
     let both = bundle(&env, "both.pem", &format!("{other_pem}{ca_pem}"));
@@ -93,7 +93,7 @@ fn the_calls_of_one_run_share_a_connection() {
     let out = env.run(&["env", "--shell", "bash", "-p", "admin", "-t", CODE]);
     out.assert_success();
     assert!(out.stdout.contains("export AWS_MFA_PROFILE='admin';"));
-    let actions: Vec<String> = fake.calls().into_iter().map(|c| c.action).collect();
+    let actions: Vec<String> = fake.mints().into_iter().map(|c| c.action).collect();
     assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
     assert_eq!(fake.connections(), 1, "one TLS handshake for both calls");
 }

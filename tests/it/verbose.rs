@@ -197,10 +197,7 @@ fn a_wait_for_another_process_is_shown() {
     for out in waited {
         assert_steps(
             out,
-            &[
-                "cache: lock taken after 0.",
-                "cache hit (made while waiting)",
-            ],
+            &["cache: lock taken after ", "cache hit (made while waiting)"],
         );
     }
     assert_eq!(fake.count("GetSessionToken"), 1);

@@ -30,11 +30,21 @@ pub struct Call {
     pub signer: String,
     /// Whether `X-Amz-Security-Token` came along (signed with session credentials).
     pub with_session_token: bool,
+    /// The `User-Agent` header: which SDK sent it (aws-mfa's is the Rust SDK).
+    pub user_agent: String,
 }
 
 impl Call {
     pub fn param(&self, name: &str) -> Option<&str> {
         self.params.get(name).map(String::as_str)
+    }
+
+    /// aws-mfa asking whose fresh MFA session it holds (for `status`), right after
+    /// GetSessionToken, signed with that session.
+    pub fn is_identity_lookup(&self) -> bool {
+        self.action == "GetCallerIdentity"
+            && self.with_session_token
+            && self.user_agent.contains("aws-sdk-rust")
     }
 }
 
@@ -179,6 +189,13 @@ impl FakeSts {
 
     pub fn calls(&self) -> Vec<Call> {
         self.state.lock().unwrap().calls.clone()
+    }
+
+    /// Every call but aws-mfa's identity lookups: the calls that make or use credentials.
+    pub fn mints(&self) -> Vec<Call> {
+        let mut calls = self.calls();
+        calls.retain(|c| !c.is_identity_lookup());
+        calls
     }
 
     pub fn count(&self, action: &str) -> usize {
@@ -331,6 +348,7 @@ fn answer(headers: &BTreeMap<String, String>, body: &str, state: &Mutex<State>) 
         params,
         signer,
         with_session_token: headers.contains_key("x-amz-security-token"),
+        user_agent: headers.get("user-agent").cloned().unwrap_or_default(),
     };
     let mut state = state.lock().unwrap();
     state.calls.push(call.clone());
