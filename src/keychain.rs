@@ -7,7 +7,7 @@
 //! answers, and a stuck Secret Service daemon never answers at all.
 //!
 //! The cached path never comes here: the key id it needs for the cache key is kept, with
-//! no secret, in a record in the cache directory (`SessionCache::keychain_key_id`).
+//! no secret, in a record in the cache directory (`Records::keychain_key_id`).
 
 use std::sync::mpsc;
 use std::time::Duration;

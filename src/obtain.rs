@@ -3,14 +3,14 @@
 use std::time::{Duration, SystemTime};
 
 use crate::aws::{Aws, RoleRequest, Signer, StsTarget};
-use crate::cache::{CacheKey, Entry, SessionCache};
+use crate::cache::{self, CacheKey, Entry, Records, Reuse};
 use crate::cli::SessionArgs;
 use crate::dialog::Dialog;
 use crate::duration;
 use crate::error::{Error, escape_controls};
 use crate::mfa::{self, MfaCode, Terminal};
 use crate::profile::{KeySource, ProfileFiles, ResolvedProfile, Role};
-use crate::session::{Credentials, MFA_PROFILE, Session};
+use crate::session::{MFA_PROFILE, Session};
 use crate::verbose;
 
 /// The profile to use: `-p`, else `$AWS_PROFILE`, else `$AWS_MFA_PROFILE` (the session this
@@ -186,7 +186,7 @@ impl Request {
     /// a malformed, reused or rejected code gets another try, three in all.
     fn with_code<T>(
         &self,
-        cache: &SessionCache,
+        records: &Records,
         serial: &str,
         mut send: impl FnMut(&MfaCode) -> Result<T, Error>,
     ) -> Result<T, Error> {
@@ -213,7 +213,7 @@ impl Request {
                     other => other?,
                 },
             };
-            if cache.code_was_used(serial, code.as_str()) {
+            if records.code_was_used(serial, code.as_str()) {
                 match &mut source {
                     CodeSource::Ask(ask) if again => {
                         ask.say("aws-mfa: that code was just used; wait for the next one");
@@ -226,7 +226,7 @@ impl Request {
             let rejected = matches!(&result, Err(e) if e.is_rejected_code());
             if result.is_ok() || rejected {
                 // STS has seen this code: it cannot serve again in its window.
-                cache.remember_code(serial, code.as_str());
+                records.remember_code(serial, code.as_str());
             }
             match (result, &mut source) {
                 (Err(e), CodeSource::Ask(ask)) if rejected && again => {
@@ -241,12 +241,12 @@ impl Request {
     /// The MFA device: `--mfa-serial` or the profile's `mfa_serial`, else the one found
     /// before for these keys, else asked of IAM (ListMFADevices), which the usual
     /// MFA-enforcing policy allows without MFA.
-    fn device(&self, cache: &SessionCache, aws: &mut LazyAws) -> Result<String, Error> {
+    fn device(&self, records: &Records, aws: &mut LazyAws) -> Result<String, Error> {
         if let Some(serial) = &self.serial {
             return Ok(serial.clone());
         }
         let keys = &self.profile.keys;
-        if let Some(serial) = cache.known_device(&keys.access_key_id) {
+        if let Some(serial) = records.known_device(&keys.access_key_id) {
             tracing::info!("MFA device {serial}: found by an earlier lookup");
             return Ok(serial);
         }
@@ -298,14 +298,14 @@ impl Request {
             escape_controls(&serial),
             escape_controls(&section)
         );
-        cache.remember_device(&keys.access_key_id, &serial);
+        records.remember_device(&keys.access_key_id, &serial);
         Ok(serial)
     }
 
     /// Asks STS for a fresh MFA session.
     fn fresh_session(
         &self,
-        cache: &SessionCache,
+        records: &Records,
         aws: &mut LazyAws,
         serial: &str,
     ) -> Result<Entry, Error> {
@@ -313,7 +313,7 @@ impl Request {
         // before anyone types a code.
         let keys = self.profile.keys.long_term()?;
         let seconds = self.session_seconds_for(serial);
-        let credentials = self.with_code(cache, serial, |code| {
+        let credentials = self.with_code(records, serial, |code| {
             aws.get()?
                 .get_session_token(keys, serial, code.as_str(), seconds)
         })?;
@@ -354,7 +354,7 @@ impl Request {
         aws: &mut LazyAws,
         plan: &RolePlan,
         signer: Signer<'_>,
-        mfa: Option<(&SessionCache, &str)>,
+        mfa: Option<(&Records, &str)>,
     ) -> Result<Entry, Error> {
         if let Some(asked) = plan.capped_from {
             crate::error::note(&format!(
@@ -375,7 +375,7 @@ impl Request {
             duration_seconds: plan.seconds,
         };
         let credentials = match mfa {
-            Some((cache, serial)) => self.with_code(cache, serial, |code| {
+            Some((records, serial)) => self.with_code(records, serial, |code| {
                 aws.get()?
                     .assume_role(&signer, &request, Some((serial, code.as_str())))
             })?,
@@ -487,10 +487,10 @@ fn default_session_name() -> String {
 }
 
 /// The cache key of the MFA session behind a profile, when the profile resolves.
-pub fn mfa_session_key(cache: &SessionCache, profile: &str, explicit: bool) -> Option<CacheKey> {
+pub fn mfa_session_key(records: &Records, profile: &str, explicit: bool) -> Option<CacheKey> {
     let resolved = ProfileFiles::load().ok()?.resolve(profile, explicit).ok()?;
     let akid = &resolved.keys.access_key_id;
-    let serial = resolved.mfa_serial.or_else(|| cache.known_device(akid))?;
+    let serial = resolved.mfa_serial.or_else(|| records.known_device(akid))?;
     Some(CacheKey::mfa_session(akid, &serial))
 }
 
@@ -502,10 +502,6 @@ pub const SESSION_MIN_LEFT: Duration = Duration::from_secs(5 * 60);
 /// at 5 minutes, aws-sdk-go-v2's `credential_process` provider at expiry. Outside every
 /// window, an SDK keeps what it got until its own refresh.
 pub const REFRESH_MIN_LEFT: Duration = Duration::from_secs(15 * 60);
-/// Credentials with less than this left are never handed out: a request signed with them
-/// must still reach AWS in time.
-pub const USABLE_MIN_LEFT: Duration = Duration::from_secs(60);
-
 /// What credentials lasting `lifetime_seconds` must have left to be reused: `wanted`, but
 /// never more than half their life. Credentials shorter than an SDK's window (a 900 s role
 /// against botocore's 15 minutes) then make the SDK ask on each request, which the cache
@@ -513,111 +509,6 @@ pub const USABLE_MIN_LEFT: Duration = Duration::from_secs(60);
 /// AssumeRole every 7.5 minutes, whatever the number of calls.
 pub fn min_left_for(wanted: Duration, lifetime_seconds: u64) -> Duration {
     wanted.min(Duration::from_secs(lifetime_seconds / 2))
-}
-
-/// How the cache may be used for this run.
-#[derive(Clone, Copy)]
-struct Reuse {
-    /// Read entries (not with `--refresh` or `--no-cache`).
-    read: bool,
-    /// An entry must have more than this left to be used.
-    min_left: Duration,
-    /// Whether an entry with less than `min_left` (but more than `USABLE_MIN_LEFT`) may
-    /// still be handed out when new credentials cannot be made (nobody to ask for a code,
-    /// STS unreachable): an SDK accepts anything that has not expired, so an MFA session
-    /// serves it until it runs out. Not for a shell, which cannot refresh (`env`, `exec`).
-    fall_back: bool,
-    /// Whether a fallback is said on stderr (to a person; a server re-minting in the
-    /// background would repeat it).
-    say_fall_back: bool,
-}
-
-/// What the cache holds for a key, measured against a `Reuse`.
-enum Cached {
-    Good(Credentials),
-    /// Too short for `min_left`, still usable.
-    Short(Credentials, Duration),
-    None,
-}
-
-fn look(cache: &SessionCache, key: &CacheKey, what: &str, reuse: Reuse, waited: bool) -> Cached {
-    let span = |left: Duration| duration::span(left.as_secs());
-    if !reuse.read {
-        return Cached::None;
-    }
-    // The second look, under the lock, does not repeat the first one's warning.
-    let entry = if waited {
-        cache.read_silently(key)
-    } else {
-        cache.read(key)
-    };
-    let Some(entry) = entry else {
-        if !waited {
-            tracing::info!("{what}: no usable cache entry");
-        }
-        return Cached::None;
-    };
-    let left = entry.time_left();
-    if left <= reuse.min_left {
-        if !waited {
-            tracing::info!(
-                "{what}: cache entry stale: {} left, more than {} needed",
-                span(left),
-                span(reuse.min_left)
-            );
-        }
-        return if left > USABLE_MIN_LEFT {
-            Cached::Short(entry.credentials, left)
-        } else {
-            Cached::None
-        };
-    }
-    let by = if waited { " (made while waiting)" } else { "" };
-    tracing::info!("{what}: cache hit{by}, {} left", span(left));
-    Cached::Good(entry.credentials)
-}
-
-/// The credentials for `key`: from the cache when they are good for long enough, else made
-/// by `make` under the entry's lock, and stored. Processes that wait for the lock find what
-/// the first one made, so N at once make one call and at most one prompt.
-fn cached_or_make(
-    cache: &SessionCache,
-    key: &CacheKey,
-    what: &str,
-    reuse: Reuse,
-    make: impl FnOnce() -> Result<Entry, Error>,
-) -> Result<Credentials, Error> {
-    if let Cached::Good(credentials) = look(cache, key, what, reuse, false) {
-        return Ok(credentials);
-    }
-    let _lock = cache.lock(key);
-    let short = match look(cache, key, what, reuse, true) {
-        Cached::Good(credentials) => return Ok(credentials),
-        Cached::Short(credentials, left) => Some((credentials, left)),
-        Cached::None => None,
-    };
-    match make() {
-        Ok(entry) => {
-            cache.write(key, &entry);
-            Ok(entry.credentials)
-        }
-        Err(err) => match short {
-            Some((credentials, left)) if reuse.fall_back => {
-                let left = duration::span(left.as_secs());
-                tracing::info!(
-                    "{what}: no new credentials ({err}); the cached ones still have {left}"
-                );
-                if reuse.say_fall_back {
-                    let err = crate::error::escape_controls(&err.to_string()).into_owned();
-                    eprintln!(
-                        "aws-mfa: note: no new session ({err}); handing out the cached one, which runs out in {left}"
-                    );
-                }
-                Ok(credentials)
-            }
-            _ => Err(err),
-        },
-    }
 }
 
 /// STS may hand out less than asked (the root user gets one hour at most): say so, to a
@@ -659,12 +550,7 @@ fn session_once(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Resul
     let request = Request::new(args, prompt)?;
     // The used-code and found-device records are kept even with --no-cache: they hold no
     // session, and a reused code is caught either way.
-    let records = SessionCache::open();
-    let cache = if args.no_cache {
-        SessionCache::disabled()
-    } else {
-        records.clone()
-    };
+    let (cache, records) = cache::open(!args.no_cache);
     let read = !args.refresh;
     if args.no_cache {
         tracing::info!("cache: not used (--no-cache)");
@@ -693,7 +579,7 @@ fn session_once(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Resul
                 &first.key_parts(),
             );
             let what = format!("role {} (--no-session)", first.role.arn);
-            let credentials = cached_or_make(&cache, &key, &what, role_reuse(first), || {
+            let credentials = cache.get_or_make(&key, &what, role_reuse(first), || {
                 request.fresh_role(
                     &mut aws,
                     first,
@@ -718,7 +604,7 @@ fn session_once(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Resul
             };
             let key = CacheKey::mfa_session(&keys.access_key_id, &serial);
             let what = format!("MFA session for {serial}");
-            let credentials = cached_or_make(&cache, &key, &what, reuse, || {
+            let credentials = cache.get_or_make(&key, &what, reuse, || {
                 request.fresh_session(&records, &mut aws, &serial)
             })?;
             (key, credentials, request.roles.as_slice())
@@ -729,7 +615,7 @@ fn session_once(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Resul
         key = CacheKey::role(&key, &plan.key_parts());
         let signer = credentials.clone();
         let what = format!("role {}", plan.role.arn);
-        credentials = cached_or_make(&cache, &key, &what, role_reuse(plan), || {
+        credentials = cache.get_or_make(&key, &what, role_reuse(plan), || {
             request.fresh_role(&mut aws, plan, Signer::Session(&signer), None)
         })?;
     }

@@ -11,7 +11,7 @@ use aws_config::profile::ProfileSet;
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
-use crate::cache::SessionCache;
+use crate::cache::Records;
 use crate::error::Error;
 use crate::keychain;
 use crate::session::{MFA_PROFILE, Secret};
@@ -83,7 +83,7 @@ impl ProfileKeys {
                 Ok(self.loaded.get_or_init(|| keys))
             }
             Some(keys) => {
-                records.remember_keychain_key(profile, &keys.access_key_id);
+                key_records_to_write().remember_keychain_key(profile, &keys.access_key_id);
                 Err(Error::KeychainChanged {
                     profile: profile.to_owned(),
                 })
@@ -453,7 +453,7 @@ fn keys_outside_files(profile: &str) -> Result<(ProfileKeys, KeySource), Error> 
             origin: format!("the keychain entry of profile '{profile}'"),
         }),
         Some(keys) => {
-            records.remember_keychain_key(profile, &keys.access_key_id);
+            key_records_to_write().remember_keychain_key(profile, &keys.access_key_id);
             Ok((ProfileKeys::loaded(keys), in_keychain))
         }
         None => Err(Error::NoKeys {
@@ -466,11 +466,18 @@ fn keys_outside_files(profile: &str) -> Result<(ProfileKeys, KeySource), Error> 
     }
 }
 
-/// The cache directory, where the key ids of keychain entries are on record; opened (and
-/// checked) once however many profiles a resolution looks at.
-fn key_records() -> &'static SessionCache {
-    static RECORDS: std::sync::OnceLock<SessionCache> = std::sync::OnceLock::new();
-    RECORDS.get_or_init(SessionCache::open)
+/// The cache directory, where the key ids of keychain entries are on record; checked once
+/// however many profiles a resolution looks at. Read as it is, neither made nor tightened:
+/// `doctor` resolves profiles too, and changes nothing by looking.
+fn key_records() -> &'static Records {
+    static RECORDS: std::sync::OnceLock<Records> = std::sync::OnceLock::new();
+    RECORDS.get_or_init(Records::inspect)
+}
+
+/// The same records, to write one: the directory is made (private) if need be.
+fn key_records_to_write() -> &'static Records {
+    static RECORDS: std::sync::OnceLock<Records> = std::sync::OnceLock::new();
+    RECORDS.get_or_init(Records::open)
 }
 
 /// Whether `name`, in neither profile file, is a profile `aws-mfa add` made: its key id is
@@ -485,7 +492,7 @@ fn keychain_only_profile(name: &str, explicit: bool) -> bool {
     }
     match keychain::load_if_reachable(name) {
         Ok(Some(keys)) => {
-            records.remember_keychain_key(name, &keys.access_key_id);
+            key_records_to_write().remember_keychain_key(name, &keys.access_key_id);
             true
         }
         _ => false,

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cache::SessionCache;
+use crate::cache::Records;
 use crate::cli::AddArgs;
 use crate::error::Error;
 use crate::keychain;
@@ -25,7 +25,7 @@ pub fn run(args: &AddArgs) -> Result<ExitCode, Error> {
     check_keys(&keys)?;
     keychain::store(&args.profile, &keys)?;
     // The key id, never the secret, where the cached path can find it without a keychain call.
-    SessionCache::open().remember_keychain_key(&args.profile, &keys.access_key_id);
+    Records::open().remember_keychain_key(&args.profile, &keys.access_key_id);
     eprintln!(
         "aws-mfa: stored the keys of profile '{}' ({}) in {}",
         args.profile,

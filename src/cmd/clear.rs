@@ -2,20 +2,20 @@
 
 use std::process::ExitCode;
 
-use crate::cache::SessionCache;
+use crate::cache;
 use crate::cli::ClearArgs;
 use crate::error::Error;
 use crate::obtain;
 use crate::profile::ProfileFiles;
 
 pub fn run(args: &ClearArgs) -> Result<ExitCode, Error> {
-    let cache = SessionCache::open();
+    let (cache, records) = cache::open(true);
     let (profile, explicit) = obtain::profile_name(args.profile.as_deref())?;
     let mut removed = 0;
     // The MFA session behind the profile may have been recorded under another profile that
     // shares its keys and device: forget it too, so the next run asks for a code.
     if !args.all
-        && let Some(key) = obtain::mfa_session_key(&cache, &profile, explicit)
+        && let Some(key) = obtain::mfa_session_key(&records, &profile, explicit)
         && cache.remove_key(&key)
     {
         removed += 1;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crate::aws::{Aws, MFA_PROBE_ACTION, MfaEnforcement, Signer, StsTarget};
-use crate::cache::{self, CacheKey, SessionCache};
+use crate::cache::{self, CacheKey, Inspection, Records, Sessions};
 use crate::error::{Error, escape_controls};
 use crate::mfa;
 use crate::obtain;
@@ -58,9 +58,9 @@ pub fn run(profile: Option<&str>) -> Result<bool, Error> {
         Ok(resolved) => check_profile(&mut report, resolved),
         Err(err) => report.error(err, true),
     }
-    let cache = check_cache_dir(&mut report);
+    let (cache, records) = check_cache_dir(&mut report);
     if let Ok(resolved) = &resolved {
-        check_cached_session(&mut report, resolved, &cache);
+        check_cached_session(&mut report, resolved, &cache, &records);
     }
     check_shadowing(&mut report);
     let mut out = report.lines.join("\n");
@@ -241,71 +241,76 @@ fn check_device(report: &mut Report, resolved: &ResolvedProfile, aws: &Aws) {
     }
 }
 
-fn check_cache_dir(report: &mut Report) -> SessionCache {
-    let Some(dir) = SessionCache::location() else {
-        report.bad(
-            "no cache directory: sessions will not be cached".into(),
-            Some("set AWS_MFA_CACHE_DIR".into()),
-            false,
-        );
-        return SessionCache::disabled();
+/// The cache directory as it is: looked at, never made or tightened (a diagnosis changes
+/// nothing of what it diagnoses). Its stores, for reading, when it can be used.
+fn check_cache_dir(report: &mut Report) -> (Sessions, Records) {
+    let disabled = || (Sessions::disabled(), Records::disabled());
+    let dir = match cache::inspect() {
+        Inspection::Nowhere => {
+            report.bad(
+                "no cache directory: sessions will not be cached".into(),
+                Some("set AWS_MFA_CACHE_DIR".into()),
+                false,
+            );
+            return disabled();
+        }
+        Inspection::NotMade(dir) => {
+            report.info(format!(
+                "cache directory {} will be made on first use",
+                dir.display()
+            ));
+            return disabled();
+        }
+        Inspection::Unusable(dir, why) => {
+            cache_dir_bad(report, &dir, &format!("{why}; sessions will not be cached"));
+            return disabled();
+        }
+        Inspection::Usable(dir) => dir,
     };
-    if !dir.exists() && dir.is_absolute() {
-        report.info(format!(
-            "cache directory {} will be made on first use",
-            dir.display()
-        ));
-        return SessionCache::disabled();
-    }
-    let unusable =
-        cache::check_dir(&dir).map_err(|why| format!("{why}; sessions will not be cached"));
-    match unusable.and_then(|()| writable(&dir)) {
+    // Private (a loose directory of ours is tightened on the next run; doctor only looks)
+    // and writable.
+    match dir.check_closed_and_writable() {
         Ok(()) => report.ok(format!(
             "cache directory {} is private and writable",
-            dir.display()
+            dir.path().display()
         )),
-        Err(why) => report.bad(
-            format!("cache directory {}: {why}", dir.display()),
-            Some(if cfg!(windows) {
-                // The next aws-mfa that opens the cache gives a directory of the user's the
-                // owner-only DACL itself.
-                format!(
-                    "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or run aws-mfa status (it makes a directory of yours private), or remove {0}: it is made again",
-                    dir.display()
-                )
-            } else {
-                format!(
-                    "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or chmod 700 {0} (or remove it: it is made again)",
-                    dir.display()
-                )
-            }),
-            false,
-        ),
+        Err(why) => cache_dir_bad(report, dir.path(), &why),
     }
-    SessionCache::open()
+    cache::read_only(&dir)
 }
 
-/// Private (a loose directory of ours is tightened on the next run; doctor only looks) and
-/// writable.
-fn writable(dir: &std::path::Path) -> Result<(), String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let mode = std::fs::metadata(dir).map_err(|e| e.to_string())?.mode();
-        if mode & 0o077 != 0 {
-            return Err(format!("others can enter it (mode {:o})", mode & 0o777));
-        }
-    }
-    tempfile::tempfile_in(dir).map_err(|e| format!("cannot write in it: {e}"))?;
-    Ok(())
+fn cache_dir_bad(report: &mut Report, dir: &std::path::Path, why: &str) {
+    let fix = if cfg!(windows) {
+        // The next aws-mfa that writes the cache gives a directory of the user's the
+        // owner-only DACL itself.
+        format!(
+            "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or run aws-mfa env once (it makes a directory of yours private), or remove {0}: it is made again",
+            dir.display()
+        )
+    } else {
+        format!(
+            "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or chmod 700 {0} (or remove it: it is made again)",
+            dir.display()
+        )
+    };
+    report.bad(
+        format!("cache directory {}: {why}", dir.display()),
+        Some(fix),
+        false,
+    );
 }
 
-fn check_cached_session(report: &mut Report, resolved: &ResolvedProfile, cache: &SessionCache) {
+fn check_cached_session(
+    report: &mut Report,
+    resolved: &ResolvedProfile,
+    cache: &Sessions,
+    records: &Records,
+) {
     let akid = &resolved.keys.access_key_id;
     let serial = resolved
         .mfa_serial
         .clone()
-        .or_else(|| cache.known_device(akid));
+        .or_else(|| records.known_device(akid));
     let entry = serial.and_then(|serial| cache.read(&CacheKey::mfa_session(akid, &serial)));
     match entry {
         Some(entry) if !entry.time_left().is_zero() => report.ok(format!(

@@ -3,34 +3,34 @@
 
 use std::process::ExitCode;
 
-use crate::cache::{CacheKey, SessionCache};
+use crate::cache::{self, CacheKey};
 use crate::error::Error;
 use crate::keychain;
 use crate::profile::ProfileFiles;
 
 pub fn run(profile: &str) -> Result<ExitCode, Error> {
-    let cache = SessionCache::open();
+    let (cache, records) = cache::open(true);
     // The key id, for the MFA session made with these keys: from the record, else (the
     // record lost) from the entry itself, before it goes.
-    let key_id = match cache.keychain_key_id(profile) {
+    let key_id = match records.keychain_key_id(profile) {
         Some(id) => Some(id),
         None => keychain::load(profile)?.map(|keys| keys.access_key_id),
     };
     if !keychain::delete(profile)? {
-        cache.forget_keychain_key(profile);
+        records.forget_keychain_key(profile);
         return Err(Error::NotInKeychain {
             profile: profile.to_owned(),
             keychain: keychain::name(),
         });
     }
-    cache.forget_keychain_key(profile);
+    records.forget_keychain_key(profile);
 
     let mut removed = 0;
     if let Some(key_id) = key_id {
         let serial = ProfileFiles::load()
             .ok()
             .and_then(|files| files.mfa_serial_of(profile))
-            .or_else(|| cache.known_device(&key_id));
+            .or_else(|| records.known_device(&key_id));
         if let Some(serial) = serial {
             for key in [
                 CacheKey::mfa_session(&key_id, &serial),

@@ -2,16 +2,17 @@
 
 use std::time::SystemTime;
 
-use crate::cache::SessionCache;
+use crate::cache::{self, Sessions};
 use crate::error::{Error, escape_controls};
 use crate::session::rfc3339;
 
 pub fn run() -> Result<(), Error> {
-    let Some(dir) = SessionCache::location() else {
+    let Some(dir) = cache::location() else {
         return super::print("no cache directory (set AWS_MFA_CACHE_DIR)\n");
     };
     let entries = if dir.is_dir() {
-        SessionCache::open().entries()
+        // Read only: a loose directory is left as it is (it is tightened when next used).
+        Sessions::inspect().entries()
     } else {
         Vec::new()
     };

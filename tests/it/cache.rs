@@ -763,3 +763,57 @@ fn clear_says_when_there_was_nothing_to_forget() {
     assert_eq!(out.code, Some(1));
     assert_eq!(entries(&env).len(), 1, "nothing else was forgotten");
 }
+
+/// The cache directory's mode bits.
+fn cache_dir_mode(env: &TestEnv) -> u32 {
+    std::fs::metadata(env.cache_dir()).unwrap().mode() & 0o777
+}
+
+#[test]
+fn doctor_and_status_leave_a_loose_cache_directory_as_they_found_it() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    env.run(ENV_CODE).assert_success();
+    std::fs::set_permissions(env.cache_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    // doctor diagnoses the directory and reads the session in it, and changes neither.
+    let out = env.run(&["doctor"]);
+    out.assert_success();
+    assert!(
+        out.stdout.contains("others can enter it (mode 755)")
+            && out.stdout.contains("✓ cached MFA session"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        cache_dir_mode(&env),
+        0o755,
+        "doctor changed what it diagnosed"
+    );
+    // And says the same the second time.
+    let again = env.run(&["doctor"]);
+    assert!(
+        again.stdout.contains("others can enter it (mode 755)"),
+        "{}",
+        again.stdout
+    );
+
+    // status lists the session, and changes nothing either.
+    let out = env.run(&["status"]);
+    out.assert_success();
+    assert!(
+        out.stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("default")),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(cache_dir_mode(&env), 0o755, "status changed the directory");
+    assert_eq!(out.stderr, "");
+
+    // Using the cache is what tightens it.
+    env.run(ENV).assert_success();
+    assert_eq!(cache_dir_mode(&env), 0o700);
+    assert_eq!(fake.count("GetSessionToken"), 1);
+}

@@ -242,7 +242,10 @@ fn a_cache_directory_others_may_enter_is_reported_and_not_used() {
         )),
         "{doctor:#?}"
     );
-    assert!(doctor.stdout.contains("run aws-mfa status"), "{doctor:#?}");
+    assert!(
+        doctor.stdout.contains("run aws-mfa env once"),
+        "{doctor:#?}"
+    );
     for code in [CODE, CODE2] {
         let out = wine.run(&env, &["env", "--shell", "pwsh", "-t", code]);
         out.assert_success();
