@@ -14,6 +14,7 @@ pub mod federation;
 pub mod keychain;
 pub mod mfa;
 pub mod obtain;
+pub mod plan;
 pub mod profile;
 pub mod regular_file;
 pub mod server;
