@@ -7,6 +7,7 @@ pub mod cache;
 pub mod child_signals;
 pub mod cli;
 pub mod cmd;
+pub mod device;
 pub mod dialog;
 pub mod duration;
 pub mod error;
