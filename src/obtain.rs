@@ -7,8 +7,8 @@ use crate::cache::{CacheKey, Entry, SessionCache};
 use crate::device::{self, Mode};
 use crate::duration;
 use crate::error::Error;
-use crate::mfa::{CodeSources, MfaCode};
 pub use crate::mfa::Prompt;
+use crate::mfa::{CodeSources, MfaCode};
 use crate::plan::{RolePlan, SessionOptions, SessionPlan};
 use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
 use crate::session::{Credentials, MFA_PROFILE, Session};
@@ -30,7 +30,6 @@ pub fn profile_name(flag: Option<&str>) -> Result<(String, bool), Error> {
     }
     Ok(("default".to_owned(), false))
 }
-
 
 /// The plan for `options`, as `session` makes it: everything that can be refused is
 /// refused before a code is asked for.
@@ -190,7 +189,6 @@ fn trace_resolved(profile: &ResolvedProfile, serial: Option<&str>) {
     );
 }
 
-
 /// A connection to AWS made on first use: a run served from the cache never makes one.
 struct LazyAws {
     profile: String,
@@ -242,8 +240,11 @@ fn session_key(profile: &ResolvedProfile, serial: &str) -> CacheKey {
 /// The cache key of the MFA session behind a resolved profile, when its device is known
 /// without asking IAM (configured, or found by an earlier lookup).
 pub fn known_session_key(cache: &SessionCache, profile: &ResolvedProfile) -> Option<CacheKey> {
-    let serial = (profile.mfa_serial.clone())
-        .or_else(|| cache.known_device(&profile.keys.access_key_id))?;
+    let akid = &profile.keys.access_key_id;
+    let serial = profile
+        .mfa_serial
+        .clone()
+        .or_else(|| cache.known_device(akid))?;
     Some(session_key(profile, &serial))
 }
 
@@ -398,7 +399,6 @@ fn warn_if_shortened(prompt: Prompt, expiration: &SystemTime, asked_seconds: u64
         );
     }
 }
-
 
 /// The session the options ask for: cached when there is a good one (a file read, no SDK),
 /// else fresh from STS and then cached. `min_left` is what the credentials handed out must

@@ -238,16 +238,27 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{what}: {e}"));
             assert_eq!(plan.session_seconds, *seconds, "{what}");
             assert_eq!(plan.direct, *direct, "{what}");
-            let got: Vec<(u64, Option<u64>)> =
-                plan.roles.iter().map(|r| (r.seconds, r.capped_from)).collect();
+            let got: Vec<(u64, Option<u64>)> = plan
+                .roles
+                .iter()
+                .map(|r| (r.seconds, r.capped_from))
+                .collect();
             assert_eq!(got, *roles, "{what}");
         }
     }
 
+    /// (what the case is, `-d`, the profile's duration_seconds, the roles' duration_seconds).
+    type Refused<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a [Option<&'a str>],
+    );
+
     #[test]
     fn out_of_range_lengths_are_refused() {
         #[rustfmt::skip]
-        let cases: &[(&str, Option<&str>, Option<&str>, &[Option<&str>])] = &[
+        let cases: &[Refused] = &[
             ("-d too long for a session", Some("37h"), None, &[]),
             ("profile's session too short", None, Some("60"), &[]),
             ("-d too long for a role", Some("13h"), None, &[None]),
@@ -269,7 +280,10 @@ mod tests {
         let mut asked = options(None, false);
         let plan = SessionPlan::new(&asked, profile(None, vec![])).unwrap();
         assert_eq!(plan.region.as_deref(), Some("eu-west-1"));
-        assert_eq!(plan.serial.as_deref(), Some("arn:aws:iam::123456789012:mfa/me"));
+        assert_eq!(
+            plan.serial.as_deref(),
+            Some("arn:aws:iam::123456789012:mfa/me")
+        );
         assert_eq!(plan.timeout, Duration::from_secs(15));
 
         asked.region = Some("us-east-2".into());

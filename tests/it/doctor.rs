@@ -119,6 +119,38 @@ fn a_device_is_found_when_none_is_configured() {
 }
 
 #[test]
+fn a_device_found_by_doctor_is_neither_announced_nor_remembered() {
+    let fake = FakeSts::start();
+    fake.mfa_devices(&["arn:aws:iam::123456789012:mfa/phone"]);
+    let env =
+        TestEnv::with_files("[default]\nregion = eu-west-1\n", DEFAULT_CREDENTIALS).sts(&fake);
+    let out = doctor(&env, &[]);
+    out.assert_success();
+    assert!(
+        out.stdout.contains("found with ListMFADevices"),
+        "{}",
+        out.stdout
+    );
+    // Getting a session prints the config line and keeps the device; a diagnosis does not.
+    assert!(!out.stderr.contains("mfa_serial = "), "{}", out.stderr);
+    assert!(!env.cache_dir().exists(), "doctor made the cache directory");
+    let looked_up = |calls: &[crate::support::fake_sts::Call]| {
+        calls
+            .iter()
+            .filter(|c| c.action == "ListMFADevices")
+            .count()
+    };
+    let before = looked_up(&fake.calls());
+    env.run(&["env", "--shell", "bash", "-t", CODE])
+        .assert_success();
+    assert_eq!(
+        looked_up(&fake.calls()),
+        before + 1,
+        "the device was not looked up again"
+    );
+}
+
+#[test]
 fn a_skewed_clock_is_reported() {
     let fake = FakeSts::start();
     fake.clock_offset(600);
