@@ -127,3 +127,51 @@ pub fn discover<'a>(
     records.remember_device(&keys.access_key_id, &serial);
     Ok(Found::Listed(serial))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::tests::profile;
+
+    #[test]
+    fn a_configured_device_needs_no_connection() {
+        let records = SessionCache::disabled();
+        let modes = [
+            Mode::Inspect,
+            Mode::Obtain {
+                records: &records,
+                prompt: Prompt::Never,
+            },
+        ];
+        for mode in modes {
+            let found = discover(&profile(None, vec![]), Some("GAHT1"), mode, || {
+                panic!("no connection is made for a configured device")
+            });
+            assert!(matches!(found, Ok(Found::Configured(s)) if s == "GAHT1"));
+        }
+    }
+
+    #[test]
+    fn what_was_found_becomes_a_device_or_the_error_a_user_sees() {
+        let work = profile(None, vec![]);
+        let serial = |found: Found| found.serial(&work).map_err(|e| e.to_string());
+        for found in [
+            Found::Configured("a".into()),
+            Found::Remembered("a".into()),
+            Found::Listed("a".into()),
+        ] {
+            assert_eq!(serial(found).as_deref(), Ok("a"));
+        }
+        let no_totp = serial(Found::NoTotp).unwrap_err();
+        assert!(no_totp.ends_with(NO_TOTP), "{no_totp}");
+        let failed = serial(Found::LookupFailed(Error::NoTerminal)).unwrap_err();
+        assert!(
+            failed.ends_with(&lookup_failed(&Error::NoTerminal)),
+            "{failed}"
+        );
+        let several = Found::Several(vec!["a".into(), "b".into()]).serial(&work);
+        assert!(
+            matches!(several, Err(Error::SeveralDevices { profile, devices }) if profile == "work" && devices == ["a", "b"])
+        );
+    }
+}

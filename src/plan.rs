@@ -147,7 +147,7 @@ impl SessionPlan {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::profile::{KeySource, LongTermKeys, ProfileKeys};
     use crate::session::Secret;
@@ -162,7 +162,8 @@ mod tests {
         }
     }
 
-    fn profile(session_duration: Option<&str>, roles: Vec<Role>) -> ResolvedProfile {
+    /// A resolved profile `work` with keys in the file, a device and a region.
+    pub(crate) fn profile(session_duration: Option<&str>, roles: Vec<Role>) -> ResolvedProfile {
         ResolvedProfile {
             name: "work".into(),
             keys: ProfileKeys::loaded(LongTermKeys {

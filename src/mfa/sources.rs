@@ -142,3 +142,72 @@ impl CodeSources<'_> {
         Err(Error::Prompt("no accepted code after 3 tries".into()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::StsFailure;
+
+    const SERIAL: &str = "arn:aws:iam::123456789012:mfa/me";
+
+    fn sources(flag: Option<&MfaCode>, prompt: Prompt, no_session: bool) -> CodeSources<'_> {
+        CodeSources {
+            flag,
+            process: None,
+            prompt,
+            profile: "work",
+            no_session,
+        }
+    }
+
+    #[test]
+    fn a_code_from_the_flag_is_sent_once_whatever_the_answer() {
+        let code = MfaCode::parse("123456").unwrap();
+        let cache = SessionCache::disabled();
+        let rejected = || Error::Sts {
+            action: "GetSessionToken",
+            why: "MultiFactorAuthentication failed with invalid MFA one time pass code".into(),
+            hint: None,
+            kind: StsFailure::RejectedCode,
+        };
+        for prompt in [Prompt::Terminal, Prompt::Never] {
+            let mut sent = Vec::new();
+            let answer = sources(Some(&code), prompt, false).with_code(&cache, SERIAL, |c| {
+                sent.push(c.as_str().to_owned());
+                Ok(7)
+            });
+            assert_eq!(answer.unwrap(), 7);
+            assert_eq!(sent, ["123456"]);
+
+            let mut tries = 0;
+            let answer = sources(Some(&code), prompt, false).with_code(&cache, SERIAL, |_| {
+                tries += 1;
+                Err::<(), _>(rejected())
+            });
+            assert!(answer.unwrap_err().is_rejected_code());
+            assert_eq!(
+                tries, 1,
+                "a code given on the command line is not asked again"
+            );
+        }
+    }
+
+    #[test]
+    fn nobody_to_ask_is_an_error_before_anything_is_sent() {
+        let cache = SessionCache::disabled();
+        for no_session in [false, true] {
+            let answer = sources(None, Prompt::Never, no_session).with_code(
+                &cache,
+                SERIAL,
+                |_| -> Result<(), Error> { panic!("nothing may be sent without a code") },
+            );
+            match answer {
+                Err(Error::CodeNeeded {
+                    profile,
+                    no_session: said,
+                }) => assert_eq!((profile.as_str(), said), ("work", no_session)),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}
