@@ -206,6 +206,7 @@ impl LazyAws {
             aws: None,
         }
     }
+
     fn get(&mut self) -> Result<&Aws, Error> {
         if self.aws.is_none() {
             self.aws = Some(Aws::connect(&StsTarget {
