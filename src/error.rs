@@ -348,6 +348,36 @@ pub fn note(message: &str) {
     eprintln!("aws-mfa: note: {}", escape_controls(message));
 }
 
+/// Errors of the exec area, made in one place for `exec` and the credential server's child.
+impl Error {
+    /// The error on one line, for a channel that carries one message (the credential
+    /// server's JSON answer): `aws-mfa: what: why; hint`, control characters escaped.
+    pub fn report_line(&self) -> String {
+        let mut out = format!("aws-mfa: {}", escape_controls(&self.to_string()));
+        if let Some(hint) = self.hint() {
+            out.push_str(&format!("; {}", escape_controls(&hint)));
+        }
+        out
+    }
+
+    /// `program` could not be started: 127 for nothing there, 126 for anything else.
+    pub fn cannot_run(program: &std::ffi::OsStr, err: &std::io::Error) -> Error {
+        let not_found = err.kind() == std::io::ErrorKind::NotFound;
+        Error::Exec {
+            program: program.to_string_lossy().into_owned(),
+            why: match err.kind() {
+                std::io::ErrorKind::NotFound => "command not found".into(),
+                std::io::ErrorKind::PermissionDenied => NOT_EXECUTABLE.into(),
+                _ => err.to_string(),
+            },
+            not_found,
+        }
+    }
+}
+
+/// Why a file that is there cannot be run.
+pub const NOT_EXECUTABLE: &str = "permission denied: it is not an executable file";
+
 #[cfg(test)]
 mod tests {
     use super::{Error, escape_controls};

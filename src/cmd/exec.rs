@@ -2,11 +2,12 @@
 
 use std::ffi::{OsStr, OsString};
 use std::process::{Command, ExitCode};
+use std::time::Duration;
 
-use crate::cli::ExecArgs;
-use crate::error::Error;
+use crate::cli::{ExecArgs, SessionArgs};
+use crate::error::{Error, NOT_EXECUTABLE};
 use crate::obtain::{self, Prompt};
-use crate::session::EnvChange;
+use crate::session::Credentials;
 use crate::shell;
 
 pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
@@ -28,22 +29,48 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
     };
     let mut command = Command::new(&program);
     command.args(&rest);
-    if args.server {
-        return crate::server::exec(&args.session, &session, command, &program);
-    }
     let changes = session.env_changes();
+    if args.server {
+        return crate::server::exec(
+            later_lookups(&args.session),
+            &server_options(&args.session),
+            changes,
+            command,
+            &program,
+        );
+    }
     tracing::info!(
         "running {}: {}",
         program.to_string_lossy(),
         crate::session::names(&changes)
     );
-    for change in changes {
-        match change {
-            EnvChange::Set(name, value) => command.env(name, value),
-            EnvChange::Unset(name) => command.env_remove(name),
-        };
-    }
+    crate::session::apply(changes, &mut command);
     replace_process(command, &program)
+}
+
+/// What the credential server answers the child with: credentials re-minted from the
+/// cached MFA session; the terminal is never asked again.
+fn later_lookups(
+    args: &SessionArgs,
+) -> impl FnMut() -> Result<Credentials, Error> + Send + 'static {
+    let mut later = args.clone();
+    // A code from the command line is spent by the time it would be needed again, and
+    // --refresh was for the first session only.
+    later.token_code = None;
+    later.refresh = false;
+    move || {
+        obtain::session(&later, obtain::REFRESH_MIN_LEFT, Prompt::Never)
+            .map(|session| session.credentials)
+    }
+}
+
+fn server_options(args: &SessionArgs) -> crate::server::Options {
+    crate::server::Options {
+        // A request waits for a lookup (STS, an mfa_process) as long as aws-mfa waits for AWS.
+        wait: Duration::try_from_secs_f64(args.timeout).unwrap_or(Duration::from_secs(15)),
+        // aws-mfa run inside the child still finds the user's keys.
+        real_credentials_file: crate::profile::credentials_file(),
+    }
 }
 
 /// No command: the calling shell, else `$SHELL`, else the platform's basic shell.
@@ -64,32 +91,17 @@ fn subshell() -> OsString {
 fn replace_process(mut command: Command, program: &OsString) -> Result<ExitCode, Error> {
     use std::os::unix::process::CommandExt;
     let err = command.exec();
-    Err(exec_error(program, &err))
+    Err(Error::cannot_run(program, &err))
 }
 
 /// Windows cannot replace a process: spawn, wait (console events ignored, the child in a
 /// job that ends with us), and exit with the child's code, all 32 bits of it.
 #[cfg(windows)]
 fn replace_process(mut command: Command, program: &OsString) -> Result<ExitCode, Error> {
-    let code =
-        crate::platform::windows::run_child(&mut command).map_err(|e| exec_error(program, &e))?;
+    let code = crate::platform::windows::run_child(&mut command)
+        .map_err(|e| Error::cannot_run(program, &e))?;
     std::process::exit(code)
 }
-
-pub(crate) fn exec_error(program: &OsStr, err: &std::io::Error) -> Error {
-    let not_found = err.kind() == std::io::ErrorKind::NotFound;
-    Error::Exec {
-        program: program.to_string_lossy().into_owned(),
-        why: match err.kind() {
-            std::io::ErrorKind::NotFound => "command not found".into(),
-            std::io::ErrorKind::PermissionDenied => NOT_EXECUTABLE.into(),
-            _ => err.to_string(),
-        },
-        not_found,
-    }
-}
-
-const NOT_EXECUTABLE: &str = "permission denied: it is not an executable file";
 
 /// Finds `program` the way `execvp` will (a name with a `/` as it is, else along PATH) and
 /// says why it cannot be started, if it cannot: 127 for nothing there, 126 for a directory
