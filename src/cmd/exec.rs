@@ -5,7 +5,7 @@ use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 use crate::cli::{ExecArgs, SessionArgs};
-use crate::error::{Error, NOT_EXECUTABLE};
+use crate::error::Error;
 use crate::obtain::{self, Prompt};
 use crate::session::Credentials;
 use crate::shell;
@@ -140,7 +140,7 @@ fn check_runnable(program: &OsStr) -> Result<(), Error> {
         } else if may_execute(candidate) {
             return Ok(());
         } else {
-            refused.get_or_insert(NOT_EXECUTABLE);
+            refused.get_or_insert(crate::error::NOT_EXECUTABLE);
         }
     }
     Err(Error::Exec {
