@@ -247,3 +247,20 @@ pub struct ConsoleArgs {
     #[arg(long, value_name = "URL")]
     pub destination: Option<String>,
 }
+
+/// The session options as plain values, for the commands and what they call.
+impl From<&SessionArgs> for crate::plan::SessionOptions {
+    fn from(args: &SessionArgs) -> Self {
+        crate::plan::SessionOptions {
+            profile: args.profile.clone(),
+            token_code: args.token_code.clone(),
+            mfa_serial: args.mfa_serial.clone(),
+            duration: args.duration.clone(),
+            region: args.region.clone(),
+            refresh: args.refresh,
+            no_cache: args.no_cache,
+            no_session: args.no_session,
+            timeout: args.timeout,
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! Where the one-time code comes from: the flag, `mfa_process`, or a prompt on the terminal.
+//! Where the one-time code comes from: the flag, `mfa_process`, or a prompt on the terminal
+//! (or a desktop dialog); the tries a person gets are in `sources`.
 //!
 //! The prompt is written to and read from the terminal device itself, never stdout (which
 //! `eval` captures) or stdin. It reads a plain line with the terminal's settings untouched:
@@ -12,6 +13,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, escape_controls};
+
+mod sources;
+pub use sources::{CodeSources, Prompt};
 
 /// A code that looks right: exactly six ASCII digits.
 #[derive(Clone, PartialEq, Eq)]

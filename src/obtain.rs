@@ -1,15 +1,16 @@
-//! From options to a session: profile, code, STS.
+//! From options to a session: plan, device, code, STS, each step cached.
 
 use std::time::{Duration, SystemTime};
 
 use crate::aws::{Aws, RoleRequest, Signer, StsTarget};
 use crate::cache::{self, CacheKey, Entry, Records, Reuse};
-use crate::cli::SessionArgs;
-use crate::dialog::Dialog;
+use crate::device::{self, Mode};
 use crate::duration;
-use crate::error::{Error, escape_controls};
-use crate::mfa::{self, MfaCode, Terminal};
-use crate::profile::{KeySource, ProfileFiles, ResolvedProfile, Role};
+use crate::error::Error;
+pub use crate::mfa::Prompt;
+use crate::mfa::{CodeSources, MfaCode};
+use crate::plan::{RolePlan, SessionOptions, SessionPlan};
+use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
 use crate::session::{MFA_PROFILE, Session};
 use crate::verbose;
 
@@ -30,276 +31,67 @@ pub fn profile_name(flag: Option<&str>) -> Result<(String, bool), Error> {
     Ok(("default".to_owned(), false))
 }
 
-/// Everything about the request that can be checked before a code is asked for.
-pub struct Request {
-    pub profile: ResolvedProfile,
-    /// `--mfa-serial`, else the profile's; `None` until found (see `device`).
-    pub serial: Option<String>,
-    /// A region to export (from `-r` or the profile).
-    pub region: Option<String>,
-    /// The region for the STS call (also from the environment).
-    pub sts_region: Option<String>,
-    /// Length of the MFA session (GetSessionToken).
-    pub session_seconds: u64,
-    /// Roles to assume in order, each with its length settled.
-    pub roles: Vec<RolePlan>,
-    /// `--no-session`: the first role is assumed with the MFA code, not from a session.
-    pub direct: bool,
-    pub code: Option<MfaCode>,
-    pub prompt: Prompt,
-    pub timeout: Duration,
+/// The plan for `options`, as `session` makes it: everything that can be refused is
+/// refused before a code is asked for.
+pub fn plan(options: &SessionOptions) -> Result<SessionPlan, Error> {
+    Request::new(options, Prompt::Terminal).map(|request| request.plan)
 }
 
-/// Whether the terminal may be asked for a code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prompt {
-    /// Ask on the terminal when no other source gives a code.
-    Terminal,
-    /// Never read the terminal (a credential server while its child runs).
-    Never,
+/// The region for the STS call: the plan's, else the environment's.
+pub fn sts_region(plan: &SessionPlan) -> Option<String> {
+    plan.region.clone().or_else(|| {
+        ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .into_iter()
+            .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+    })
 }
 
-/// One role to assume, and for how long.
-pub struct RolePlan {
-    pub role: Role,
-    pub seconds: u64,
-    /// What the profile (or `-d`) asked for, when more than role chaining allows.
-    pub capped_from: Option<u64>,
-}
-
-impl RolePlan {
-    /// Everything that makes the role's credentials what they are, for the cache key.
-    fn key_parts(&self) -> [String; 4] {
-        let role = &self.role;
-        [
-            role.arn.clone(),
-            role.external_id.clone().unwrap_or_default(),
-            role.session_name.clone().unwrap_or_default(),
-            self.seconds.to_string(),
-        ]
-    }
+/// A plan, and who may be asked for its codes.
+struct Request {
+    plan: SessionPlan,
+    code: Option<MfaCode>,
+    prompt: Prompt,
 }
 
 impl Request {
-    pub fn new(args: &SessionArgs, prompt: Prompt) -> Result<Self, Error> {
+    fn new(options: &SessionOptions, prompt: Prompt) -> Result<Self, Error> {
         // The code is checked first: a malformed one needs no file read at all.
-        let code = args.token_code.as_deref().map(MfaCode::parse).transpose()?;
-        let (name, explicit) = profile_name(args.profile.as_deref())?;
-        let files = ProfileFiles::load()?;
-        let profile = files.resolve(&name, explicit)?;
-        let serial = args
-            .mfa_serial
-            .clone()
-            .or_else(|| profile.mfa_serial.clone());
-        trace_resolved(&profile, serial.as_deref());
-        // `-d` sets the length of what is handed out: the MFA session for a plain profile,
-        // the (last) role's credentials for a role profile.
-        let is_role = !profile.roles.is_empty();
-        let session_seconds = match (args.duration.as_deref(), is_role) {
-            (Some(value), false) => duration::session_seconds(value)?,
-            _ => match profile.session_duration.as_deref() {
-                Some(value) => duration::session_seconds(value)?,
-                None => duration::SESSION_DEFAULT,
-            },
-        };
-        let direct = args.no_session && is_role;
-        let last = profile.roles.len().saturating_sub(1);
-        let roles = profile
-            .roles
-            .iter()
-            .enumerate()
-            .map(|(i, role)| {
-                let asked = match (i == last).then_some(args.duration.as_deref()).flatten() {
-                    Some(value) => Some(duration::role_seconds(value)?),
-                    None => role
-                        .duration_seconds
-                        .as_deref()
-                        .map(duration::role_seconds)
-                        .transpose()?,
-                };
-                let seconds = asked.unwrap_or(duration::ROLE_DEFAULT);
-                // Assumed with session credentials (from the MFA session or the previous
-                // role) is role chaining, which AWS limits to one hour.
-                let chained = !(direct && i == 0);
-                let (seconds, capped_from) = if chained && seconds > duration::CHAINED_MAX {
-                    (duration::CHAINED_MAX, Some(seconds))
-                } else {
-                    (seconds, None)
-                };
-                Ok(RolePlan {
-                    role: role.clone(),
-                    seconds,
-                    capped_from,
-                })
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
-        let region = args.region.clone().or_else(|| profile.region.clone());
-        let sts_region = region.clone().or_else(|| {
-            ["AWS_REGION", "AWS_DEFAULT_REGION"]
-                .into_iter()
-                .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
-        });
-        let timeout = Duration::try_from_secs_f64(args.timeout)
-            .ok()
-            .filter(|t| !t.is_zero())
-            .ok_or_else(|| Error::InvalidTimeout(args.timeout.to_string()))?;
+        let code = options
+            .token_code
+            .as_deref()
+            .map(MfaCode::parse)
+            .transpose()?;
+        let (name, explicit) = profile_name(options.profile.as_deref())?;
+        let profile = ProfileFiles::load()?.resolve(&name, explicit)?;
+        let serial = options.mfa_serial.as_deref();
+        trace_resolved(&profile, serial.or(profile.mfa_serial.as_deref()));
         Ok(Request {
-            profile,
-            serial,
-            region,
-            sts_region,
-            session_seconds,
-            roles,
-            direct,
+            plan: SessionPlan::new(options, profile)?,
             code,
             prompt,
-            timeout,
         })
     }
 
-    /// Where the code comes from, first that applies: `-t`, `mfa_process`, the terminal, a
-    /// desktop dialog.
-    fn code_source(&self) -> Result<CodeSource, Error> {
-        if let Some(code) = &self.code {
-            return Ok(CodeSource::Flag(code.clone()));
-        }
-        if let Some(command) = &self.profile.mfa_process {
-            return Ok(CodeSource::Process(command.clone()));
-        }
-        match self.prompt {
-            // No terminal (an IDE running credential_process): a dialog, on a desktop.
-            Prompt::Terminal => match Terminal::open() {
-                Ok(terminal) => Ok(CodeSource::Ask(Ask::Terminal(terminal))),
-                Err(e) => Dialog::find(&self.profile.name)
-                    .map(|dialog| CodeSource::Ask(Ask::Dialog(dialog)))
-                    .ok_or(e),
-            },
-            Prompt::Never => Err(Error::CodeNeeded {
-                profile: self.profile.name.clone(),
-                no_session: self.direct,
-            }),
+    fn codes(&self) -> CodeSources<'_> {
+        let profile = &self.plan.profile;
+        CodeSources {
+            flag: self.code.as_ref(),
+            process: profile.mfa_process.as_deref(),
+            prompt: self.prompt,
+            profile: &profile.name,
+            no_session: self.plan.direct,
         }
     }
 
-    /// Calls `send` with a one-time code. A code sent lately is refused before any call
-    /// (STS answers a reused code exactly like a wrong one); at the terminal or in a dialog
-    /// a malformed, reused or rejected code gets another try, three in all.
-    fn with_code<T>(
-        &self,
-        records: &Records,
-        serial: &str,
-        mut send: impl FnMut(&MfaCode) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let mut source = self.code_source()?;
-        tracing::info!(
-            "MFA code for {serial} from {}",
-            match &source {
-                CodeSource::Flag(_) => "--token-code".to_owned(),
-                CodeSource::Process(_) => "mfa_process".to_owned(),
-                CodeSource::Ask(Ask::Terminal(_)) => "the terminal".to_owned(),
-                CodeSource::Ask(Ask::Dialog(dialog)) => format!("a dialog ({})", dialog.name()),
-            }
-        );
-        for attempt in 1..=CODE_TRIES {
-            let again = attempt < CODE_TRIES;
-            let code = match &mut source {
-                CodeSource::Flag(code) => code.clone(),
-                CodeSource::Process(command) => mfa::run_mfa_process(command)?,
-                CodeSource::Ask(ask) => match ask.ask_code(serial) {
-                    Err(e @ Error::InvalidCode(_)) if again => {
-                        ask.say(&format!("aws-mfa: {e}"));
-                        continue;
-                    }
-                    other => other?,
-                },
-            };
-            if records.code_was_used(serial, code.as_str()) {
-                match &mut source {
-                    CodeSource::Ask(ask) if again => {
-                        ask.say("aws-mfa: that code was just used; wait for the next one");
-                        continue;
-                    }
-                    _ => return Err(Error::CodeReused),
-                }
-            }
-            let result = send(&code);
-            let rejected = matches!(&result, Err(e) if e.is_rejected_code());
-            if result.is_ok() || rejected {
-                // STS has seen this code: it cannot serve again in its window.
-                records.remember_code(serial, code.as_str());
-            }
-            match (result, &mut source) {
-                (Err(e), CodeSource::Ask(ask)) if rejected && again => {
-                    ask.say(&format!("aws-mfa: {e}; try again"));
-                }
-                (result, _) => return result,
-            }
-        }
-        Err(Error::Prompt("no accepted code after 3 tries".into()))
-    }
-
-    /// The MFA device: `--mfa-serial` or the profile's `mfa_serial`, else the one found
-    /// before for these keys, else asked of IAM (ListMFADevices), which the usual
-    /// MFA-enforcing policy allows without MFA.
+    /// The MFA device (see `device::discover`); a device IAM gave is kept in `records`.
     fn device(&self, records: &Records, aws: &mut LazyAws) -> Result<String, Error> {
-        if let Some(serial) = &self.serial {
-            return Ok(serial.clone());
-        }
-        let keys = &self.profile.keys;
-        if let Some(serial) = records.known_device(&keys.access_key_id) {
-            tracing::info!("MFA device {serial}: found by an earlier lookup");
-            return Ok(serial);
-        }
-        tracing::info!("no mfa_serial: asking IAM for the user's MFA devices");
-        let no_device = |why: String| Error::NoDevice {
-            profile: self.profile.name.clone(),
-            why,
+        let plan = &self.plan;
+        let mode = Mode::Obtain {
+            records,
+            prompt: self.prompt,
         };
-        let listed = aws
-            .get()?
-            .list_mfa_devices(keys.long_term()?)
-            .map_err(|e| {
-                no_device(format!(
-                    "no mfa_serial is set, and looking one up failed: {e}"
-                ))
-            })?;
-        let devices: Vec<String> = listed
-            .into_iter()
-            .filter(|s| mfa::is_totp_device(s))
-            .collect();
-        let serial = match devices.as_slice() {
-            [] => {
-                return Err(no_device(
-                    "no mfa_serial is set, and IAM lists no TOTP device for this user".into(),
-                ));
-            }
-            [one] => one.clone(),
-            several => match (self.prompt, Terminal::open()) {
-                (Prompt::Terminal, Ok(mut terminal)) => {
-                    terminal.say("aws-mfa: your IAM user has several MFA devices:");
-                    let choice = terminal.choose("which one", several)?;
-                    several[choice].clone()
-                }
-                _ => {
-                    return Err(Error::SeveralDevices {
-                        profile: self.profile.name.clone(),
-                        devices: several.to_vec(),
-                    });
-                }
-            },
-        };
-        let section = match self.profile.source_name() {
-            "default" => "[default]".to_owned(),
-            name => format!("[profile {name}]"),
-        };
-        // IAM's answer and a profile name: shown with control characters escaped.
-        eprintln!(
-            "aws-mfa: using MFA device {0}; add this line under {1} in ~/.aws/config to skip the lookup:\nmfa_serial = {0}",
-            escape_controls(&serial),
-            escape_controls(&section)
-        );
-        records.remember_device(&keys.access_key_id, &serial);
-        Ok(serial)
+        device::discover(&plan.profile, plan.serial.as_deref(), mode, || aws.get())?
+            .serial(&plan.profile)
     }
 
     /// Asks STS for a fresh MFA session.
@@ -311,9 +103,17 @@ impl Request {
     ) -> Result<Entry, Error> {
         // Keychain keys are read before the code is asked for: a locked keychain fails
         // before anyone types a code.
-        let keys = self.profile.keys.long_term()?;
-        let seconds = self.session_seconds_for(serial);
-        let credentials = self.with_code(records, serial, |code| {
+        let keys = self.plan.profile.keys.long_term()?;
+        let (seconds, capped_from) = self.plan.session_seconds_for(serial);
+        if let Some(asked) = capped_from
+            && self.prompt != Prompt::Never
+        {
+            eprintln!(
+                "aws-mfa: note: asking for 1h, not {}: {serial} is the account root user's device, and STS gives the root user 1 hour at most",
+                duration::span(asked)
+            );
+        }
+        let credentials = self.codes().with_code(records, serial, |code| {
             aws.get()?
                 .get_session_token(keys, serial, code.as_str(), seconds)
         })?;
@@ -325,26 +125,10 @@ impl Request {
             _ => serial.to_owned(),
         };
         Ok(Entry {
-            profile: self.profile.source_name().to_owned(),
+            profile: self.plan.profile.source_name().to_owned(),
             identity,
             credentials,
         })
-    }
-
-    /// The MFA session's length: the root user gets one hour at most, known up front from
-    /// its device, so a longer ask is cut with a notice instead of a surprise afterwards.
-    fn session_seconds_for(&self, serial: &str) -> u64 {
-        let asked = self.session_seconds;
-        if !mfa::is_root_device(serial) || asked <= duration::ROOT_SESSION_MAX {
-            return asked;
-        }
-        if self.prompt != Prompt::Never {
-            eprintln!(
-                "aws-mfa: note: asking for 1h, not {}: {serial} is the account root user's device, and STS gives the root user 1 hour at most",
-                duration::span(asked)
-            );
-        }
-        duration::ROOT_SESSION_MAX
     }
 
     /// Assumes `plan`'s role signed by `signer`; with `--no-session`, the first role takes
@@ -375,7 +159,7 @@ impl Request {
             duration_seconds: plan.seconds,
         };
         let credentials = match mfa {
-            Some((records, serial)) => self.with_code(records, serial, |code| {
+            Some((records, serial)) => self.codes().with_code(records, serial, |code| {
                 aws.get()?
                     .assume_role(&signer, &request, Some((serial, code.as_str())))
             })?,
@@ -411,38 +195,6 @@ fn trace_resolved(profile: &ResolvedProfile, serial: Option<&str>) {
     );
 }
 
-/// Tries a person gets at the terminal (or in a dialog) for one code.
-const CODE_TRIES: u32 = 3;
-
-enum CodeSource {
-    Flag(MfaCode),
-    Process(String),
-    Ask(Ask),
-}
-
-/// Where a person is asked for a code: the terminal, else a desktop dialog.
-enum Ask {
-    Terminal(Terminal),
-    Dialog(Dialog),
-}
-
-impl Ask {
-    fn ask_code(&mut self, device: &str) -> Result<MfaCode, Error> {
-        match self {
-            Ask::Terminal(terminal) => terminal.ask_code(device),
-            Ask::Dialog(dialog) => dialog.ask_code(device),
-        }
-    }
-
-    /// Why a code was not taken, before the next try.
-    fn say(&mut self, line: &str) {
-        match self {
-            Ask::Terminal(terminal) => terminal.say(line),
-            Ask::Dialog(dialog) => dialog.say(line),
-        }
-    }
-}
-
 /// A connection to AWS made on first use: a run served from the cache never makes one.
 struct LazyAws {
     profile: String,
@@ -452,11 +204,11 @@ struct LazyAws {
 }
 
 impl LazyAws {
-    fn new(request: &Request) -> Self {
+    fn new(plan: &SessionPlan) -> Self {
         LazyAws {
-            profile: request.profile.name.clone(),
-            region: request.sts_region.clone(),
-            timeout: request.timeout,
+            profile: plan.profile.name.clone(),
+            region: sts_region(plan),
+            timeout: plan.timeout,
             aws: None,
         }
     }
@@ -486,12 +238,27 @@ fn default_session_name() -> String {
     format!("aws-mfa-{clean}").chars().take(64).collect()
 }
 
+/// The cache key of the MFA session of `profile`'s keys and `serial`: the one place it is
+/// made.
+fn session_key(profile: &ResolvedProfile, serial: &str) -> CacheKey {
+    CacheKey::mfa_session(&profile.keys.access_key_id, serial)
+}
+
+/// The cache key of the MFA session behind a resolved profile, when its device is known
+/// without asking IAM (configured, or found by an earlier lookup).
+pub fn known_session_key(records: &Records, profile: &ResolvedProfile) -> Option<CacheKey> {
+    let akid = &profile.keys.access_key_id;
+    let serial = profile
+        .mfa_serial
+        .clone()
+        .or_else(|| records.known_device(akid))?;
+    Some(session_key(profile, &serial))
+}
+
 /// The cache key of the MFA session behind a profile, when the profile resolves.
 pub fn mfa_session_key(records: &Records, profile: &str, explicit: bool) -> Option<CacheKey> {
     let resolved = ProfileFiles::load().ok()?.resolve(profile, explicit).ok()?;
-    let akid = &resolved.keys.access_key_id;
-    let serial = resolved.mfa_serial.or_else(|| records.known_device(akid))?;
-    Some(CacheKey::mfa_session(akid, &serial))
+    known_session_key(records, &resolved)
 }
 
 /// A cached MFA session is reused by `env` and `exec` while it has more than this left.
@@ -534,27 +301,37 @@ fn warn_if_shortened(prompt: Prompt, expiration: &SystemTime, asked_seconds: u64
 /// The session the options ask for: cached when there is a good one (a file read, no SDK),
 /// else fresh from STS and then cached. `min_left` is what the credentials handed out must
 /// have left at least; `prompt` says whether the terminal may be asked for a code.
-pub fn session(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result<Session, Error> {
-    match session_once(args, min_left, prompt) {
+pub fn session(
+    options: impl Into<SessionOptions>,
+    min_left: Duration,
+    prompt: Prompt,
+) -> Result<Session, Error> {
+    let options = options.into();
+    match session_once(&options, min_left, prompt) {
         // The key id on record for keychain keys was out of date; the record is right now,
         // and nothing was asked or sent yet (the keychain is read before any code).
         Err(Error::KeychainChanged { profile }) => {
             tracing::info!("keychain: the entry of profile '{profile}' changed; starting again");
-            session_once(args, min_left, prompt)
+            session_once(&options, min_left, prompt)
         }
         other => other,
     }
 }
 
-fn session_once(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Result<Session, Error> {
-    let request = Request::new(args, prompt)?;
+fn session_once(
+    options: &SessionOptions,
+    min_left: Duration,
+    prompt: Prompt,
+) -> Result<Session, Error> {
+    let request = Request::new(options, prompt)?;
+    let plan = &request.plan;
     // The used-code and found-device records are kept even with --no-cache: they hold no
     // session, and a reused code is caught either way.
-    let (cache, records) = cache::open(!args.no_cache);
-    let read = !args.refresh;
-    if args.no_cache {
+    let (cache, records) = cache::open(!options.no_cache);
+    let read = !options.refresh;
+    if options.no_cache {
         tracing::info!("cache: not used (--no-cache)");
-    } else if args.refresh {
+    } else if options.refresh {
         tracing::info!("cache: entries not read (--refresh)");
     }
     // For an SDK that refreshes on its own (credential-process, the --server endpoint).
@@ -567,13 +344,13 @@ fn session_once(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Resul
         fall_back,
         say_fall_back,
     };
-    let mut aws = LazyAws::new(&request);
+    let mut aws = LazyAws::new(plan);
     let serial = request.device(&records, &mut aws)?;
-    let keys = &request.profile.keys;
+    let keys = &plan.profile.keys;
 
     // The first credentials: the MFA session, or with --no-session the first role itself.
-    let (mut key, mut credentials, rest) = match request.roles.split_first() {
-        Some((first, rest)) if request.direct => {
+    let (mut key, mut credentials, rest) = match plan.roles.split_first() {
+        Some((first, rest)) if plan.direct => {
             let key = CacheKey::role(
                 &CacheKey::direct_mfa(&keys.access_key_id, &serial),
                 &first.key_parts(),
@@ -591,23 +368,23 @@ fn session_once(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Resul
         }
         _ => {
             // Handed out itself, or only signing AssumeRole calls.
-            let wanted = if request.roles.is_empty() {
+            let wanted = if plan.roles.is_empty() {
                 min_left
             } else {
                 SESSION_MIN_LEFT
             };
             let reuse = Reuse {
                 read,
-                min_left: min_left_for(wanted, request.session_seconds),
+                min_left: min_left_for(wanted, plan.session_seconds),
                 fall_back,
                 say_fall_back,
             };
-            let key = CacheKey::mfa_session(&keys.access_key_id, &serial);
+            let key = session_key(&plan.profile, &serial);
             let what = format!("MFA session for {serial}");
             let credentials = cache.get_or_make(&key, &what, reuse, || {
                 request.fresh_session(&records, &mut aws, &serial)
             })?;
-            (key, credentials, request.roles.as_slice())
+            (key, credentials, plan.roles.as_slice())
         }
     };
     // Each further role is assumed with the credentials before it.
@@ -620,8 +397,8 @@ fn session_once(args: &SessionArgs, min_left: Duration, prompt: Prompt) -> Resul
         })?;
     }
     Ok(Session {
-        profile: request.profile.name,
-        region: request.region,
+        profile: request.plan.profile.name,
+        region: request.plan.region,
         credentials,
     })
 }

@@ -44,7 +44,7 @@ pub struct ProfileKeys {
 }
 
 impl ProfileKeys {
-    fn loaded(keys: LongTermKeys) -> Self {
+    pub(crate) fn loaded(keys: LongTermKeys) -> Self {
         ProfileKeys {
             access_key_id: keys.access_key_id.clone(),
             loaded: std::sync::OnceLock::from(keys),

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use crate::cli::ConsoleArgs;
 use crate::error::Error;
 use crate::federation::{self, SignIn};
-use crate::obtain::{self, Prompt, Request};
+use crate::obtain::{self, Prompt};
+use crate::plan::SessionOptions;
 use crate::session::Secret;
 
 /// Role credentials with less than this left are re-minted from the MFA session (no
@@ -22,14 +23,15 @@ const OPENER_GRACE: Duration = Duration::from_secs(3);
 
 pub fn run(args: &ConsoleArgs) -> Result<ExitCode, Error> {
     // Everything that can be refused is refused before a code is asked for.
-    let request = Request::new(&args.session, Prompt::Terminal)?;
-    let Some(last) = request.roles.last() else {
+    let options = SessionOptions::from(&args.session);
+    let plan = obtain::plan(&options)?;
+    let Some(last) = plan.roles.last() else {
         return Err(Error::ConsoleNeedsRole {
-            profile: request.profile.name.clone(),
+            profile: plan.profile.name.clone(),
         });
     };
-    let region = request.region.as_deref().or(request.sts_region.as_deref());
-    let partition = federation::partition(&last.role.arn, region);
+    let region = obtain::sts_region(&plan);
+    let partition = federation::partition(&last.role.arn, region.as_deref());
     let destination = match &args.destination {
         Some(url) => check_destination(url)?,
         None => partition.console.to_owned(),
@@ -37,11 +39,11 @@ pub fn run(args: &ConsoleArgs) -> Result<ExitCode, Error> {
     federation::endpoint(&partition)?;
     // SessionDuration only for a role AssumeRole gave to long-term keys (--no-session, one
     // role): the endpoint refuses it for role-chained credentials.
-    let direct = request.direct && request.roles.len() == 1;
+    let direct = plan.direct && plan.roles.len() == 1;
     let session_duration = direct.then_some(last.seconds);
     let role_profile = last.role.profile.clone();
-    let timeout = request.timeout;
-    drop(request);
+    let timeout = plan.timeout;
+    drop(plan);
 
     // Direct role credentials need only be valid now: SessionDuration sets the console's.
     let min_left = if direct {
@@ -49,7 +51,7 @@ pub fn run(args: &ConsoleArgs) -> Result<ExitCode, Error> {
     } else {
         CONSOLE_MIN_LEFT
     };
-    let session = obtain::session(&args.session, min_left, Prompt::Terminal)?;
+    let session = obtain::session(options, min_left, Prompt::Terminal)?;
     let started = Instant::now();
     let url = federation::login_url(&SignIn {
         partition,

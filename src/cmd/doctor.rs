@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crate::aws::{Aws, MFA_PROBE_ACTION, MfaEnforcement, Signer, StsTarget};
-use crate::cache::{self, CacheKey, Inspection, Records, Sessions};
+use crate::cache::{self, Inspection, Records, Sessions};
+use crate::device::{self, Found, Mode};
 use crate::error::{Error, escape_controls};
-use crate::mfa;
 use crate::obtain;
 use crate::profile::{KeySource, LongTermKeys, ProfileFiles, ResolvedProfile};
 use crate::verbose;
@@ -201,40 +201,32 @@ fn check_clock(report: &mut Report, server_time: Option<SystemTime>) {
 }
 
 fn check_device(report: &mut Report, resolved: &ResolvedProfile, aws: &Aws) {
-    if let Some(serial) = &resolved.mfa_serial {
-        return report.ok(format!("MFA device {serial}"));
-    }
-    let found = resolved
-        .keys
-        .long_term()
-        .and_then(|keys| aws.list_mfa_devices(keys));
-    let devices: Vec<String> = match found {
-        Ok(listed) => listed
-            .into_iter()
-            .filter(|s| mfa::is_totp_device(s))
-            .collect(),
-        Err(err) => {
-            return report.bad(
-                format!("no mfa_serial is set, and looking one up failed: {err}"),
-                Some(format!(
-                    "add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME' under the profile '{}'",
-                    resolved.source_name()
-                )),
-                true,
-            );
+    let configured = resolved.mfa_serial.as_deref();
+    // Only looks: nothing asked, printed or remembered.
+    let found = device::discover(resolved, configured, Mode::Inspect, || Ok(aws))
+        .unwrap_or_else(Found::LookupFailed);
+    match found {
+        Found::Configured(serial) | Found::Remembered(serial) => {
+            report.ok(format!("MFA device {serial}"))
         }
-    };
-    match devices.as_slice() {
-        [] => report.bad(
-            "no mfa_serial is set, and IAM lists no TOTP device for this user".into(),
+        Found::LookupFailed(err) => report.bad(
+            device::lookup_failed(&err),
+            Some(format!(
+                "add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME' under the profile '{}'",
+                resolved.source_name()
+            )),
+            true,
+        ),
+        Found::NoTotp => report.bad(
+            device::NO_TOTP.into(),
             Some("assign a virtual or hardware TOTP device (IAM console → Security credentials → Assign MFA device)".into()),
             true,
         ),
-        [one] => report.ok(format!(
+        Found::Listed(one) => report.ok(format!(
             "MFA device {one}, found with ListMFADevices (add 'mfa_serial = {one}' under profile '{}' to skip the lookup)",
             resolved.source_name()
         )),
-        several => report.ok(format!(
+        Found::Several(several) => report.ok(format!(
             "MFA devices {}: you will be asked which one (or set mfa_serial)",
             several.join(", ")
         )),
@@ -306,12 +298,7 @@ fn check_cached_session(
     cache: &Sessions,
     records: &Records,
 ) {
-    let akid = &resolved.keys.access_key_id;
-    let serial = resolved
-        .mfa_serial
-        .clone()
-        .or_else(|| records.known_device(akid));
-    let entry = serial.and_then(|serial| cache.read(&CacheKey::mfa_session(akid, &serial)));
+    let entry = obtain::known_session_key(records, resolved).and_then(|key| cache.read(&key));
     match entry {
         Some(entry) if !entry.time_left().is_zero() => report.ok(format!(
             "cached MFA session, {} left",

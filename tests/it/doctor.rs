@@ -106,6 +106,23 @@ fn a_device_is_found_when_none_is_configured() {
     assert!(out.stdout.contains(
         "✓ MFA device arn:aws:iam::123456789012:mfa/phone, found with ListMFADevices (add 'mfa_serial = arn:aws:iam::123456789012:mfa/phone' under profile 'default'"
     ), "{}", out.stdout);
+    // Getting a session prints the config line and keeps the device; a diagnosis does not.
+    assert!(!out.stderr.contains("mfa_serial = "), "{}", out.stderr);
+    assert!(!env.cache_dir().exists(), "doctor made the cache directory");
+    let looked_up = |calls: &[crate::support::fake_sts::Call]| {
+        calls
+            .iter()
+            .filter(|c| c.action == "ListMFADevices")
+            .count()
+    };
+    let before = looked_up(&fake.calls());
+    env.run(&["env", "--shell", "bash", "-t", CODE])
+        .assert_success();
+    assert_eq!(
+        looked_up(&fake.calls()),
+        before + 1,
+        "doctor kept the device: env did not look it up"
+    );
 
     let fake = FakeSts::start();
     let env = TestEnv::with_files("[default]\n", DEFAULT_CREDENTIALS).sts(&fake);

@@ -13,7 +13,6 @@ mod doctor;
 mod env;
 mod exec;
 mod failures;
-mod integration;
 mod keychain;
 mod policy;
 mod prompt;
@@ -21,6 +20,7 @@ mod real_peers;
 mod roles;
 mod server;
 mod shells;
+mod shipped;
 mod tls;
 mod verbose;
 

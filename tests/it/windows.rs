@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::shells::read_pwsh;
 use crate::support::pty::Pty;
+use crate::support::pwsh::read_pwsh;
 use crate::support::wine::{Wine, wine, wine_path};
 use crate::support::*;
 

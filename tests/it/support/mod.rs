@@ -6,6 +6,7 @@ pub mod js;
 pub mod keyring;
 pub mod peers;
 pub mod pty;
+pub mod pwsh;
 pub mod wine;
 
 use std::ffi::OsStr;

@@ -8,11 +8,7 @@ use std::time::{Duration, Instant};
 
 /// The program's path, or `None` (with a printed note) when it is missing outside CI.
 pub fn require(program: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(program))
-            .find(|path| path.is_file())
-    });
+    let found = on_path(program);
     if found.is_none() {
         if std::env::var_os("CI").is_some() {
             panic!("{program} is required when CI is set; .ci/run installs it");
@@ -20,6 +16,15 @@ pub fn require(program: &str) -> Option<PathBuf> {
         eprintln!("note: {program} is not installed; skipping this test");
     }
     found
+}
+
+/// Where `program` is on PATH, if it is.
+fn on_path(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|path| path.is_file())
+    })
 }
 
 /// Python can import `module` (boto3), or `None` with a note (a failure under CI).
@@ -87,11 +92,7 @@ impl Drop for Moto {
 /// A program that cannot be installed on every machine kind (pwsh): its path, or `None`
 /// with a printed note, also under `CI`.
 pub fn optional(program: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(program))
-            .find(|path| path.is_file())
-    });
+    let found = on_path(program);
     if found.is_none() {
         eprintln!("note: {program} is not installed here; skipping this test");
     }
