@@ -4,9 +4,10 @@ use std::ffi::{OsStr, OsString};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
-use crate::cli::{ExecArgs, SessionArgs};
+use crate::cli::ExecArgs;
 use crate::error::Error;
 use crate::obtain::{self, Prompt};
+use crate::plan::SessionOptions;
 use crate::session::Credentials;
 use crate::shell;
 
@@ -22,7 +23,8 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
     } else {
         obtain::SESSION_MIN_LEFT
     };
-    let session = obtain::session(&args.session, min_left, Prompt::Terminal)?;
+    let options = SessionOptions::from(&args.session);
+    let session = obtain::session(options.clone(), min_left, Prompt::Terminal)?;
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
         None => (subshell(), Vec::new()),
@@ -32,8 +34,8 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
     let changes = session.env_changes();
     if args.server {
         return crate::server::exec(
-            later_lookups(&args.session),
-            &server_options(&args.session),
+            later_lookups(&options),
+            &server_options(&options),
             changes,
             command,
             &program,
@@ -51,23 +53,25 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
 /// What the credential server answers the child with: credentials re-minted from the
 /// cached MFA session; the terminal is never asked again.
 fn later_lookups(
-    args: &SessionArgs,
+    options: &SessionOptions,
 ) -> impl FnMut() -> Result<Credentials, Error> + Send + 'static {
-    let mut later = args.clone();
     // A code from the command line is spent by the time it would be needed again, and
     // --refresh was for the first session only.
-    later.token_code = None;
-    later.refresh = false;
+    let later = SessionOptions {
+        token_code: None,
+        refresh: false,
+        ..options.clone()
+    };
     move || {
-        obtain::session(&later, obtain::REFRESH_MIN_LEFT, Prompt::Never)
+        obtain::session(later.clone(), obtain::REFRESH_MIN_LEFT, Prompt::Never)
             .map(|session| session.credentials)
     }
 }
 
-fn server_options(args: &SessionArgs) -> crate::server::Options {
+fn server_options(options: &SessionOptions) -> crate::server::Options {
     crate::server::Options {
         // A request waits for a lookup (STS, an mfa_process) as long as aws-mfa waits for AWS.
-        wait: Duration::try_from_secs_f64(args.timeout).unwrap_or(Duration::from_secs(15)),
+        wait: Duration::try_from_secs_f64(options.timeout).unwrap_or(Duration::from_secs(15)),
         // aws-mfa run inside the child still finds the user's keys.
         real_credentials_file: crate::profile::credentials_file(),
     }
