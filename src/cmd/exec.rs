@@ -8,6 +8,7 @@ use crate::cli::ExecArgs;
 use crate::error::Error;
 use crate::obtain::{self, Prompt};
 use crate::plan::SessionOptions;
+use crate::profile::REAL_CREDENTIALS_FILE;
 use crate::session::Credentials;
 use crate::shell;
 
@@ -33,6 +34,12 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
     command.args(&rest);
     let changes = session.env_changes();
     if args.server {
+        // aws-mfa run inside the child still finds the user's keys (the child's own
+        // credentials file is an empty one).
+        match crate::profile::credentials_file() {
+            Some(real) => command.env(REAL_CREDENTIALS_FILE, real),
+            None => command.env_remove(REAL_CREDENTIALS_FILE),
+        };
         return crate::server::exec(
             later_lookups(&options),
             &server_options(&options),
@@ -72,8 +79,6 @@ fn server_options(options: &SessionOptions) -> crate::server::Options {
     crate::server::Options {
         // A request waits for a lookup (STS, an mfa_process) as long as aws-mfa waits for AWS.
         wait: Duration::try_from_secs_f64(options.timeout).unwrap_or(Duration::from_secs(15)),
-        // aws-mfa run inside the child still finds the user's keys.
-        real_credentials_file: crate::profile::credentials_file(),
     }
 }
 

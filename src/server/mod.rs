@@ -12,7 +12,6 @@ use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::profile::REAL_CREDENTIALS_FILE;
 use crate::session::{Credentials, EnvChange};
 
 #[cfg(unix)]
@@ -45,9 +44,6 @@ const CONTAINER_OVERRIDES: [&str; 2] = [
 pub struct Options {
     /// How long a request waits for a lookup.
     pub wait: Duration,
-    /// The user's own credentials file, handed to the child under
-    /// `REAL_CREDENTIALS_FILE` so that aws-mfa run inside it still finds the keys.
-    pub real_credentials_file: Option<PathBuf>,
 }
 
 /// The child's environment changes: the session's (`session_env`), with every key variable
@@ -97,17 +93,12 @@ fn prepare_child(
     session_env: Vec<EnvChange>,
     server: &CredentialServer,
     credentials_file: &Path,
-    options: &Options,
 ) {
     crate::session::apply(
         child_env(session_env, &server.uri(), server.token().expose()),
         command,
     );
     command.env(SHARED_CREDENTIALS_FILE, credentials_file);
-    match &options.real_credentials_file {
-        Some(real) => command.env(REAL_CREDENTIALS_FILE, real),
-        None => command.env_remove(REAL_CREDENTIALS_FILE),
-    };
 }
 
 /// The SDKs read the shared credentials file before the endpoint: long-term keys in
@@ -163,13 +154,7 @@ where
 
     let server = start(lookup, options.wait)?;
     let (private, credentials_file) = empty_credentials_file()?;
-    prepare_child(
-        &mut command,
-        session_env,
-        &server,
-        &credentials_file,
-        options,
-    );
+    prepare_child(&mut command, session_env, &server, &credentials_file);
 
     #[cfg(unix)]
     let status = signals.run(&mut command);
