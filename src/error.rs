@@ -348,6 +348,71 @@ pub fn note(message: &str) {
     eprintln!("aws-mfa: note: {}", escape_controls(message));
 }
 
+/// Errors of the exec area, made in one place for `exec` and the credential server's child.
+impl Error {
+    /// The error on one line, for a channel that carries one message (the credential
+    /// server's JSON answer): `aws-mfa: what: why; hint`, control characters escaped.
+    pub fn report_line(&self) -> String {
+        let mut out = format!("aws-mfa: {}", escape_controls(&self.to_string()));
+        if let Some(hint) = self.hint() {
+            out.push_str(&format!("; {}", escape_controls(&hint)));
+        }
+        out
+    }
+
+    /// `program` could not be started: 127 for nothing there, 126 for anything else.
+    pub fn cannot_run(program: &std::ffi::OsStr, err: &std::io::Error) -> Error {
+        let not_found = err.kind() == std::io::ErrorKind::NotFound;
+        Error::Exec {
+            program: program.to_string_lossy().into_owned(),
+            why: match err.kind() {
+                std::io::ErrorKind::NotFound => "command not found".into(),
+                std::io::ErrorKind::PermissionDenied => NOT_EXECUTABLE.into(),
+                _ => err.to_string(),
+            },
+            not_found,
+        }
+    }
+}
+
+/// Why a file that is there cannot be run.
+pub const NOT_EXECUTABLE: &str = "permission denied: it is not an executable file";
+
+#[cfg(test)]
+mod exec_area_tests {
+    use std::ffi::OsStr;
+    use std::io;
+
+    use super::{Error, NOT_EXECUTABLE};
+
+    #[test]
+    fn the_one_line_report_has_the_hint_after_a_semicolon_and_no_controls() {
+        let err = Error::UnknownProfile {
+            name: "\x1b[2Jdev".into(),
+            files: "config".into(),
+            known: vec!["dev".into()],
+        };
+        assert_eq!(
+            err.report_line(),
+            "aws-mfa: unknown profile '\\x1b[2Jdev': it is not in config; known profiles: dev"
+        );
+    }
+
+    #[test]
+    fn a_program_that_cannot_start_is_127_when_missing_else_126() {
+        let run = |kind| Error::cannot_run(OsStr::new("tool"), &io::Error::from(kind));
+        let missing = run(io::ErrorKind::NotFound);
+        assert_eq!(missing.exit_code(), 127);
+        assert_eq!(missing.to_string(), "cannot run 'tool': command not found");
+        let refused = run(io::ErrorKind::PermissionDenied);
+        assert_eq!(refused.exit_code(), 126);
+        assert_eq!(
+            refused.to_string(),
+            format!("cannot run 'tool': {NOT_EXECUTABLE}")
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Error, escape_controls};

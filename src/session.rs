@@ -56,6 +56,16 @@ impl EnvChange {
     }
 }
 
+/// Makes `changes` on the environment `command` will start with.
+pub fn apply(changes: Vec<EnvChange>, command: &mut std::process::Command) {
+    for change in changes {
+        match change {
+            EnvChange::Set(name, value) => command.env(name, value),
+            EnvChange::Unset(name) => command.env_remove(name),
+        };
+    }
+}
+
 pub const ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
 pub const SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
 pub const SESSION_TOKEN: &str = "AWS_SESSION_TOKEN";

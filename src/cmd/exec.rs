@@ -2,11 +2,14 @@
 
 use std::ffi::{OsStr, OsString};
 use std::process::{Command, ExitCode};
+use std::time::Duration;
 
 use crate::cli::ExecArgs;
 use crate::error::Error;
 use crate::obtain::{self, Prompt};
-use crate::session::EnvChange;
+use crate::plan::SessionOptions;
+use crate::profile::REAL_CREDENTIALS_FILE;
+use crate::session::Credentials;
 use crate::shell;
 
 pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
@@ -21,29 +24,62 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
     } else {
         obtain::SESSION_MIN_LEFT
     };
-    let session = obtain::session(&args.session, min_left, Prompt::Terminal)?;
+    let options = SessionOptions::from(&args.session);
+    let session = obtain::session(options.clone(), min_left, Prompt::Terminal)?;
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
         None => (subshell(), Vec::new()),
     };
     let mut command = Command::new(&program);
     command.args(&rest);
-    if args.server {
-        return crate::server::exec(&args.session, &session, command, &program);
-    }
     let changes = session.env_changes();
+    if args.server {
+        // aws-mfa run inside the child still finds the user's keys (the child's own
+        // credentials file is an empty one).
+        match crate::profile::credentials_file() {
+            Some(real) => command.env(REAL_CREDENTIALS_FILE, real),
+            None => command.env_remove(REAL_CREDENTIALS_FILE),
+        };
+        return crate::server::exec(
+            later_lookups(&options),
+            &server_options(&options),
+            changes,
+            command,
+            &program,
+        );
+    }
     tracing::info!(
         "running {}: {}",
         program.to_string_lossy(),
         crate::session::names(&changes)
     );
-    for change in changes {
-        match change {
-            EnvChange::Set(name, value) => command.env(name, value),
-            EnvChange::Unset(name) => command.env_remove(name),
-        };
-    }
+    crate::session::apply(changes, &mut command);
     replace_process(command, &program)
+}
+
+/// What the credential server answers the child with: credentials re-minted from the
+/// cached MFA session; the terminal is never asked again.
+fn later_lookups(
+    options: &SessionOptions,
+) -> impl FnMut() -> Result<Credentials, Error> + Send + 'static {
+    // A code from the command line is spent by the time it would be needed again, and
+    // --refresh was for the first session only.
+    let later = SessionOptions {
+        token_code: None,
+        refresh: false,
+        ..options.clone()
+    };
+    move || {
+        obtain::session(later.clone(), obtain::REFRESH_MIN_LEFT, Prompt::Never)
+            .map(|session| session.credentials)
+    }
+}
+
+fn server_options(options: &SessionOptions) -> crate::server::Options {
+    crate::server::Options {
+        // A request waits for a lookup (STS, an mfa_process) as long as aws-mfa waits for AWS.
+        wait: Duration::try_from_secs_f64(options.timeout).unwrap_or(Duration::from_secs(15)),
+    }
 }
 
 /// No command: the calling shell, else `$SHELL`, else the platform's basic shell.
@@ -64,32 +100,17 @@ fn subshell() -> OsString {
 fn replace_process(mut command: Command, program: &OsString) -> Result<ExitCode, Error> {
     use std::os::unix::process::CommandExt;
     let err = command.exec();
-    Err(exec_error(program, &err))
+    Err(Error::cannot_run(program, &err))
 }
 
 /// Windows cannot replace a process: spawn, wait (console events ignored, the child in a
 /// job that ends with us), and exit with the child's code, all 32 bits of it.
 #[cfg(windows)]
 fn replace_process(mut command: Command, program: &OsString) -> Result<ExitCode, Error> {
-    let code =
-        crate::platform::windows::run_child(&mut command).map_err(|e| exec_error(program, &e))?;
+    let code = crate::platform::windows::run_child(&mut command)
+        .map_err(|e| Error::cannot_run(program, &e))?;
     std::process::exit(code)
 }
-
-pub(crate) fn exec_error(program: &OsStr, err: &std::io::Error) -> Error {
-    let not_found = err.kind() == std::io::ErrorKind::NotFound;
-    Error::Exec {
-        program: program.to_string_lossy().into_owned(),
-        why: match err.kind() {
-            std::io::ErrorKind::NotFound => "command not found".into(),
-            std::io::ErrorKind::PermissionDenied => NOT_EXECUTABLE.into(),
-            _ => err.to_string(),
-        },
-        not_found,
-    }
-}
-
-const NOT_EXECUTABLE: &str = "permission denied: it is not an executable file";
 
 /// Finds `program` the way `execvp` will (a name with a `/` as it is, else along PATH) and
 /// says why it cannot be started, if it cannot: 127 for nothing there, 126 for a directory
@@ -128,7 +149,7 @@ fn check_runnable(program: &OsStr) -> Result<(), Error> {
         } else if may_execute(candidate) {
             return Ok(());
         } else {
-            refused.get_or_insert(NOT_EXECUTABLE);
+            refused.get_or_insert(crate::error::NOT_EXECUTABLE);
         }
     }
     Err(Error::Exec {

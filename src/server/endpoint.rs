@@ -339,14 +339,10 @@ fn lookup_failure(err: &Error) -> Answer {
         Error::CodeNeeded { .. } => (StatusCode::SERVICE_UNAVAILABLE, "MfaSessionExpired"),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "CredentialsUnavailable"),
     };
-    let message = match err.hint() {
-        Some(hint) => format!("aws-mfa: {err}; {hint}"),
-        None => format!("aws-mfa: {err}"),
-    };
     Answer::Failure {
         status,
         code,
-        message,
+        message: err.report_line(),
     }
 }
 

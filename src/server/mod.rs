@@ -7,11 +7,12 @@
 //! serves the child again once that is done.
 
 use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::time::Duration;
 
-use crate::cli::SessionArgs;
 use crate::error::Error;
-use crate::session::{EnvChange, Session};
+use crate::session::{Credentials, EnvChange};
 
 #[cfg(unix)]
 mod child;
@@ -39,11 +40,17 @@ const CONTAINER_OVERRIDES: [&str; 2] = [
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
 
-/// The child's environment changes: the session's, with every key variable removed, plus
-/// the endpoint. (`AWS_SHARED_CREDENTIALS_FILE` is set apart: a path need not be UTF-8.)
-pub fn child_env(session: &Session, uri: &str, token: &str) -> Vec<EnvChange> {
-    let mut changes: Vec<EnvChange> = session
-        .env_changes()
+/// How the child is run beside the endpoint.
+pub struct Options {
+    /// How long a request waits for a lookup.
+    pub wait: Duration,
+}
+
+/// The child's environment changes: the session's (`session_env`), with every key variable
+/// removed, plus the endpoint. (`AWS_SHARED_CREDENTIALS_FILE` is set apart: a path need
+/// not be UTF-8.)
+pub fn child_env(session_env: Vec<EnvChange>, uri: &str, token: &str) -> Vec<EnvChange> {
+    let mut changes: Vec<EnvChange> = session_env
         .into_iter()
         .map(|change| match change {
             EnvChange::Set(name, _) if KEY_VARIABLES.contains(&name) => EnvChange::Unset(name),
@@ -56,25 +63,16 @@ pub fn child_env(session: &Session, uri: &str, token: &str) -> Vec<EnvChange> {
     changes
 }
 
-/// The endpoint, answering with credentials re-minted from the cached MFA session; the
-/// terminal is never asked again.
-fn start(args: &SessionArgs) -> Result<CredentialServer, Error> {
-    use crate::obtain::{self, Prompt};
-
-    let mut later = args.clone();
-    // A code from the command line is spent by the time it would be needed again, and
-    // --refresh was for the first session only.
-    later.token_code = None;
-    later.refresh = false;
-    // A request waits for a lookup (STS, an mfa_process) as long as aws-mfa waits for AWS.
-    let wait = std::time::Duration::try_from_secs_f64(args.timeout)
-        .unwrap_or(std::time::Duration::from_secs(15));
+/// The endpoint, answering with what `lookup` returns; a failure is also said on the
+/// terminal (the child may swallow the answer's text), once until a lookup succeeds again.
+fn start<F>(mut lookup: F, wait: Duration) -> Result<CredentialServer, Error>
+where
+    F: FnMut() -> Result<Credentials, Error> + Send + 'static,
+{
     let mut failing = false;
     CredentialServer::start(
         move || {
-            let looked_up = obtain::session(&later, obtain::REFRESH_MIN_LEFT, Prompt::Never)
-                .map(|session| session.credentials);
-            // The child may swallow the answer's text: say it on the terminal too, once.
+            let looked_up = lookup();
             match &looked_up {
                 Err(err) if !failing => {
                     eprint!("{}", err.report());
@@ -92,100 +90,83 @@ fn start(args: &SessionArgs) -> Result<CredentialServer, Error> {
 /// The child's environment: the endpoint instead of keys, the empty credentials file.
 fn prepare_child(
     command: &mut Command,
-    session: &Session,
+    session_env: Vec<EnvChange>,
     server: &CredentialServer,
-    credentials_file: &std::path::Path,
+    credentials_file: &Path,
 ) {
-    for change in child_env(session, &server.uri(), server.token().expose()) {
-        match change {
-            EnvChange::Set(name, value) => command.env(name, value),
-            EnvChange::Unset(name) => command.env_remove(name),
-        };
-    }
+    crate::session::apply(
+        child_env(session_env, &server.uri(), server.token().expose()),
+        command,
+    );
     command.env(SHARED_CREDENTIALS_FILE, credentials_file);
-    // aws-mfa run inside the child still finds the user's keys.
-    match crate::profile::credentials_file() {
-        Some(real) => command.env(crate::profile::REAL_CREDENTIALS_FILE, real),
-        None => command.env_remove(crate::profile::REAL_CREDENTIALS_FILE),
-    };
 }
 
-/// Runs `command` with the endpoint until it exits; its status is ours.
-#[cfg(unix)]
-pub fn exec(
-    args: &SessionArgs,
-    session: &Session,
-    mut command: Command,
-    program: &OsStr,
-) -> Result<ExitCode, Error> {
-    // Before any thread starts, so that only this thread ever handles them.
-    let signals = child::HeldSignals::hold();
-
-    let server = start(args)?;
-
-    // The SDKs read the shared credentials file before the endpoint: long-term keys in
-    // [default] would win. The child's file is empty, in a private directory.
-    let private = tempfile::Builder::new()
-        .prefix("aws-mfa-exec-")
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-        .tempdir()
-        .map_err(|e| Error::Server {
-            why: format!("cannot make a private directory: {e}"),
-        })?;
-    let credentials_file = private.path().join("credentials");
-    std::fs::write(&credentials_file, "").map_err(|e| Error::Write {
-        path: credentials_file.clone(),
-        why: e.to_string(),
-    })?;
-
-    prepare_child(&mut command, session, &server, &credentials_file);
-
-    let status = signals
-        .run(&mut command)
-        .map_err(|e| crate::cmd::exec::exec_error(program, &e))?;
-    drop(server);
-    drop(private);
-    Ok(exit_code(status))
-}
-
-/// Windows: the same endpoint and child environment. The child is spawned and waited for
-/// with Ctrl-C / Ctrl-Break ignored here and in a job that ends with aws-mfa (see
-/// `platform::windows::run_child`); its exit code, all 32 bits of it, is ours.
-#[cfg(windows)]
-pub fn exec(
-    args: &SessionArgs,
-    session: &Session,
-    mut command: Command,
-    program: &OsStr,
-) -> Result<ExitCode, Error> {
-    use crate::platform::windows;
-
-    let server = start(args)?;
-
-    // The SDKs read the shared credentials file before the endpoint: long-term keys in
-    // [default] would win. The child's file is empty, in a directory only the user may open.
+/// The SDKs read the shared credentials file before the endpoint: long-term keys in
+/// [default] would win. The child's file is empty, in a directory only the user may open;
+/// the directory goes when the returned value is dropped.
+fn empty_credentials_file() -> Result<(tempfile::TempDir, PathBuf), Error> {
     let private_dir_failed = |e: std::io::Error| Error::Server {
         why: format!("cannot make a private directory: {e}"),
     };
-    let private = tempfile::Builder::new()
-        .prefix("aws-mfa-exec-")
-        .tempdir()
-        .map_err(private_dir_failed)?;
-    let inner = private.path().join("private");
-    windows::create_private_dir(&inner).map_err(private_dir_failed)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("aws-mfa-exec-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let private = builder.tempdir().map_err(private_dir_failed)?;
+    // Windows: the temporary directory's own ACL is inherited; an inner one is the user's.
+    #[cfg(windows)]
+    let inner = {
+        let inner = private.path().join("private");
+        crate::platform::windows::create_private_dir(&inner).map_err(private_dir_failed)?;
+        inner
+    };
+    #[cfg(not(windows))]
+    let inner = private.path().to_path_buf();
     let credentials_file = inner.join("credentials");
     std::fs::write(&credentials_file, "").map_err(|e| Error::Write {
         path: credentials_file.clone(),
         why: e.to_string(),
     })?;
+    Ok((private, credentials_file))
+}
 
-    prepare_child(&mut command, session, &server, &credentials_file);
+/// Runs `command` (which starts `program`) with the session's environment changes
+/// (`session_env`) and the endpoint instead of keys, until it exits; its status is ours.
+/// The endpoint answers with what `lookup` returns: it is called again whenever the child
+/// asks, and must never read the terminal.
+///
+/// Windows: the child is spawned and waited for with Ctrl-C / Ctrl-Break ignored here and
+/// in a job that ends with aws-mfa (see `platform::windows::run_child`); its exit code, all
+/// 32 bits of it, is ours.
+pub fn exec<F>(
+    lookup: F,
+    options: &Options,
+    session_env: Vec<EnvChange>,
+    mut command: Command,
+    program: &OsStr,
+) -> Result<ExitCode, Error>
+where
+    F: FnMut() -> Result<Credentials, Error> + Send + 'static,
+{
+    // Before any thread starts, so that only this thread ever handles them.
+    #[cfg(unix)]
+    let signals = child::HeldSignals::hold();
 
-    let code =
-        windows::run_child(&mut command).map_err(|e| crate::cmd::exec::exec_error(program, &e))?;
+    let server = start(lookup, options.wait)?;
+    let (private, credentials_file) = empty_credentials_file()?;
+    prepare_child(&mut command, session_env, &server, &credentials_file);
+
+    #[cfg(unix)]
+    let status = signals.run(&mut command);
+    #[cfg(windows)]
+    let status = crate::platform::windows::run_child(&mut command);
+    let status = status.map_err(|e| Error::cannot_run(program, &e))?;
     drop(server);
     drop(private);
-    std::process::exit(code)
+    #[cfg(windows)]
+    std::process::exit(status);
+    #[cfg(unix)]
+    Ok(exit_code(status))
 }
 
 /// The child's code, or 128+N when signal N ended it (what a shell shows).
@@ -204,7 +185,7 @@ mod tests {
     use std::time::SystemTime;
 
     use super::*;
-    use crate::session::{Credentials, Secret};
+    use crate::session::{Secret, Session};
 
     #[test]
     fn the_child_gets_the_endpoint_and_no_keys() {
@@ -218,7 +199,7 @@ mod tests {
                 expiration: SystemTime::now(),
             },
         };
-        let changes = child_env(&session, "http://127.0.0.1:1/x", "t0k");
+        let changes = child_env(session.env_changes(), "http://127.0.0.1:1/x", "t0k");
         let set: Vec<(&str, &str)> = changes
             .iter()
             .filter_map(|c| match c {
