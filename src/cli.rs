@@ -20,6 +20,19 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Whether the command line asks for `-v`.
+    pub fn verbose(&self) -> bool {
+        match &self.command {
+            Command::Env(args) => args.session.verbose,
+            Command::Exec(args) => args.session.verbose,
+            Command::CredentialProcess(args) => args.verbose,
+            Command::Console(args) => args.session.verbose,
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print statements that set (or with --unset, remove) the session variables

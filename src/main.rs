@@ -18,7 +18,7 @@ fn main() -> ExitCode {
             None => e.exit(),
         },
     };
-    if aws_mfa::verbose::wanted(&cli) {
+    if cli.verbose() {
         aws_mfa::verbose::init();
     }
     match aws_mfa::run(cli) {

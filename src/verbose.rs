@@ -16,19 +16,6 @@ use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::cli::{Cli, Command};
-
-/// Whether the command line asks for `-v`.
-pub fn wanted(cli: &Cli) -> bool {
-    match &cli.command {
-        Command::Env(args) => args.session.verbose,
-        Command::Exec(args) => args.session.verbose,
-        Command::CredentialProcess(args) => args.verbose,
-        Command::Console(args) => args.session.verbose,
-        _ => false,
-    }
-}
-
 /// Sends aws-mfa's own steps to stderr, one line each: `aws-mfa [  0.004s] what happened`.
 pub fn init() {
     let steps = tracing_subscriber::fmt::layer()
