@@ -53,7 +53,8 @@ impl PrivateDir {
         let usable = refuse_relative(&dir)
             .and_then(|()| check_dir_chain(&dir))
             .and_then(|()| make_private_dir(&dir).map_err(|e| e.to_string()))
-            .and_then(|()| check_dir(&dir));
+            // The parents were checked before anything was made under them.
+            .and_then(|()| check_own_dir(&dir));
         match usable {
             Ok(()) => Some(PrivateDir { path: dir }),
             Err(why) => {

@@ -92,7 +92,12 @@ pub fn check_dir_chain(dir: &Path) -> Result<(), String> {
     let resolved = fs::canonicalize(existing).unwrap_or_default();
     let skip = usize::from(existing == dir);
     let given = dir.ancestors().skip(1);
-    for parent in given.chain(resolved.ancestors().skip(skip)) {
+    // Without a link on the way the resolved parents are the given ones: looked at once.
+    let through_links = (resolved != existing)
+        .then(|| resolved.ancestors().skip(skip))
+        .into_iter()
+        .flatten();
+    for parent in given.chain(through_links) {
         let Ok(meta) = fs::metadata(parent) else {
             continue;
         };
