@@ -8,7 +8,7 @@
 //! its Cancel ends the run.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,13 +20,13 @@ const ANSWER_TIME: Duration = Duration::from_secs(120);
 
 /// What would make a dialog possible here, for the error when there is neither a terminal
 /// nor a desktop.
-#[cfg(target_os = "macos")]
-pub const NEEDS: &str = "a dialog needs osascript and a logged-in desktop session";
-#[cfg(windows)]
-pub const NEEDS: &str = "a dialog needs powershell.exe on PATH and a desktop session";
-#[cfg(not(any(target_os = "macos", windows)))]
-pub const NEEDS: &str =
-    "a dialog needs DISPLAY or WAYLAND_DISPLAY set and zenity or kdialog on PATH";
+pub const NEEDS: &str = if cfg!(target_os = "macos") {
+    "a dialog needs osascript and a logged-in desktop session"
+} else if cfg!(windows) {
+    "a dialog needs powershell.exe on PATH and a desktop session"
+} else {
+    "a dialog needs DISPLAY or WAYLAND_DISPLAY set and zenity or kdialog on PATH"
+};
 
 /// The program that shows the dialog.
 #[derive(Debug, Clone)]
@@ -200,19 +200,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .filter(|dir| dir.is_absolute())
         .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
+        .find(|candidate| crate::platform::is_executable(candidate))
 }
 
 /// What a dialog program did.

@@ -4,7 +4,6 @@
 
 pub mod aws;
 pub mod cache;
-pub mod child_signals;
 pub mod cli;
 pub mod cmd;
 pub mod device;

@@ -6,7 +6,7 @@
 //! Ctrl-C then leaves the terminal exactly as it was and ends the process by SIGINT, and the
 //! code (useless after its 30 seconds) stays visible so a typo can be seen.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -70,7 +70,7 @@ pub struct Terminal {
 impl Terminal {
     /// Opens the controlling terminal; `Error::NoTerminal` when there is none.
     pub fn open() -> Result<Self, Error> {
-        let (input, output) = open_terminal().map_err(|_| Error::NoTerminal)?;
+        let (input, output) = crate::platform::open_terminal().map_err(|_| Error::NoTerminal)?;
         Ok(Terminal {
             input: BufReader::new(input),
             output,
@@ -173,7 +173,7 @@ pub fn run_mfa_process(command_line: &str) -> Result<MfaCode, Error> {
     let (program, args) = words
         .split_first()
         .ok_or_else(|| failed("it is empty".into()))?;
-    let mut child = crate::child_signals::start_clean(&mut std::process::Command::new(program))
+    let mut child = crate::platform::start_clean(&mut std::process::Command::new(program))
         .args(args)
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
@@ -192,7 +192,7 @@ pub fn run_mfa_process(command_line: &str) -> Result<MfaCode, Error> {
 /// before exiting is kept, what a leftover writes later is not waited for.
 fn wait_for_code(child: &mut Child, limit: Duration) -> Result<(ExitStatus, Vec<u8>), String> {
     let mut stdout = child.stdout.take().expect("stdout is piped");
-    let pipe = PipeId::of(&stdout);
+    let pipe = crate::platform::PipeId::of(&stdout);
     let (chunks, received) = mpsc::channel::<Vec<u8>>();
     std::thread::spawn(move || {
         let mut buf = [0u8; 512];
@@ -246,104 +246,13 @@ fn wait_for_code(child: &mut Child, limit: Duration) -> Result<(ExitStatus, Vec<
 
 /// How a process ended, for a message: `exited with status 1`, `was killed by SIGKILL`.
 pub fn ended(status: &ExitStatus) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            let name = match signal {
-                libc::SIGHUP => "SIGHUP",
-                libc::SIGINT => "SIGINT",
-                libc::SIGQUIT => "SIGQUIT",
-                libc::SIGABRT => "SIGABRT",
-                libc::SIGKILL => "SIGKILL",
-                libc::SIGSEGV => "SIGSEGV",
-                libc::SIGPIPE => "SIGPIPE",
-                libc::SIGTERM => "SIGTERM",
-                _ => return format!("was killed by signal {signal}"),
-            };
-            return format!("was killed by {name}");
-        }
+    if let Some(signal) = crate::platform::killing_signal(status) {
+        return format!("was killed by {signal}");
     }
     match status.code() {
         Some(code) => format!("exited with status {code}"),
         None => "ended abnormally".into(),
     }
-}
-
-/// The pipe an `mfa_process` writes its code into, so that processes it left behind
-/// holding the pipe can be found (Linux: through /proc) and ended.
-struct PipeId {
-    #[cfg(target_os = "linux")]
-    link: Option<String>,
-}
-
-impl PipeId {
-    #[cfg(target_os = "linux")]
-    fn of(stdout: &std::process::ChildStdout) -> Self {
-        use std::os::fd::AsRawFd;
-        let link = std::fs::read_link(format!("/proc/self/fd/{}", stdout.as_raw_fd()))
-            .ok()
-            .map(|l| l.to_string_lossy().into_owned())
-            .filter(|l| l.starts_with("pipe:"));
-        PipeId { link }
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn of<T>(_stdout: &T) -> Self {
-        PipeId {}
-    }
-
-    /// Sends SIGTERM to every other process that still holds the pipe.
-    #[cfg(target_os = "linux")]
-    fn end_holders(&self) {
-        let Some(link) = &self.link else {
-            return;
-        };
-        let me = std::process::id();
-        let Ok(processes) = std::fs::read_dir("/proc") else {
-            return;
-        };
-        for process in processes.flatten() {
-            let Some(pid) = process
-                .file_name()
-                .to_str()
-                .and_then(|p| p.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            if pid == me {
-                continue;
-            }
-            let Ok(fds) = std::fs::read_dir(process.path().join("fd")) else {
-                continue;
-            };
-            let holds = fds.flatten().any(|fd| {
-                std::fs::read_link(fd.path()).is_ok_and(|l| l.to_string_lossy() == *link)
-            });
-            if holds {
-                tracing::info!("mfa_process: ending process {pid}, left behind holding its output");
-                // SAFETY: kill has no memory effects.
-                unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
-            }
-        }
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn end_holders(&self) {}
-}
-
-/// The controlling terminal: (input, output).
-#[cfg(unix)]
-pub(crate) fn open_terminal() -> std::io::Result<(File, File)> {
-    let tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
-    Ok((tty.try_clone()?, tty))
-}
-
-#[cfg(windows)]
-pub(crate) fn open_terminal() -> std::io::Result<(File, File)> {
-    let input = OpenOptions::new().read(true).write(true).open("CONIN$")?;
-    let output = OpenOptions::new().read(true).write(true).open("CONOUT$")?;
-    Ok((input, output))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::path::Path;
 /// refuses anything but a regular file. With `follow_links` false a symbolic link is
 /// refused too (Unix: `O_NOFOLLOW`, error `ELOOP`).
 pub fn open(path: &Path, follow_links: bool) -> io::Result<File> {
-    let file = open_nonblocking(path, follow_links)?;
+    let file = crate::platform::open_nonblocking(path, follow_links)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(io::Error::other(format!(
@@ -40,45 +40,11 @@ pub fn read_from(file: File, limit: u64) -> io::Result<Vec<u8>> {
     Ok(data)
 }
 
-#[cfg(unix)]
-fn open_nonblocking(path: &Path, follow_links: bool) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
-    if !follow_links {
-        flags |= libc::O_NOFOLLOW;
-    }
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(flags)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_nonblocking(path: &Path, follow_links: bool) -> io::Result<File> {
-    // Named pipes and devices do not live among files here; a link is refused by looking.
-    if !follow_links && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(io::Error::other("it is a symbolic link"));
-    }
-    File::open(path)
-}
-
 /// What a file that is not a regular file is, in words.
 pub fn kind(meta: &std::fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        if t.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if meta.is_dir() {
+    if let Some(special) = crate::platform::special_kind(meta) {
+        special
+    } else if meta.is_dir() {
         "a directory"
     } else {
         "something else"

@@ -1,10 +1,10 @@
 //! The private directory's Windows side, behind the same functions as `unix.rs`: mode bits
-//! mean nothing there, so privacy is an owner-only DACL (`crate::platform::windows`).
+//! mean nothing there, so privacy is an owner-only DACL (`crate::platform::windows::dacl`).
 
 use std::fs::{self, File, OpenOptions};
 use std::path::Path;
 
-use crate::platform::windows;
+use crate::platform::windows::dacl;
 
 pub fn open_no_follow(path: &Path, create: bool) -> std::io::Result<File> {
     if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
@@ -28,7 +28,7 @@ pub fn check_private(file: &File) -> Result<(), Option<String>> {
     if !meta.is_file() {
         return Err(Some("it is not a regular file".into()));
     }
-    windows::check_file_private(file).map_err(|why| Some(format!("{why}; it will be replaced")))
+    dacl::check_file_private(file).map_err(|why| Some(format!("{why}; it will be replaced")))
 }
 
 /// Creates the directory with an owner-only DACL (its parents as they come); one of ours
@@ -37,13 +37,13 @@ pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
     if let Some(parent) = dir.parent() {
         fs::create_dir_all(parent)?;
     }
-    windows::create_private_dir(dir)?;
-    match windows::check_dir_private(dir) {
+    dacl::create_private_dir(dir)?;
+    match dacl::check_dir_private(dir) {
         Ok(()) => Ok(()),
         Err(not_private) if not_private.foreign => Err(std::io::Error::other(not_private.why)),
         Err(_) => {
-            windows::make_dir_private(dir)?;
-            windows::check_dir_private(dir).map_err(|e| std::io::Error::other(e.why))
+            dacl::make_dir_private(dir)?;
+            dacl::check_dir_private(dir).map_err(|e| std::io::Error::other(e.why))
         }
     }
 }
@@ -53,7 +53,7 @@ pub fn check_own_dir(dir: &Path) -> Result<(), String> {
     if !dir.is_dir() {
         return Err("it is not a directory".into());
     }
-    windows::check_dir_private(dir).map_err(|e| e.why)
+    dacl::check_dir_private(dir).map_err(|e| e.why)
 }
 
 /// doctor's "nobody else can enter it": on Windows the same DACL check.
@@ -70,5 +70,5 @@ pub fn check_dir_chain(_dir: &Path) -> Result<(), String> {
 pub fn private_tempfile(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     tempfile::Builder::new()
         .prefix(super::dir::TEMP_PREFIX)
-        .make_in(dir, windows::create_private_file)
+        .make_in(dir, dacl::create_private_file)
 }

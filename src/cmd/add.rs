@@ -79,7 +79,7 @@ fn from_environment() -> Result<LongTermKeys, Error> {
 
 /// The key id (shown as typed, and checked at once) and the secret (hidden).
 fn ask_on_terminal(profile: &str) -> Result<LongTermKeys, Error> {
-    let (input, mut output) = crate::mfa::open_terminal()
+    let (input, mut output) = crate::platform::open_terminal()
         .map_err(|_| Error::KeysPrompt("there is no terminal to ask on".into()))?;
     let prompt_failed = |e: std::io::Error| Error::KeysPrompt(e.to_string());
     writeln!(
@@ -103,7 +103,8 @@ fn ask_on_terminal(profile: &str) -> Result<LongTermKeys, Error> {
     let access_key_id = line.trim().to_owned();
     // Refused before the secret is typed.
     check_key_id(&access_key_id)?;
-    let secret = hidden::read("Secret access key (not shown): ")?;
+    let secret = crate::platform::read_hidden("Secret access key (not shown): ")
+        .map_err(|e| Error::KeysPrompt(e.to_string()))?;
     Ok(LongTermKeys {
         access_key_id,
         secret_access_key: Secret::new(secret.trim().to_owned()),
@@ -217,68 +218,6 @@ fn key_lines(text: &str, profile: &str, is_config: bool) -> Vec<(usize, String)>
         }
     }
     lines
-}
-
-/// The hidden read. rpassword turns off echo and the terminal's signals, reads Ctrl-C
-/// itself and raises SIGINT *before* it restores the terminal: left alone, the process
-/// would die with echo and line mode off. So SIGINT only sets a flag while it reads;
-/// rpassword then returns and puts the terminal back, and the signal is raised again with
-/// the disposition it had, ending the process as Ctrl-C should.
-#[cfg(unix)]
-mod hidden {
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    use crate::error::Error;
-
-    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-    extern "C" fn note_interrupt(_: libc::c_int) {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-    }
-
-    pub fn read(prompt: &str) -> Result<String, Error> {
-        // SAFETY: sigaction with a handler that only stores to an atomic; the previous
-        // action is put back below.
-        let previous = unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = note_interrupt as *const () as libc::sighandler_t;
-            libc::sigemptyset(&mut action.sa_mask);
-            let mut previous: libc::sigaction = std::mem::zeroed();
-            libc::sigaction(libc::SIGINT, &action, &mut previous);
-            previous
-        };
-        let result = rpassword::prompt_password(prompt);
-        // SAFETY: restores the action saved above.
-        unsafe {
-            libc::sigaction(libc::SIGINT, &previous, std::ptr::null_mut());
-        }
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            // The terminal is back as it was (rpassword's guard dropped). Ctrl-C ends the
-            // process by SIGINT (the shell shows 130), unless SIGINT is ignored here.
-            // SAFETY: raise has no preconditions.
-            unsafe {
-                libc::raise(libc::SIGINT);
-            }
-            return Err(Error::KeysPrompt("interrupted".into()));
-        }
-        result.map_err(|e| match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => {
-                Error::KeysPrompt("the terminal closed before a secret was entered".into())
-            }
-            _ => Error::KeysPrompt(e.to_string()),
-        })
-    }
-}
-
-/// Windows: rpassword restores the console mode itself; Ctrl-C there is a console event,
-/// not a signal read from the input.
-#[cfg(windows)]
-mod hidden {
-    use crate::error::Error;
-
-    pub fn read(prompt: &str) -> Result<String, Error> {
-        rpassword::prompt_password(prompt).map_err(|e| Error::KeysPrompt(e.to_string()))
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use crate::cli::ExecArgs;
 use crate::error::Error;
 use crate::obtain::{self, Prompt};
 use crate::plan::SessionOptions;
+use crate::platform::Unrunnable;
 use crate::profile::REAL_CREDENTIALS_FILE;
 use crate::session::Credentials;
 use crate::shell;
@@ -87,97 +88,32 @@ fn subshell() -> OsString {
     if let Ok(detected) = shell::detect() {
         return detected.program.into();
     }
-    #[cfg(windows)]
-    if let Some(comspec) = std::env::var_os("COMSPEC") {
-        return comspec;
-    }
-    if cfg!(windows) { "cmd.exe" } else { "/bin/sh" }.into()
+    crate::platform::basic_shell(std::env::var_os("COMSPEC"))
 }
 
-/// Unix: the process becomes the command (`exec`), so signals reach it directly and its
-/// exit status is ours; no `sh -c` in between.
-#[cfg(unix)]
-fn replace_process(mut command: Command, program: &OsString) -> Result<ExitCode, Error> {
-    use std::os::unix::process::CommandExt;
-    let err = command.exec();
+/// The process becomes the command where the platform can (Unix `exec`: signals reach it
+/// directly and its exit status is ours; no `sh -c` in between); Windows spawns, waits
+/// (console events ignored, the child in a job that ends with us), and exits with the
+/// child's code, all 32 bits of it.
+fn replace_process(command: Command, program: &OsString) -> Result<ExitCode, Error> {
+    let err = crate::platform::replace_process(command);
     Err(Error::cannot_run(program, &err))
 }
 
-/// Windows cannot replace a process: spawn, wait (console events ignored, the child in a
-/// job that ends with us), and exit with the child's code, all 32 bits of it.
-#[cfg(windows)]
-fn replace_process(mut command: Command, program: &OsString) -> Result<ExitCode, Error> {
-    let code = crate::platform::windows::run_child(&mut command)
-        .map_err(|e| Error::cannot_run(program, &e))?;
-    std::process::exit(code)
-}
-
-/// Finds `program` the way `execvp` will (a name with a `/` as it is, else along PATH) and
-/// says why it cannot be started, if it cannot: 127 for nothing there, 126 for a directory
-/// or a file without execute permission.
-#[cfg(unix)]
+/// Finds `program` the way the spawn will (Unix `execvp`: a name with a `/` as it is, else
+/// along PATH) and says why it cannot be started, if it cannot: 127 for nothing there, 126
+/// for a directory or a file without execute permission.
 fn check_runnable(program: &OsStr) -> Result<(), Error> {
-    use std::os::unix::ffi::OsStrExt;
-    use std::path::PathBuf;
-
-    let candidates: Vec<PathBuf> = if program.as_bytes().contains(&b'/') {
-        vec![PathBuf::from(program)]
-    } else {
-        // No PATH: execvp searches its own default, so leave the answer to it.
-        let Some(path) = std::env::var_os("PATH") else {
-            return Ok(());
-        };
-        std::env::split_paths(&path)
-            .map(|dir| {
-                // An empty PATH entry is the current directory.
-                let dir = if dir.as_os_str().is_empty() {
-                    ".".into()
-                } else {
-                    dir
-                };
-                dir.join(program)
-            })
-            .collect()
+    let path = std::env::var_os("PATH");
+    let (why, not_found) = match crate::platform::check_runnable(program, path.as_deref()) {
+        Ok(()) => return Ok(()),
+        Err(Unrunnable::NotFound) => ("command not found", true),
+        Err(Unrunnable::Directory) => ("it is a directory", false),
+        Err(Unrunnable::NotExecutable) => (crate::error::NOT_EXECUTABLE, false),
     };
-    let mut refused = None;
-    for candidate in &candidates {
-        let Ok(meta) = std::fs::metadata(candidate) else {
-            continue;
-        };
-        if meta.is_dir() {
-            refused.get_or_insert("it is a directory");
-        } else if may_execute(candidate) {
-            return Ok(());
-        } else {
-            refused.get_or_insert(crate::error::NOT_EXECUTABLE);
-        }
-    }
     Err(Error::Exec {
         program: program.to_string_lossy().into_owned(),
-        why: refused.unwrap_or("command not found").into(),
-        not_found: refused.is_none(),
-    })
-}
-
-#[cfg(unix)]
-fn may_execute(path: &std::path::Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: access only reads the NUL-terminated path.
-    unsafe { libc::access(path.as_ptr(), libc::X_OK) == 0 }
-}
-
-/// Windows: found the way the spawn will look for it, else 127 before any code is asked for.
-#[cfg(windows)]
-fn check_runnable(program: &OsStr) -> Result<(), Error> {
-    if crate::platform::windows::program_exists(program) {
-        return Ok(());
-    }
-    Err(Error::Exec {
-        program: program.to_string_lossy().into_owned(),
-        why: "command not found".into(),
-        not_found: true,
+        why: why.into(),
+        not_found,
     })
 }

@@ -1,7 +1,5 @@
 //! `aws-mfa status`: the cached sessions, one line each. Never a secret.
 
-use std::time::SystemTime;
-
 use crate::cache::{self, Sessions};
 use crate::error::{Error, escape_controls};
 use crate::session::rfc3339;
@@ -28,7 +26,7 @@ pub fn run() -> Result<(), Error> {
                 escape_controls(&entry.profile).into_owned(),
                 escape_controls(&entry.identity).into_owned(),
                 rfc3339(at),
-                local_time(at),
+                crate::platform::local_time(at).unwrap_or_else(|| "?".into()),
                 crate::duration::left(entry.time_left()),
             ]
         })
@@ -51,34 +49,4 @@ pub fn run() -> Result<(), Error> {
         out.push('\n');
     }
     super::print(&out)
-}
-
-/// The time on this machine's clock, with its zone (`2026-11-29 10:00 CET`).
-#[cfg(unix)]
-fn local_time(at: SystemTime) -> String {
-    let secs = at
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs() as libc::time_t)
-        .unwrap_or(0);
-    // SAFETY: localtime_r and strftime write only into the buffers given to them.
-    unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&secs, &mut tm).is_null() {
-            return "?".into();
-        }
-        let mut buf = [0u8; 64];
-        let n = libc::strftime(
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            c"%Y-%m-%d %H:%M %Z".as_ptr(),
-            &tm,
-        );
-        String::from_utf8_lossy(&buf[..n]).into_owned()
-    }
-}
-
-/// Windows: the time zone settings' local time, with its offset (`2026-11-29 10:00 +01:00`).
-#[cfg(windows)]
-fn local_time(at: SystemTime) -> String {
-    crate::platform::windows::local_time(at).unwrap_or_else(|| "?".into())
 }

@@ -1,5 +1,50 @@
-//! What differs per operating system, one module per platform. Callers name
-//! `crate::platform::windows::…` behind a `#[cfg(windows)]` call site of their own.
+//! What differs per operating system, one module per platform behind one interface: the
+//! same names and signatures on every platform, so callers have no `cfg` of their own.
+//! Where a platform reads the environment, the value is a parameter: the caller reads it.
+//!
+//! - Children: `start_clean` (before a spawn), `replace_process` (plain `exec`),
+//!   `ChildWaiter` and `exit_with` (a child waited for, `exec --server`), `killing_signal`,
+//!   `check_runnable`, `basic_shell`.
+//! - Files: `open_nonblocking`, `special_kind`, `is_executable`, `private_tempdir`.
+//! - The terminal: `open_terminal`, `read_hidden`.
+//! - `local_time`; the parent process (`parent_process`) and the other holders of a
+//!   pipe (`PipeId`).
 
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as os;
+
+/// Public beyond the interface: the cache's private directory (`cache/windows.rs`) is made
+/// of its owner-only DACLs (`windows::dacl`).
 #[cfg(windows)]
 pub mod windows;
+#[cfg(windows)]
+use windows as os;
+
+// The parent process and a pipe's other holders: Linux reads /proc, the others ask
+// sysinfo (which does not say who holds a pipe).
+#[cfg(not(target_os = "linux"))]
+mod process_table;
+#[cfg(not(target_os = "linux"))]
+use process_table as processes;
+#[cfg(target_os = "linux")]
+use unix::proc as processes;
+
+pub use os::{
+    ChildExit, ChildWaiter, basic_shell, check_runnable, exit_with, is_executable, killing_signal,
+    local_time, open_nonblocking, open_terminal, private_tempdir, read_hidden, replace_process,
+    special_kind, start_clean,
+};
+pub use processes::{ParentProcess, PipeId, parent_process};
+
+/// Why a program cannot be started (`check_runnable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unrunnable {
+    /// Nothing by that name where the spawn will look.
+    NotFound,
+    /// A directory by that name.
+    Directory,
+    /// A file without execute permission.
+    NotExecutable,
+}

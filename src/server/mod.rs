@@ -14,8 +14,6 @@ use std::time::Duration;
 use crate::error::Error;
 use crate::session::{Credentials, EnvChange};
 
-#[cfg(unix)]
-mod child;
 mod connections;
 mod endpoint;
 
@@ -108,20 +106,8 @@ fn empty_credentials_file() -> Result<(tempfile::TempDir, PathBuf), Error> {
     let private_dir_failed = |e: std::io::Error| Error::Server {
         why: format!("cannot make a private directory: {e}"),
     };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("aws-mfa-exec-");
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
-    let private = builder.tempdir().map_err(private_dir_failed)?;
-    // Windows: the temporary directory's own ACL is inherited; an inner one is the user's.
-    #[cfg(windows)]
-    let inner = {
-        let inner = private.path().join("private");
-        crate::platform::windows::create_private_dir(&inner).map_err(private_dir_failed)?;
-        inner
-    };
-    #[cfg(not(windows))]
-    let inner = private.path().to_path_buf();
+    let (private, inner) =
+        crate::platform::private_tempdir("aws-mfa-exec-").map_err(private_dir_failed)?;
     let credentials_file = inner.join("credentials");
     std::fs::write(&credentials_file, "").map_err(|e| Error::Write {
         path: credentials_file.clone(),
@@ -135,9 +121,10 @@ fn empty_credentials_file() -> Result<(tempfile::TempDir, PathBuf), Error> {
 /// The endpoint answers with what `lookup` returns: it is called again whenever the child
 /// asks, and must never read the terminal.
 ///
-/// Windows: the child is spawned and waited for with Ctrl-C / Ctrl-Break ignored here and
-/// in a job that ends with aws-mfa (see `platform::windows::run_child`); its exit code, all
-/// 32 bits of it, is ours.
+/// How the child is waited for, and how its status becomes ours, is the platform's
+/// (`platform::ChildWaiter`): Unix passes signals on; Windows ignores Ctrl-C / Ctrl-Break
+/// here, keeps the child in a job that ends with aws-mfa, and exits with all 32 bits of
+/// its code.
 pub fn exec<F>(
     lookup: F,
     options: &Options,
@@ -148,36 +135,19 @@ pub fn exec<F>(
 where
     F: FnMut() -> Result<Credentials, Error> + Send + 'static,
 {
-    // Before any thread starts, so that only this thread ever handles them.
-    #[cfg(unix)]
-    let signals = child::HeldSignals::hold();
+    // Before any thread starts, so that only this thread ever handles signals.
+    let waiter = crate::platform::ChildWaiter::prepare();
 
     let server = start(lookup, options.wait)?;
     let (private, credentials_file) = empty_credentials_file()?;
     prepare_child(&mut command, session_env, &server, &credentials_file);
 
-    #[cfg(unix)]
-    let status = signals.run(&mut command);
-    #[cfg(windows)]
-    let status = crate::platform::windows::run_child(&mut command);
-    let status = status.map_err(|e| Error::cannot_run(program, &e))?;
+    let exit = waiter
+        .run(&mut command)
+        .map_err(|e| Error::cannot_run(program, &e))?;
     drop(server);
     drop(private);
-    #[cfg(windows)]
-    std::process::exit(status);
-    #[cfg(unix)]
-    Ok(exit_code(status))
-}
-
-/// The child's code, or 128+N when signal N ended it (what a shell shows).
-#[cfg(unix)]
-fn exit_code(status: std::process::ExitStatus) -> ExitCode {
-    use std::os::unix::process::ExitStatusExt;
-    let code = status
-        .code()
-        .or_else(|| status.signal().map(|signal| 128 + signal))
-        .unwrap_or(1);
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
+    Ok(crate::platform::exit_with(exit))
 }
 
 #[cfg(test)]

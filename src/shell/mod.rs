@@ -173,40 +173,19 @@ pub fn detect() -> Result<DetectedShell, Error> {
 }
 
 /// The parent process's program name, when the platform tells it.
-#[cfg(target_os = "linux")]
 fn parent_program() -> Option<String> {
-    let ppid = std::os::unix::process::parent_id();
-    let comm = std::fs::read_to_string(format!("/proc/{ppid}/comm")).ok()?;
-    let comm = comm.trim_end_matches('\n');
-    // xonsh is a Python program: run as `python3 -m xonsh` it is known by its command line.
-    if comm.starts_with("python")
-        && let Ok(cmdline) = std::fs::read(format!("/proc/{ppid}/cmdline"))
+    let parent = crate::platform::parent_process()?;
+    // xonsh is a Python program: run as `python3 -m xonsh` it is known by its command line
+    // (where the platform tells it: Linux).
+    if parent.name.starts_with("python")
+        && let Some(args) = parent.args()
     {
-        let cmdline = String::from_utf8_lossy(&cmdline);
-        let args: Vec<&str> = cmdline.split('\0').filter(|a| !a.is_empty()).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         if xonsh::runs_xonsh(&args) {
             return Some("xonsh".to_owned());
         }
     }
-    Some(comm.to_owned()).filter(|s| !s.is_empty())
-}
-
-#[cfg(not(target_os = "linux"))]
-fn parent_program() -> Option<String> {
-    use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
-    let me = sysinfo::get_current_pid().ok()?;
-    let mut sys = System::new();
-    let refresh = |sys: &mut System, pid: Pid| {
-        sys.refresh_processes_specifics(
-            ProcessesToUpdate::Some(&[pid]),
-            true,
-            ProcessRefreshKind::nothing(),
-        );
-    };
-    refresh(&mut sys, me);
-    let parent = sys.process(me)?.parent()?;
-    refresh(&mut sys, parent);
-    Some(sys.process(parent)?.name().to_string_lossy().into_owned())
+    Some(parent.name)
 }
 
 /// Whether the program is Windows' cmd.exe (`C:\Windows\system32\CMD.EXE`).

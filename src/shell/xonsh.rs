@@ -44,9 +44,8 @@ fn quote(value: &str) -> String {
 }
 
 /// Whether a Python command line runs xonsh (`python3 -m xonsh`, `python3 /usr/bin/xonsh`):
-/// without the `setproctitle` module xonsh shows up as its interpreter. (Linux reads the
-/// command line from /proc; elsewhere only the unit tests call it.)
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+/// without the `setproctitle` module xonsh shows up as its interpreter. (Only Linux tells
+/// a parent's command line: `platform::ParentProcess::args`.)
 pub fn runs_xonsh(args: &[&str]) -> bool {
     let Some((interpreter, rest)) = args.split_first() else {
         return false;

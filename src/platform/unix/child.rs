@@ -1,16 +1,25 @@
-//! A child that `aws-mfa` waits for instead of becoming (Unix).
+//! Children on Unix: how each one starts, how aws-mfa becomes one, and how it waits for one.
 //!
-//! While it waits, the parent ignores SIGINT and SIGQUIT, as `system(3)` does: the child,
-//! in the terminal's foreground process group, already gets them, and a second SIGINT
-//! makes Terraform abort at once. SIGTERM and SIGHUP, which are sent to a process rather
-//! than typed, are passed on. The child itself starts with an empty mask and the
-//! dispositions aws-mfa was started with (`crate::child_signals`): a signal ignored by
-//! aws-mfa's own parent (`nohup`, a background job) stays ignored, as it would after `exec`.
+//! Every process aws-mfa starts (the `exec --server` child or subshell, each `mfa_process`)
+//! begins with an empty signal mask and the dispositions aws-mfa itself was started with.
+//! A child inherits its parent's signal mask and ignored signals across fork and exec, and
+//! std no longer clears the mask when it spawns (rust-lang/rust#101077). While it serves,
+//! aws-mfa blocks SIGHUP, SIGINT, SIGQUIT and SIGTERM on every thread and ignores SIGINT
+//! and SIGQUIT: without this reset, python, `sleep` or Terraform would start deaf to
+//! Ctrl-C and to a forwarded SIGTERM (a shell hides it: dash clears the mask on its
+//! first wait). A signal ignored when aws-mfa started (`nohup`) stays ignored, as it
+//! would after a plain `exec`.
+//!
+//! While it waits for the `exec --server` child, aws-mfa ignores SIGINT and SIGQUIT, as
+//! `system(3)` does: the child, in the terminal's foreground process group, already gets
+//! them, and a second SIGINT makes Terraform abort at once. SIGTERM and SIGHUP, which are
+//! sent to a process rather than typed, are passed on.
 
 use std::io;
 use std::mem::MaybeUninit;
-use std::process::{Command, ExitStatus};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, ExitCode, ExitStatus};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 use libc::c_int;
 
@@ -18,6 +27,70 @@ use libc::c_int;
 const IGNORED: [c_int; 2] = [libc::SIGINT, libc::SIGQUIT];
 /// Passed on to the child.
 const FORWARDED: [c_int; 2] = [libc::SIGTERM, libc::SIGHUP];
+
+/// Signals aws-mfa itself set to SIG_IGN (a bit per signal number); a child gets them back
+/// at SIG_DFL.
+static IGNORED_BY_US: AtomicU64 = AtomicU64::new(0);
+
+/// Makes `command` start with an empty signal mask and default dispositions for what
+/// aws-mfa ignores itself. (Handlers need nothing: exec resets them to the default.)
+pub fn start_clean(command: &mut Command) -> &mut Command {
+    // SAFETY: between fork and exec only async-signal-safe calls: an atomic load,
+    // sigemptyset, sigprocmask and signal.
+    unsafe {
+        command.pre_exec(|| {
+            let ignored = IGNORED_BY_US.load(Ordering::SeqCst);
+            for signal in 1..64 {
+                if ignored & (1 << signal) != 0 {
+                    libc::signal(signal, libc::SIG_DFL);
+                }
+            }
+            let mut empty = MaybeUninit::<libc::sigset_t>::uninit();
+            libc::sigemptyset(empty.as_mut_ptr());
+            if libc::sigprocmask(libc::SIG_SETMASK, empty.as_ptr(), std::ptr::null_mut()) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The process becomes the command (`exec`), so signals reach it directly and its exit
+/// status is ours; no `sh -c` in between. Returns only when that fails.
+pub fn replace_process(mut command: Command) -> io::Error {
+    command.exec()
+}
+
+/// How a child ended.
+pub struct ChildExit(ExitStatus);
+
+/// The child's code, or 128+N when signal N ended it (what a shell shows).
+pub fn exit_with(exit: ChildExit) -> ExitCode {
+    let status = exit.0;
+    let code = status
+        .code()
+        .or_else(|| status.signal().map(|signal| 128 + signal))
+        .unwrap_or(1);
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// The signal that ended a process, by name where it has a common one (`SIGKILL`,
+/// `signal 42`); `None` when it exited.
+pub fn killing_signal(status: &ExitStatus) -> Option<String> {
+    let signal = status.signal()?;
+    let name = match signal {
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGINT => "SIGINT",
+        libc::SIGQUIT => "SIGQUIT",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGTERM => "SIGTERM",
+        _ => return Some(format!("signal {signal}")),
+    };
+    Some(name.to_owned())
+}
 
 /// The child's pid while it can receive signals; 0 otherwise.
 static CHILD: AtomicI32 = AtomicI32::new(0);
@@ -30,15 +103,16 @@ extern "C" fn forward(signal: c_int) {
     }
 }
 
-/// The four signals held (blocked) on this thread. Threads started while they are held
+/// A child to be run and waited for. From `prepare` on, the four signals are held (blocked) on
+/// this thread: call it before any thread starts. Threads started while they are held
 /// inherit the block, so only the waiting thread ever handles them; a signal that arrives
 /// before the child runs is delivered once it does.
-pub struct HeldSignals {
+pub struct ChildWaiter {
     previous: libc::sigset_t,
 }
 
-impl HeldSignals {
-    pub fn hold() -> Self {
+impl ChildWaiter {
+    pub fn prepare() -> Self {
         // SAFETY: plain libc calls on locals.
         unsafe {
             let mut set = MaybeUninit::<libc::sigset_t>::uninit();
@@ -48,7 +122,7 @@ impl HeldSignals {
             }
             let mut previous = MaybeUninit::<libc::sigset_t>::uninit();
             libc::pthread_sigmask(libc::SIG_BLOCK, set.as_ptr(), previous.as_mut_ptr());
-            HeldSignals {
+            ChildWaiter {
                 previous: previous.assume_init(),
             }
         }
@@ -58,8 +132,8 @@ impl HeldSignals {
     /// would pass on the four held here) and none of our dispositions. With that pre-exec
     /// step std forks and calls `execvp`, which runs a script without `#!` with /bin/sh,
     /// as plain `exec` does (`posix_spawn` would refuse it).
-    pub fn run(self, command: &mut Command) -> io::Result<ExitStatus> {
-        let mut child = crate::child_signals::start_clean(command).spawn()?;
+    pub fn run(self, command: &mut Command) -> io::Result<ChildExit> {
+        let mut child = start_clean(command).spawn()?;
         let pid = i32::try_from(child.id()).expect("a pid fits in pid_t");
         CHILD.store(pid, Ordering::SeqCst);
         let installed: Vec<Installed> = IGNORED
@@ -78,13 +152,13 @@ impl HeldSignals {
         CHILD.store(0, Ordering::SeqCst);
         let status = exited.and_then(|()| child.wait());
         drop(installed);
-        status
+        status.map(ChildExit)
     }
 }
 
-impl Drop for HeldSignals {
+impl Drop for ChildWaiter {
     fn drop(&mut self) {
-        // SAFETY: restores the mask saved in `hold`.
+        // SAFETY: restores the mask saved in `prepare`.
         unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.previous, std::ptr::null_mut()) };
     }
 }
@@ -109,7 +183,7 @@ impl Installed {
             }
             if handler == libc::SIG_IGN {
                 // Every process started from now on (mfa_process) gets it back at default.
-                crate::child_signals::ignored_by_us(signal);
+                IGNORED_BY_US.fetch_or(1 << signal, Ordering::SeqCst);
             }
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = handler;
@@ -129,7 +203,7 @@ impl Drop for Installed {
         if let Some(previous) = &self.previous {
             // SAFETY: restores what sigaction reported before.
             unsafe { libc::sigaction(self.signal, previous, std::ptr::null_mut()) };
-            crate::child_signals::restored(self.signal);
+            IGNORED_BY_US.fetch_and(!(1 << self.signal), Ordering::SeqCst);
         }
     }
 }

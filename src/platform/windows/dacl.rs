@@ -1,19 +1,15 @@
-//! Windows: children that cannot replace us, private files without mode bits, local time,
-//! and finding a program the way the process spawner will.
+//! Private files: an owner-only DACL instead of mode 0700/0600.
 
-use std::ffi::OsStr;
 use std::io;
 use std::mem::size_of;
 use std::os::windows::ffi::OsStrExt;
 use std::os::windows::io::{AsRawHandle, FromRawHandle};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::ptr::{null, null_mut};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use windows_sys::Win32::Foundation::{
-    CloseHandle, ERROR_ALREADY_EXISTS, FILETIME, GENERIC_READ, GENERIC_WRITE, HANDLE,
-    INVALID_HANDLE_VALUE, LocalFree, SYSTEMTIME, WIN32_ERROR,
+    CloseHandle, ERROR_ALREADY_EXISTS, GENERIC_READ, GENERIC_WRITE, HANDLE, INVALID_HANDLE_VALUE,
+    LocalFree, WIN32_ERROR,
 };
 use windows_sys::Win32::Security::Authorization::{
     GetSecurityInfo, SE_FILE_OBJECT, SetNamedSecurityInfoW,
@@ -32,149 +28,7 @@ use windows_sys::Win32::Storage::FileSystem::{
     CREATE_NEW, CreateDirectoryW, CreateFileW, FILE_ALL_ACCESS, FILE_ATTRIBUTE_NORMAL,
     FILE_FLAG_BACKUP_SEMANTICS, FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE, READ_CONTROL,
 };
-use windows_sys::Win32::System::Console::{CTRL_BREAK_EVENT, CTRL_C_EVENT, SetConsoleCtrlHandler};
-use windows_sys::Win32::System::JobObjects::{
-    AssignProcessToJobObject, CreateJobObjectW, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
-    JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation,
-    SetInformationJobObject,
-};
-use windows_sys::Win32::System::SystemInformation::{GetSystemDirectoryW, GetWindowsDirectoryW};
 use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
-use windows_sys::Win32::System::Time::{
-    FileTimeToSystemTime, SystemTimeToFileTime, SystemTimeToTzSpecificLocalTime,
-};
-use windows_sys::core::BOOL;
-
-// ---------------------------------------------------------------------------------------
-// Children: `exec` and `exec --server`.
-// ---------------------------------------------------------------------------------------
-
-/// Runs `command` to its end and returns its exit code, all 32 bits of it. Windows cannot
-/// replace a process, so aws-mfa stays and waits:
-/// - Ctrl-C and Ctrl-Break are ignored here while the child runs. The console sends them to
-///   every process attached to it, so the child gets them and decides; aws-mfa must not die
-///   first and leave the child behind. (A handler, not `SetConsoleCtrlHandler(NULL, TRUE)`,
-///   which the child would inherit.)
-/// - aws-mfa and, through inheritance, the child live in a job that kills what is left in it
-///   when its last handle closes. That handle is aws-mfa's and is never closed by hand: it
-///   closes when aws-mfa ends, however it ends, so nothing it started is left running.
-pub fn run_child(command: &mut Command) -> io::Result<i32> {
-    // A job that forbids jobs inside it (Windows before 8): the command still runs.
-    if let Err(e) = join_kill_on_close_job() {
-        eprintln!(
-            "aws-mfa: warning: cannot start a job object ({e}): if aws-mfa is ended, the command may go on running"
-        );
-    }
-    let _ignoring = IgnoredInterrupts::install()?;
-    let status = command.spawn()?.wait()?;
-    // Windows always has a code; it is a u32 that std hands out as an i32, bits intact.
-    Ok(status.code().unwrap_or(1))
-}
-
-/// Puts this process in a new job with `JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE`. Joining before
-/// the child is spawned means the child is born inside: no moment when it runs outside.
-fn join_kill_on_close_job() -> io::Result<()> {
-    // SAFETY: plain Win32 calls with a zeroed limit structure; the handle is checked.
-    unsafe {
-        let job = CreateJobObjectW(null(), null());
-        if job.is_null() {
-            return Err(io::Error::last_os_error());
-        }
-        let mut limits: JOBOBJECT_EXTENDED_LIMIT_INFORMATION = std::mem::zeroed();
-        limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
-        let joined = SetInformationJobObject(
-            job,
-            JobObjectExtendedLimitInformation,
-            (&raw const limits).cast(),
-            size_of::<JOBOBJECT_EXTENDED_LIMIT_INFORMATION>() as u32,
-        ) != 0
-            && AssignProcessToJobObject(job, GetCurrentProcess()) != 0;
-        if !joined {
-            let err = io::Error::last_os_error();
-            CloseHandle(job);
-            return Err(err);
-        }
-        // The handle stays open on purpose until aws-mfa exits (see `run_child`).
-    }
-    Ok(())
-}
-
-/// Ctrl-C / Ctrl-Break handled (ignored) by aws-mfa while the guard lives.
-struct IgnoredInterrupts;
-
-unsafe extern "system" fn ignore_interrupts(event: u32) -> BOOL {
-    // TRUE: handled, so the default handler (which ends the process) is not called. Closing
-    // the console, logoff and shutdown go on to it: aws-mfa ends, the job takes the child.
-    BOOL::from(event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT)
-}
-
-impl IgnoredInterrupts {
-    fn install() -> io::Result<Self> {
-        // SAFETY: registers a function that lives as long as the program.
-        if unsafe { SetConsoleCtrlHandler(Some(ignore_interrupts), 1) } == 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(IgnoredInterrupts)
-    }
-}
-
-impl Drop for IgnoredInterrupts {
-    fn drop(&mut self) {
-        // SAFETY: removes the handler added in `install`.
-        unsafe { SetConsoleCtrlHandler(Some(ignore_interrupts), 0) };
-    }
-}
-
-/// Whether spawning `program` will find it, searched as std searches on Windows: a bare
-/// name in the directory of aws-mfa, the system and Windows directories, then `PATH`, with
-/// `.exe` appended when it has no extension; a path as given (or with `.exe`). `PATHEXT` is
-/// not used by std, so a `.cmd` or `.bat` must be named with its extension.
-pub fn program_exists(program: &OsStr) -> bool {
-    let given = Path::new(program);
-    let is_bare_name = given.file_name() == Some(program);
-    if !is_bare_name {
-        return given.is_file() || with_exe(given.to_path_buf()).is_file();
-    }
-    let has_extension = program.encode_wide().any(|c| c == u16::from(b'.'));
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(own) = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(Path::to_owned))
-    {
-        dirs.push(own);
-    }
-    dirs.extend(system_directory(GetSystemDirectoryW));
-    dirs.extend(system_directory(GetWindowsDirectoryW));
-    if let Some(path) = std::env::var_os("PATH") {
-        dirs.extend(std::env::split_paths(&path));
-    }
-    dirs.into_iter().any(|dir| {
-        let candidate = dir.join(program);
-        let candidate = if has_extension {
-            candidate
-        } else {
-            candidate.with_extension("exe")
-        };
-        candidate.is_file()
-    })
-}
-
-fn with_exe(path: PathBuf) -> PathBuf {
-    let mut name = path.into_os_string();
-    name.push(".exe");
-    name.into()
-}
-
-fn system_directory(get: unsafe extern "system" fn(*mut u16, u32) -> u32) -> Option<PathBuf> {
-    let mut buf = [0u16; 512];
-    // SAFETY: the function writes at most `buf.len()` units and returns how many.
-    let n = unsafe { get(buf.as_mut_ptr(), buf.len() as u32) } as usize;
-    (n > 0 && n < buf.len()).then(|| PathBuf::from(String::from_utf16_lossy(&buf[..n])))
-}
-
-// ---------------------------------------------------------------------------------------
-// Private files: an owner-only DACL instead of mode 0700/0600.
-// ---------------------------------------------------------------------------------------
 
 /// Creates `dir` private from its first moment: an explicit, protected DACL (nothing
 /// inherited from the parent, which on a shared disk may let everyone in) with one entry,
@@ -496,66 +350,9 @@ fn win32_result(err: WIN32_ERROR) -> io::Result<()> {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Local time.
-// ---------------------------------------------------------------------------------------
-
-/// FILETIME counts 100 ns ticks since 1601-01-01; this many lie before 1970-01-01.
-const FILETIME_UNIX_EPOCH: u64 = 116_444_736_000_000_000;
-
-/// `at` on this machine's clock with its offset from UTC (`2026-11-29 10:00 +01:00`),
-/// daylight saving time included as the time zone settings say for that date.
-pub fn local_time(at: SystemTime) -> Option<String> {
-    let since = at.duration_since(UNIX_EPOCH).ok()?;
-    let ticks = FILETIME_UNIX_EPOCH + since.as_secs() * 10_000_000;
-    let utc_file = FILETIME {
-        dwLowDateTime: ticks as u32,
-        dwHighDateTime: (ticks >> 32) as u32,
-    };
-    // SAFETY: plain conversions between caller-owned structures.
-    unsafe {
-        let mut utc: SYSTEMTIME = std::mem::zeroed();
-        let mut local: SYSTEMTIME = std::mem::zeroed();
-        let mut local_file: FILETIME = std::mem::zeroed();
-        if FileTimeToSystemTime(&utc_file, &mut utc) == 0
-            || SystemTimeToTzSpecificLocalTime(null(), &utc, &mut local) == 0
-            || SystemTimeToFileTime(&local, &mut local_file) == 0
-        {
-            return None;
-        }
-        let local_ticks =
-            u64::from(local_file.dwHighDateTime) << 32 | u64::from(local_file.dwLowDateTime);
-        let offset_minutes = (local_ticks as i64 - ticks as i64) / 600_000_000;
-        let sign = if offset_minutes < 0 { '-' } else { '+' };
-        let offset = offset_minutes.unsigned_abs();
-        Some(format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} {sign}{:02}:{:02}",
-            local.wYear,
-            local.wMonth,
-            local.wDay,
-            local.wHour,
-            local.wMinute,
-            offset / 60,
-            offset % 60
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn programs_are_found_where_the_spawner_looks() {
-        assert!(program_exists(OsStr::new("cmd.exe")), "system directory");
-        assert!(program_exists(OsStr::new("cmd")), ".exe is appended");
-        assert!(!program_exists(OsStr::new("no-such-program-aws-mfa")));
-        let own = std::env::current_exe().unwrap();
-        assert!(program_exists(own.as_os_str()), "a path as given");
-        assert!(!program_exists(
-            own.with_file_name("missing.exe").as_os_str()
-        ));
-    }
 
     #[test]
     fn what_is_created_private_checks_as_private() {
@@ -569,28 +366,5 @@ mod tests {
         check_file_private(&file).unwrap();
         // Never an existing file.
         assert!(create_private_file(&private.join("entry")).is_err());
-    }
-
-    #[test]
-    fn local_time_is_utc_moved_by_its_offset() {
-        let at = UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000);
-        let local = local_time(at).unwrap();
-        // "2026-11-18 09:46 +01:00"
-        let (stamp, offset) = local.rsplit_once(' ').unwrap();
-        let sign = if offset.starts_with('-') { -1 } else { 1 };
-        let minutes = sign
-            * (offset[1..3].parse::<i64>().unwrap() * 60 + offset[4..].parse::<i64>().unwrap());
-        let utc = humantime::format_rfc3339_seconds(at - std::time::Duration::ZERO).to_string();
-        let shifted = humantime::format_rfc3339_seconds(if minutes >= 0 {
-            at + std::time::Duration::from_secs(minutes as u64 * 60)
-        } else {
-            at - std::time::Duration::from_secs(minutes.unsigned_abs() * 60)
-        })
-        .to_string();
-        assert_eq!(
-            stamp,
-            format!("{} {}", &shifted[..10], &shifted[11..16]),
-            "{local} for {utc}"
-        );
     }
 }

@@ -1,0 +1,16 @@
+//! Unix (Linux, macOS, the BSDs): signals, modes, the controlling terminal, the C
+//! library's local time; on Linux, /proc.
+
+mod child;
+mod files;
+#[cfg(target_os = "linux")]
+pub mod proc;
+mod programs;
+mod terminal;
+mod time;
+
+pub use child::{ChildExit, ChildWaiter, exit_with, killing_signal, replace_process, start_clean};
+pub use files::{open_nonblocking, private_tempdir, special_kind};
+pub use programs::{basic_shell, check_runnable, is_executable};
+pub use terminal::{open_terminal, read_hidden};
+pub use time::local_time;

@@ -1,0 +1,17 @@
+//! Windows: children that cannot replace us (console control, a job object), private files
+//! without mode bits (DACLs), the console for prompts, local time, and finding a program
+//! the way the process spawner will.
+
+mod child;
+mod console;
+pub mod dacl;
+mod files;
+mod job;
+mod programs;
+mod time;
+
+pub use child::{ChildExit, ChildWaiter, exit_with, killing_signal, replace_process, start_clean};
+pub use console::{open_terminal, read_hidden};
+pub use files::{open_nonblocking, private_tempdir, special_kind};
+pub use programs::{basic_shell, check_runnable, is_executable};
+pub use time::local_time;
