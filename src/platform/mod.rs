@@ -15,10 +15,10 @@ mod unix;
 #[cfg(unix)]
 use unix as os;
 
-/// Public beyond the interface: the cache's private directory (`cache/windows.rs`) is made
-/// of its owner-only DACLs (`windows::dacl`).
+/// Open to the crate beyond the interface: the cache's private directory
+/// (`cache/windows.rs`) is made of its owner-only DACLs (`windows::dacl`).
 #[cfg(windows)]
-pub mod windows;
+pub(crate) mod windows;
 #[cfg(windows)]
 use windows as os;
 

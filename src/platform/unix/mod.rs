@@ -4,7 +4,7 @@
 mod child;
 mod files;
 #[cfg(target_os = "linux")]
-pub mod proc;
+pub(crate) mod proc;
 mod programs;
 mod terminal;
 mod time;

@@ -4,7 +4,7 @@
 
 mod child;
 mod console;
-pub mod dacl;
+pub(crate) mod dacl;
 mod files;
 mod job;
 mod programs;
