@@ -5,6 +5,7 @@ use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 use crate::cli::ExecArgs;
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::obtain::{self, Prompt};
 use crate::plan::SessionOptions;
@@ -12,10 +13,10 @@ use crate::profile::REAL_CREDENTIALS_FILE;
 use crate::session::Credentials;
 use crate::shell;
 
-pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &ExecArgs, env: &Environment) -> Result<ExitCode, Error> {
     // A typo in the command must not cost an MFA code: check it can be started first.
     if let Some(program) = args.command.first() {
-        check_runnable(program)?;
+        check_runnable(program, env.os("PATH"))?;
     }
     // What the server hands out should last past the SDKs' refresh windows (see
     // `obtain::REFRESH_MIN_LEFT`); asking now, before the child runs, is the one prompt.
@@ -25,10 +26,10 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
         obtain::SESSION_MIN_LEFT
     };
     let options = SessionOptions::from(&args.session);
-    let session = obtain::session(options.clone(), min_left, Prompt::Terminal)?;
+    let session = obtain::session(env, options.clone(), min_left, Prompt::Terminal)?;
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
-        None => (subshell(), Vec::new()),
+        None => (subshell(env), Vec::new()),
     };
     let mut command = Command::new(&program);
     command.args(&rest);
@@ -36,12 +37,12 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
     if args.server {
         // aws-mfa run inside the child still finds the user's keys (the child's own
         // credentials file is an empty one).
-        match crate::profile::credentials_file() {
+        match crate::profile::credentials_file(env) {
             Some(real) => command.env(REAL_CREDENTIALS_FILE, real),
             None => command.env_remove(REAL_CREDENTIALS_FILE),
         };
         return crate::server::exec(
-            later_lookups(&options),
+            later_lookups(env, &options),
             &server_options(&options),
             changes,
             command,
@@ -60,8 +61,10 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
 /// What the credential server answers the child with: credentials re-minted from the
 /// cached MFA session; the terminal is never asked again.
 fn later_lookups(
+    env: &Environment,
     options: &SessionOptions,
 ) -> impl FnMut() -> Result<Credentials, Error> + Send + 'static {
+    let env = env.clone();
     // A code from the command line is spent by the time it would be needed again, and
     // --refresh was for the first session only.
     let later = SessionOptions {
@@ -70,7 +73,7 @@ fn later_lookups(
         ..options.clone()
     };
     move || {
-        obtain::session(later.clone(), obtain::REFRESH_MIN_LEFT, Prompt::Never)
+        obtain::session(&env, later.clone(), obtain::REFRESH_MIN_LEFT, Prompt::Never)
             .map(|session| session.credentials)
     }
 }
@@ -83,13 +86,13 @@ fn server_options(options: &SessionOptions) -> crate::server::Options {
 }
 
 /// No command: the calling shell, else `$SHELL`, else the platform's basic shell.
-fn subshell() -> OsString {
-    if let Ok(detected) = shell::detect() {
+fn subshell(env: &Environment) -> OsString {
+    if let Ok(detected) = shell::detect(env) {
         return detected.program.into();
     }
     #[cfg(windows)]
-    if let Some(comspec) = std::env::var_os("COMSPEC") {
-        return comspec;
+    if let Some(comspec) = env.os("COMSPEC") {
+        return comspec.to_owned();
     }
     if cfg!(windows) { "cmd.exe" } else { "/bin/sh" }.into()
 }
@@ -116,7 +119,7 @@ fn replace_process(mut command: Command, program: &OsString) -> Result<ExitCode,
 /// says why it cannot be started, if it cannot: 127 for nothing there, 126 for a directory
 /// or a file without execute permission.
 #[cfg(unix)]
-fn check_runnable(program: &OsStr) -> Result<(), Error> {
+fn check_runnable(program: &OsStr, path: Option<&OsStr>) -> Result<(), Error> {
     use std::os::unix::ffi::OsStrExt;
     use std::path::PathBuf;
 
@@ -124,10 +127,10 @@ fn check_runnable(program: &OsStr) -> Result<(), Error> {
         vec![PathBuf::from(program)]
     } else {
         // No PATH: execvp searches its own default, so leave the answer to it.
-        let Some(path) = std::env::var_os("PATH") else {
+        let Some(path) = path else {
             return Ok(());
         };
-        std::env::split_paths(&path)
+        std::env::split_paths(path)
             .map(|dir| {
                 // An empty PATH entry is the current directory.
                 let dir = if dir.as_os_str().is_empty() {
@@ -171,8 +174,8 @@ fn may_execute(path: &std::path::Path) -> bool {
 
 /// Windows: found the way the spawn will look for it, else 127 before any code is asked for.
 #[cfg(windows)]
-fn check_runnable(program: &OsStr) -> Result<(), Error> {
-    if crate::platform::windows::program_exists(program) {
+fn check_runnable(program: &OsStr, path: Option<&OsStr>) -> Result<(), Error> {
+    if crate::platform::windows::program_exists(program, path) {
         return Ok(());
     }
     Err(Error::Exec {

@@ -129,7 +129,7 @@ impl Drop for IgnoredInterrupts {
 /// name in the directory of aws-mfa, the system and Windows directories, then `PATH`, with
 /// `.exe` appended when it has no extension; a path as given (or with `.exe`). `PATHEXT` is
 /// not used by std, so a `.cmd` or `.bat` must be named with its extension.
-pub fn program_exists(program: &OsStr) -> bool {
+pub fn program_exists(program: &OsStr, path: Option<&OsStr>) -> bool {
     let given = Path::new(program);
     let is_bare_name = given.file_name() == Some(program);
     if !is_bare_name {
@@ -145,8 +145,8 @@ pub fn program_exists(program: &OsStr) -> bool {
     }
     dirs.extend(system_directory(GetSystemDirectoryW));
     dirs.extend(system_directory(GetWindowsDirectoryW));
-    if let Some(path) = std::env::var_os("PATH") {
-        dirs.extend(std::env::split_paths(&path));
+    if let Some(path) = path {
+        dirs.extend(std::env::split_paths(path));
     }
     dirs.into_iter().any(|dir| {
         let candidate = dir.join(program);
@@ -547,13 +547,24 @@ mod tests {
 
     #[test]
     fn programs_are_found_where_the_spawner_looks() {
-        assert!(program_exists(OsStr::new("cmd.exe")), "system directory");
-        assert!(program_exists(OsStr::new("cmd")), ".exe is appended");
-        assert!(!program_exists(OsStr::new("no-such-program-aws-mfa")));
+        let exists = |program: &str| program_exists(OsStr::new(program), None);
+        assert!(exists("cmd.exe"), "system directory");
+        assert!(exists("cmd"), ".exe is appended");
+        assert!(!exists("no-such-program-aws-mfa"));
         let own = std::env::current_exe().unwrap();
-        assert!(program_exists(own.as_os_str()), "a path as given");
+        assert!(program_exists(own.as_os_str(), None), "a path as given");
         assert!(!program_exists(
-            own.with_file_name("missing.exe").as_os_str()
+            own.with_file_name("missing.exe").as_os_str(),
+            None
+        ));
+        // PATH is searched last, as given.
+        let dir = own.parent().unwrap().join("on-path");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("found-on-path.exe"), b"").unwrap();
+        assert!(!exists("found-on-path"));
+        assert!(program_exists(
+            OsStr::new("found-on-path"),
+            Some(dir.as_os_str())
         ));
     }
 

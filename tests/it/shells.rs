@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 use std::time::{Duration, UNIX_EPOCH};
 
+use aws_mfa::environment::Environment;
 use aws_mfa::session::{Credentials, EnvChange, Secret, Session};
 use aws_mfa::shell::Shell;
 use proptest::collection::vec;
@@ -454,7 +455,7 @@ proptest! {
     #[test]
     fn powershell_reads_back_every_value(values in batch()) {
         let changes = set_all(&values);
-        let text = Shell::Pwsh.render(&changes).unwrap();
+        let text = Shell::Pwsh.render(&changes, &Environment::default()).unwrap();
         let effects = read_pwsh(&text).map_err(TestCaseError::fail)?;
         prop_assert_eq!(effects.len(), values.len());
         for ((name, value), (read_name, read_value)) in NAMES.iter().zip(&values).zip(effects) {
@@ -468,7 +469,7 @@ proptest! {
         let mut changes = set_all(&values[..BATCH - 2]);
         changes.push(EnvChange::Unset(NAMES[BATCH - 2]));
         changes.push(EnvChange::Unset(NAMES[BATCH - 1]));
-        let text = Shell::Json.render(&changes).unwrap();
+        let text = Shell::Json.render(&changes, &Environment::default()).unwrap();
         let object: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let keys: Vec<&str> = object.keys().map(String::as_str).collect();
