@@ -1,6 +1,7 @@
 //! What every integration test shares: a private home with AWS files, the built binary run
 //! the way a user runs it, the fake STS, and the real peers (shells, moto, aws CLI, boto3).
 
+pub mod failure_matrix;
 pub mod fake_sts;
 pub mod js;
 pub mod keyring;
