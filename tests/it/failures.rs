@@ -7,6 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use crate::support::failure_matrix::{Case, assert_cache_clean, check, run_bounded};
+use crate::support::server::{as_from_a_terminal, send_signal};
 use crate::support::*;
 
 /// A loopback port nobody listens on.
@@ -470,7 +471,6 @@ fn a_passing_fault_is_retried_into_a_session() {
 /// disposition does it: no handler runs, and nothing is written before STS answers.
 #[test]
 fn a_signal_during_the_sts_call_ends_the_run_and_leaves_nothing() {
-    use std::os::unix::process::CommandExt;
     use std::process::Stdio;
 
     let commands: [&[&str]; 4] = [
@@ -490,15 +490,7 @@ fn a_signal_during_the_sts_call_ends_the_run_and_leaves_nothing() {
                 .args(args)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
-            // SAFETY: signal is async-signal-safe. A terminal's process starts with the
-            // default disposition; a test runner started in the background would pass on
-            // an ignored SIGINT.
-            unsafe {
-                command.pre_exec(move || {
-                    libc::signal(signal, libc::SIG_DFL);
-                    Ok(())
-                });
-            }
+            as_from_a_terminal(&mut command);
             let child = command.spawn().unwrap();
             let started = Instant::now();
             while fake.calls().is_empty() {
@@ -508,8 +500,7 @@ fn a_signal_during_the_sts_call_ends_the_run_and_leaves_nothing() {
                 );
                 std::thread::sleep(Duration::from_millis(10));
             }
-            // SAFETY: kill has no memory effects; the pid is our own child's.
-            unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+            send_signal(child.id(), signal);
             let out = env.output_of(child);
             assert_eq!(
                 out.code,

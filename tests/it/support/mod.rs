@@ -8,6 +8,7 @@ pub mod keyring;
 pub mod peers;
 pub mod pty;
 pub mod pwsh;
+pub mod server;
 pub mod wine;
 
 use std::ffi::OsStr;
