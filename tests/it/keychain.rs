@@ -61,6 +61,12 @@ fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
     found
 }
 
+/// `aws-mfa env -p work` with a generous bound: a hang fails the test instead of stalling it.
+fn env_for_work_bounded(env: &TestEnv) -> Outcome {
+    let args = ["env", "-p", "work", "--shell", "bash", "-t", CODE];
+    run_bounded(env, &args, Duration::from_secs(90))
+}
+
 fn no_stderr_secret(out: &Outcome) {
     assert!(!out.stderr.contains(KC_SECRET), "{}", out.stderr);
     assert!(!out.stdout.contains(KC_SECRET), "{}", out.stdout);
@@ -379,12 +385,7 @@ fn a_locked_keychain_is_a_clear_error_and_nothing_is_sent() {
         return;
     };
     keyring.lock(&env);
-    // Generous: a hang fails the test instead of stalling it.
-    let out = run_bounded(
-        &env,
-        &["env", "-p", "work", "--shell", "bash", "-t", CODE],
-        Duration::from_secs(90),
-    );
+    let out = env_for_work_bounded(&env);
     out.assert_failure(
         "cannot read the keys in the Secret Service keychain: it is locked or refused access",
     );
@@ -404,12 +405,7 @@ fn a_keychain_that_never_answers_is_given_up_on() {
     };
     keyring.freeze(true);
     env.set("AWS_MFA_KEYCHAIN_TIMEOUT", "3");
-    // Generous: a hang fails the test instead of stalling it.
-    let out = run_bounded(
-        &env,
-        &["env", "-p", "work", "--shell", "bash", "-t", CODE],
-        Duration::from_secs(90),
-    );
+    let out = env_for_work_bounded(&env);
     keyring.freeze(false);
     out.assert_failure("cannot read the keys in the Secret Service keychain: no answer within 3 s");
     assert!(
