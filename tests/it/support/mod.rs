@@ -10,6 +10,7 @@ pub mod pty;
 pub mod pwsh;
 pub mod server;
 pub mod wine;
+pub mod xonsh;
 
 use std::ffi::OsStr;
 use std::os::unix::process::CommandExt;
