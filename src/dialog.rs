@@ -20,16 +20,6 @@ use crate::mfa::MfaCode;
 /// How long a dialog may stay open before it counts as not answered.
 const ANSWER_TIME: Duration = Duration::from_secs(120);
 
-/// What would make a dialog possible here, for the error when there is neither a terminal
-/// nor a desktop.
-#[cfg(target_os = "macos")]
-pub const NEEDS: &str = "a dialog needs osascript and a logged-in desktop session";
-#[cfg(windows)]
-pub const NEEDS: &str = "a dialog needs powershell.exe on PATH and a desktop session";
-#[cfg(not(any(target_os = "macos", windows)))]
-pub const NEEDS: &str =
-    "a dialog needs DISPLAY or WAYLAND_DISPLAY set and zenity or kdialog on PATH";
-
 /// The program that shows the dialog.
 #[derive(Debug, Clone)]
 enum Program {

@@ -16,8 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
 use crate::error::Error;
-use crate::profile::LongTermKeys;
-use crate::session::Secret;
+use crate::session::{LongTermKeys, Secret};
 
 /// The keychain service the entries are filed under.
 const SERVICE: &str = "aws-mfa";

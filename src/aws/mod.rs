@@ -22,8 +22,8 @@ use aws_types::region::Region;
 
 use crate::environment::Environment;
 use crate::error::Error;
-use crate::profile::LongTermKeys;
 use crate::session::Credentials;
+use crate::session::LongTermKeys;
 
 mod answers;
 mod ca_bundle;

@@ -12,8 +12,7 @@ use crate::cli::AddArgs;
 use crate::environment::Environment;
 use crate::error::Error;
 use crate::keychain::{self, Keychain};
-use crate::profile::LongTermKeys;
-use crate::session::Secret;
+use crate::session::{LongTermKeys, Secret};
 use crate::verbose;
 
 pub fn run(args: &AddArgs, env: &Environment) -> Result<ExitCode, Error> {

@@ -10,7 +10,8 @@ use crate::device::{self, Found, Mode};
 use crate::environment::Environment;
 use crate::error::{Error, escape_controls};
 use crate::obtain;
-use crate::profile::{KeySource, LongTermKeys, ProfileFiles, ResolvedProfile};
+use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
+use crate::session::LongTermKeys;
 use crate::verbose;
 
 /// How far STS's clock may be from ours before it is worth a word (SigV4 refuses 15 min).

@@ -9,14 +9,7 @@ use crate::cache::{self, Records};
 use crate::environment::Environment;
 use crate::error::Error;
 use crate::keychain::{self, KeyStore, Keychain};
-use crate::session::{MFA_PROFILE, Secret};
-
-/// Long-term keys of an IAM user: the only thing that can ask for an MFA session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LongTermKeys {
-    pub access_key_id: String,
-    pub secret_access_key: Secret,
-}
+use crate::session::{LongTermKeys, MFA_PROFILE, Secret};
 
 /// Where the long-term keys were found.
 #[derive(Debug, Clone, PartialEq, Eq)]

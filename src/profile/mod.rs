@@ -16,7 +16,7 @@ use crate::environment::Environment;
 use crate::error::Error;
 
 pub use files::{REAL_CREDENTIALS_FILE, credentials_file};
-pub use keys::{KeySource, Keyring, LongTermKeys, ProfileKeys};
+pub use keys::{KeySource, Keyring, ProfileKeys};
 
 /// A role to assume, as one profile describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,12 +1,10 @@
 //! Following a profile to its keys: `source_profile` chains, roles, and profiles whose
 //! `credential_process` is aws-mfa itself.
 
-use super::keys::{
-    KeySource, LongTermKeys, ProfileKeys, environment_keys, is_temporary, keys_outside_files,
-};
+use super::keys::{KeySource, ProfileKeys, environment_keys, is_temporary, keys_outside_files};
 use super::{ProfileFiles, ResolvedProfile, Role, files};
 use crate::error::Error;
-use crate::session::Secret;
+use crate::session::{LongTermKeys, Secret};
 
 impl ProfileFiles<'_> {
     /// Follows `source_profile` from `name` to the profile that holds long-term keys.

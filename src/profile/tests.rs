@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::*;
 use crate::keychain::KeyStore;
-use crate::session::Secret;
+use crate::session::{LongTermKeys, Secret};
 
 const CONFIG: &str = "\
 [default]
