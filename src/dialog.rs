@@ -7,26 +7,18 @@
 //! profile name, the device and fixed text, never a secret. It runs with a time limit, and
 //! its Cancel ends the run.
 
+use std::ffi::OsStr;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::mfa::MfaCode;
 
 /// How long a dialog may stay open before it counts as not answered.
 const ANSWER_TIME: Duration = Duration::from_secs(120);
-
-/// What would make a dialog possible here, for the error when there is neither a terminal
-/// nor a desktop.
-pub const NEEDS: &str = if cfg!(target_os = "macos") {
-    "a dialog needs osascript and a logged-in desktop session"
-} else if cfg!(windows) {
-    "a dialog needs powershell.exe on PATH and a desktop session"
-} else {
-    "a dialog needs DISPLAY or WAYLAND_DISPLAY set and zenity or kdialog on PATH"
-};
 
 /// The program that shows the dialog.
 #[derive(Debug, Clone)]
@@ -48,8 +40,8 @@ pub struct Dialog {
 
 impl Dialog {
     /// The dialog this desktop offers, if any.
-    pub fn find(profile: &str) -> Option<Self> {
-        let program = find_program()?;
+    pub fn find(profile: &str, env: &Environment) -> Option<Self> {
+        let program = find_program(env)?;
         Some(Dialog {
             program,
             profile: profile.to_owned(),
@@ -171,7 +163,8 @@ impl Dialog {
 const WINFORMS_SCRIPT: &str = "Add-Type -AssemblyName System.Windows.Forms; $f = New-Object System.Windows.Forms.Form; $f.Text = $Env:AWS_MFA_DIALOG_TITLE; $f.Width = 460; $f.Height = 210; $f.StartPosition = 'CenterScreen'; $f.TopMost = $true; $f.FormBorderStyle = 'FixedDialog'; $l = New-Object System.Windows.Forms.Label; $l.Text = $Env:AWS_MFA_DIALOG_TEXT; $l.Left = 12; $l.Top = 12; $l.Width = 420; $l.Height = 60; $t = New-Object System.Windows.Forms.TextBox; $t.Left = 12; $t.Top = 80; $t.Width = 420; $ok = New-Object System.Windows.Forms.Button; $ok.Text = 'OK'; $ok.Left = 270; $ok.Top = 120; $ok.DialogResult = 'OK'; $no = New-Object System.Windows.Forms.Button; $no.Text = 'Cancel'; $no.Left = 355; $no.Top = 120; $no.DialogResult = 'Cancel'; $f.Controls.AddRange(@($l, $t, $ok, $no)); $f.AcceptButton = $ok; $f.CancelButton = $no; $f.Add_Shown({ $t.Select() }); if ($f.ShowDialog() -eq 'OK') { [Console]::Out.WriteLine($t.Text); exit 0 } else { exit 1 }\n";
 
 /// The dialog program for this desktop, if there is a desktop and a program.
-fn find_program() -> Option<Program> {
+fn find_program(env: &Environment) -> Option<Program> {
+    let on_path = |name| on_path(name, env.os("PATH"));
     if cfg!(target_os = "macos") {
         return on_path("osascript").map(Program::Osascript);
     }
@@ -180,11 +173,14 @@ fn find_program() -> Option<Program> {
     }
     let desktop = ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()
-        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
+        .any(|var| env.non_empty_os(var).is_some());
     if !desktop {
         return None;
     }
-    let kde = std::env::var("XDG_CURRENT_DESKTOP").is_ok_and(|d| d.contains("KDE"));
+    let kde = env
+        .os("XDG_CURRENT_DESKTOP")
+        .and_then(|d| d.to_str())
+        .is_some_and(|d| d.contains("KDE"));
     let zenity = || on_path("zenity").map(Program::Zenity);
     let kdialog = || on_path("kdialog").map(Program::Kdialog);
     if kde {
@@ -195,9 +191,8 @@ fn find_program() -> Option<Program> {
 }
 
 /// The first executable file called `name` in PATH.
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
+fn on_path(name: &str, path: Option<&OsStr>) -> Option<PathBuf> {
+    std::env::split_paths(path?)
         .filter(|dir| dir.is_absolute())
         .map(|dir| dir.join(name))
         .find(|candidate| crate::platform::is_executable(candidate))

@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::environment::Environment;
 use crate::error::Error;
-use crate::profile::LongTermKeys;
-use crate::session::Secret;
+use crate::session::{LongTermKeys, Secret};
 
 /// The keychain service the entries are filed under.
 const SERVICE: &str = "aws-mfa";
@@ -36,6 +36,23 @@ struct Stored {
     secret_access_key: String,
 }
 
+/// Where keys outside the profile files are kept: the OS keychain in a run, a map in tests.
+pub trait KeyStore: Send + Sync {
+    /// The keys of `profile`, or `None` when the store holds none.
+    fn load(&self, profile: &str) -> Result<Option<LongTermKeys>, Error>;
+
+    /// `load`, but a machine with no keychain service at all (a server with no desktop
+    /// session) holds no keys either, rather than failing.
+    fn load_if_reachable(&self, profile: &str) -> Result<Option<LongTermKeys>, Error>;
+}
+
+/// The OS keychain, with the run's `AWS_MFA_KEYCHAIN_TIMEOUT` (read when a call is made,
+/// so a bad value is an error only for a run that uses the keychain).
+#[derive(Debug, Clone)]
+pub struct Keychain {
+    timeout: Option<String>,
+}
+
 /// The name of the keychain this platform uses, for messages.
 pub fn name() -> &'static str {
     if cfg!(target_os = "macos") {
@@ -47,63 +64,101 @@ pub fn name() -> &'static str {
     }
 }
 
-/// Stores (or replaces) the keys of `profile`.
-pub fn store(profile: &str, keys: &LongTermKeys) -> Result<(), Error> {
-    let password = serde_json::to_string(&Stored {
-        access_key_id: keys.access_key_id.clone(),
-        secret_access_key: keys.secret_access_key.expose().to_owned(),
-    })
-    .map_err(|e| failed("store the keys", e.to_string()))?;
-    let profile = profile.to_owned();
-    bounded("store the keys", move || {
-        entry(&profile)?.set_password(&password)
-    })?
-    .map_err(|e| failed("store the keys", describe(&e)))
-}
-
-/// The keys of `profile`, or `None` when the keychain holds none.
-pub fn load(profile: &str) -> Result<Option<LongTermKeys>, Error> {
-    load_with(profile, false)
-}
-
-/// `load`, but a machine with no keychain service at all (a server with no desktop
-/// session) holds no keys either, rather than failing.
-pub fn load_if_reachable(profile: &str) -> Result<Option<LongTermKeys>, Error> {
-    load_with(profile, true)
-}
-
-fn load_with(profile: &str, absent_is_empty: bool) -> Result<Option<LongTermKeys>, Error> {
-    let owned = profile.to_owned();
-    let password = match bounded("read the keys", move || entry(&owned)?.get_password())? {
-        Ok(password) => password,
-        Err(keyring::Error::NoEntry) => return Ok(None),
-        Err(keyring::Error::NoDefaultStore) if absent_is_empty => {
-            tracing::info!("keychain: no keychain service to ask");
-            return Ok(None);
+impl Keychain {
+    pub fn new(env: &Environment) -> Self {
+        Keychain {
+            timeout: env.get("AWS_MFA_KEYCHAIN_TIMEOUT").map(str::to_owned),
         }
-        Err(e) => return Err(failed("read the keys", describe(&e))),
-    };
-    let stored: Stored = serde_json::from_str(&password).map_err(|_| {
-        failed(
-            "read the keys",
-            format!("the entry for profile '{profile}' is not one aws-mfa wrote"),
-        )
-    })?;
-    Ok(Some(LongTermKeys {
-        access_key_id: stored.access_key_id,
-        secret_access_key: Secret::new(stored.secret_access_key),
-    }))
+    }
+
+    /// Stores (or replaces) the keys of `profile`.
+    pub fn store(&self, profile: &str, keys: &LongTermKeys) -> Result<(), Error> {
+        let password = serde_json::to_string(&Stored {
+            access_key_id: keys.access_key_id.clone(),
+            secret_access_key: keys.secret_access_key.expose().to_owned(),
+        })
+        .map_err(|e| failed("store the keys", e.to_string()))?;
+        let profile = profile.to_owned();
+        self.bounded("store the keys", move || {
+            entry(&profile)?.set_password(&password)
+        })?
+        .map_err(|e| failed("store the keys", describe(&e)))
+    }
+
+    fn load_with(
+        &self,
+        profile: &str,
+        absent_is_empty: bool,
+    ) -> Result<Option<LongTermKeys>, Error> {
+        let owned = profile.to_owned();
+        let password = match self.bounded("read the keys", move || entry(&owned)?.get_password())? {
+            Ok(password) => password,
+            Err(keyring::Error::NoEntry) => return Ok(None),
+            Err(keyring::Error::NoDefaultStore) if absent_is_empty => {
+                tracing::info!("keychain: no keychain service to ask");
+                return Ok(None);
+            }
+            Err(e) => return Err(failed("read the keys", describe(&e))),
+        };
+        let stored: Stored = serde_json::from_str(&password).map_err(|_| {
+            failed(
+                "read the keys",
+                format!("the entry for profile '{profile}' is not one aws-mfa wrote"),
+            )
+        })?;
+        Ok(Some(LongTermKeys {
+            access_key_id: stored.access_key_id,
+            secret_access_key: Secret::new(stored.secret_access_key),
+        }))
+    }
+
+    /// Deletes the keys of `profile`; false when there were none.
+    pub fn delete(&self, profile: &str) -> Result<bool, Error> {
+        let profile = profile.to_owned();
+        match self.bounded("delete the keys", move || {
+            entry(&profile)?.delete_credential()
+        })? {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(failed("delete the keys", describe(&e))),
+        }
+    }
+
+    /// Runs `call` on a thread of its own and waits at most the bound for it; after a moment
+    /// without an answer, says on stderr what it is waiting for. A call given up on is left to
+    /// finish (or not) on its thread: the process exits soon after.
+    fn bounded<T: Send + 'static>(
+        &self,
+        action: &str,
+        call: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        wait_for(action, self.bound()?, call)
+    }
+
+    /// `AWS_MFA_KEYCHAIN_TIMEOUT` (seconds), else the default.
+    fn bound(&self) -> Result<Duration, Error> {
+        match self.timeout.as_deref().map(str::trim) {
+            Some(value) if !value.is_empty() => {
+                let seconds = value.parse::<f64>().ok();
+                match seconds.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
+                    Some(bound) if !bound.is_zero() => Ok(bound),
+                    _ => Err(Error::InvalidKeychainTimeout(
+                        self.timeout.clone().unwrap_or_default(),
+                    )),
+                }
+            }
+            _ => Ok(DEFAULT_BOUND),
+        }
+    }
 }
 
-/// Deletes the keys of `profile`; false when there were none.
-pub fn delete(profile: &str) -> Result<bool, Error> {
-    let profile = profile.to_owned();
-    match bounded("delete the keys", move || {
-        entry(&profile)?.delete_credential()
-    })? {
-        Ok(()) => Ok(true),
-        Err(keyring::Error::NoEntry) => Ok(false),
-        Err(e) => Err(failed("delete the keys", describe(&e))),
+impl KeyStore for Keychain {
+    fn load(&self, profile: &str) -> Result<Option<LongTermKeys>, Error> {
+        self.load_with(profile, false)
+    }
+
+    fn load_if_reachable(&self, profile: &str) -> Result<Option<LongTermKeys>, Error> {
+        self.load_with(profile, true)
     }
 }
 
@@ -143,14 +198,11 @@ fn one_line(text: &str) -> String {
     short.escape_debug().to_string()
 }
 
-/// Runs `call` on a thread of its own and waits at most the bound for it; after a moment
-/// without an answer, says on stderr what it is waiting for. A call given up on is left to
-/// finish (or not) on its thread: the process exits soon after.
-fn bounded<T: Send + 'static>(
+fn wait_for<T: Send + 'static>(
     action: &str,
+    bound: Duration,
     call: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Error> {
-    let bound = bound()?;
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("keychain".into())
@@ -181,18 +233,4 @@ fn bounded<T: Send + 'static>(
             format!("no answer within {} s", bound.as_secs_f64().round()),
         )
     })
-}
-
-/// `AWS_MFA_KEYCHAIN_TIMEOUT` (seconds), else the default.
-fn bound() -> Result<Duration, Error> {
-    match std::env::var("AWS_MFA_KEYCHAIN_TIMEOUT") {
-        Ok(value) if !value.trim().is_empty() => {
-            let seconds = value.trim().parse::<f64>().ok();
-            match seconds.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
-                Some(bound) if !bound.is_zero() => Ok(bound),
-                _ => Err(Error::InvalidKeychainTimeout(value)),
-            }
-        }
-        _ => Ok(DEFAULT_BOUND),
-    }
 }

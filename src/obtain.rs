@@ -6,6 +6,7 @@ use crate::aws::{Aws, RoleRequest, Signer, StsTarget};
 use crate::cache::{self, CacheKey, Entry, Records, Reuse};
 use crate::device::{self, Mode};
 use crate::duration;
+use crate::environment::Environment;
 use crate::error::Error;
 pub use crate::mfa::Prompt;
 use crate::mfa::{CodeSources, MfaCode};
@@ -17,15 +18,13 @@ use crate::verbose;
 /// The profile to use: `-p`, else `$AWS_PROFILE`, else `$AWS_MFA_PROFILE` (the session this
 /// shell already holds), else `default`. The bool says whether it was asked for by name.
 /// A variable that is set but not UTF-8 is an error, never a silent `default`.
-pub fn profile_name(flag: Option<&str>) -> Result<(String, bool), Error> {
+pub fn profile_name(flag: Option<&str>, env: &Environment) -> Result<(String, bool), Error> {
     if let Some(name) = flag {
         return Ok((name.to_owned(), true));
     }
     for var in ["AWS_PROFILE", MFA_PROFILE] {
-        match std::env::var(var) {
-            Ok(name) if !name.is_empty() => return Ok((name, true)),
-            Err(std::env::VarError::NotUnicode(_)) => return Err(Error::NotUtf8Variable(var)),
-            _ => {}
+        if let Some(name) = env.get_utf8(var)? {
+            return Ok((name.to_owned(), true));
         }
     }
     Ok(("default".to_owned(), false))
@@ -33,39 +32,40 @@ pub fn profile_name(flag: Option<&str>) -> Result<(String, bool), Error> {
 
 /// The plan for `options`, as `session` makes it: everything that can be refused is
 /// refused before a code is asked for.
-pub fn plan(options: &SessionOptions) -> Result<SessionPlan, Error> {
-    Request::new(options, Prompt::Terminal).map(|request| request.plan)
+pub fn plan(env: &Environment, options: &SessionOptions) -> Result<SessionPlan, Error> {
+    Request::new(env, options, Prompt::Terminal).map(|request| request.plan)
 }
 
 /// The region for the STS call: the plan's, else the environment's.
-pub fn sts_region(plan: &SessionPlan) -> Option<String> {
+pub fn sts_region(plan: &SessionPlan, env: &Environment) -> Option<String> {
     plan.region.clone().or_else(|| {
-        ["AWS_REGION", "AWS_DEFAULT_REGION"]
-            .into_iter()
-            .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+        env.first(&["AWS_REGION", "AWS_DEFAULT_REGION"])
+            .map(str::to_owned)
     })
 }
 
 /// A plan, and who may be asked for its codes.
-struct Request {
+struct Request<'e> {
+    env: &'e Environment,
     plan: SessionPlan,
     code: Option<MfaCode>,
     prompt: Prompt,
 }
 
-impl Request {
-    fn new(options: &SessionOptions, prompt: Prompt) -> Result<Self, Error> {
+impl<'e> Request<'e> {
+    fn new(env: &'e Environment, options: &SessionOptions, prompt: Prompt) -> Result<Self, Error> {
         // The code is checked first: a malformed one needs no file read at all.
         let code = options
             .token_code
             .as_deref()
             .map(MfaCode::parse)
             .transpose()?;
-        let (name, explicit) = profile_name(options.profile.as_deref())?;
-        let profile = ProfileFiles::load()?.resolve(&name, explicit)?;
+        let (name, explicit) = profile_name(options.profile.as_deref(), env)?;
+        let profile = ProfileFiles::load(env)?.resolve(&name, explicit)?;
         let serial = options.mfa_serial.as_deref();
         trace_resolved(&profile, serial.or(profile.mfa_serial.as_deref()));
         Ok(Request {
+            env,
             plan: SessionPlan::new(options, profile)?,
             code,
             prompt,
@@ -80,6 +80,7 @@ impl Request {
             prompt: self.prompt,
             profile: &profile.name,
             no_session: self.plan.direct,
+            env: self.env,
         }
     }
 
@@ -151,7 +152,7 @@ impl Request {
             .role
             .session_name
             .clone()
-            .unwrap_or_else(default_session_name);
+            .unwrap_or_else(|| default_session_name(self.env));
         let request = RoleRequest {
             arn: &plan.role.arn,
             session_name: &session_name,
@@ -196,18 +197,20 @@ fn trace_resolved(profile: &ResolvedProfile, serial: Option<&str>) {
 }
 
 /// A connection to AWS made on first use: a run served from the cache never makes one.
-struct LazyAws {
+struct LazyAws<'e> {
+    env: &'e Environment,
     profile: String,
     region: Option<String>,
     timeout: Duration,
     aws: Option<Aws>,
 }
 
-impl LazyAws {
-    fn new(plan: &SessionPlan) -> Self {
+impl<'e> LazyAws<'e> {
+    fn new(plan: &SessionPlan, env: &'e Environment) -> Self {
         LazyAws {
+            env,
             profile: plan.profile.name.clone(),
-            region: sts_region(plan),
+            region: sts_region(plan, env),
             timeout: plan.timeout,
             aws: None,
         }
@@ -219,6 +222,7 @@ impl LazyAws {
                 profile: &self.profile,
                 region: self.region.as_deref(),
                 timeout: self.timeout,
+                env: self.env,
             })?);
         }
         Ok(self.aws.as_ref().expect("set just above"))
@@ -226,11 +230,8 @@ impl LazyAws {
 }
 
 /// `aws-mfa-USER` (what CloudTrail shows), characters AWS allows only, 64 at most.
-fn default_session_name() -> String {
-    let user = ["USER", "USERNAME"]
-        .into_iter()
-        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "user".into());
+fn default_session_name(env: &Environment) -> String {
+    let user = env.first(&["USER", "USERNAME"]).unwrap_or("user");
     let clean: String = user
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))
@@ -256,8 +257,16 @@ pub fn known_session_key(records: &Records, profile: &ResolvedProfile) -> Option
 }
 
 /// The cache key of the MFA session behind a profile, when the profile resolves.
-pub fn mfa_session_key(records: &Records, profile: &str, explicit: bool) -> Option<CacheKey> {
-    let resolved = ProfileFiles::load().ok()?.resolve(profile, explicit).ok()?;
+pub fn mfa_session_key(
+    env: &Environment,
+    records: &Records,
+    profile: &str,
+    explicit: bool,
+) -> Option<CacheKey> {
+    let resolved = ProfileFiles::load(env)
+        .ok()?
+        .resolve(profile, explicit)
+        .ok()?;
     known_session_key(records, &resolved)
 }
 
@@ -302,32 +311,34 @@ fn warn_if_shortened(prompt: Prompt, expiration: &SystemTime, asked_seconds: u64
 /// else fresh from STS and then cached. `min_left` is what the credentials handed out must
 /// have left at least; `prompt` says whether the terminal may be asked for a code.
 pub fn session(
+    env: &Environment,
     options: impl Into<SessionOptions>,
     min_left: Duration,
     prompt: Prompt,
 ) -> Result<Session, Error> {
     let options = options.into();
-    match session_once(&options, min_left, prompt) {
+    match session_once(env, &options, min_left, prompt) {
         // The key id on record for keychain keys was out of date; the record is right now,
         // and nothing was asked or sent yet (the keychain is read before any code).
         Err(Error::KeychainChanged { profile }) => {
             tracing::info!("keychain: the entry of profile '{profile}' changed; starting again");
-            session_once(&options, min_left, prompt)
+            session_once(env, &options, min_left, prompt)
         }
         other => other,
     }
 }
 
 fn session_once(
+    env: &Environment,
     options: &SessionOptions,
     min_left: Duration,
     prompt: Prompt,
 ) -> Result<Session, Error> {
-    let request = Request::new(options, prompt)?;
+    let request = Request::new(env, options, prompt)?;
     let plan = &request.plan;
     // The used-code and found-device records are kept even with --no-cache: they hold no
     // session, and a reused code is caught either way.
-    let (cache, records) = cache::open(!options.no_cache);
+    let (cache, records) = cache::open(env, !options.no_cache);
     let read = !options.refresh;
     if options.no_cache {
         tracing::info!("cache: not used (--no-cache)");
@@ -344,7 +355,7 @@ fn session_once(
         fall_back,
         say_fall_back,
     };
-    let mut aws = LazyAws::new(plan);
+    let mut aws = LazyAws::new(plan, env);
     let serial = request.device(&records, &mut aws)?;
     let keys = &plan.profile.keys;
 

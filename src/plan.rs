@@ -149,7 +149,8 @@ impl SessionPlan {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::profile::{KeySource, LongTermKeys, ProfileKeys};
+    use crate::profile::{KeySource, ProfileKeys};
+    use crate::session::LongTermKeys;
     use crate::session::Secret;
 
     fn role(name: &str, duration_seconds: Option<&str>) -> Role {

@@ -1,4 +1,5 @@
-//! A session as plain data, and the ordered list of environment changes it makes.
+//! Keys and sessions as plain data, and the ordered list of environment changes a session
+//! makes.
 
 use std::fmt;
 use std::time::SystemTime;
@@ -20,6 +21,13 @@ impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("***")
     }
+}
+
+/// Long-term keys of an IAM user: the only thing that can ask for an MFA session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LongTermKeys {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
 }
 
 /// Temporary credentials as STS hands them out.

@@ -1,22 +1,23 @@
 //! `AWS_CA_BUNDLE`: the CAs that alone are trusted when it is set, read and checked
 //! before the TLS client sees them (it panics on a bad bundle).
 
+use crate::environment::Environment;
 use crate::error::Error;
 
 use super::errors::sts_setup;
 use super::http_client::Roots;
 
 /// Whom the HTTP client trusts: `AWS_CA_BUNDLE` alone when it is set, else the system.
-pub(super) fn trusted_roots() -> Result<Roots, Error> {
-    Ok(match ca_bundle()? {
+pub(super) fn trusted_roots(env: &Environment) -> Result<Roots, Error> {
+    Ok(match ca_bundle(env)? {
         Some(pem) => Roots::Only(pem),
         None => Roots::System,
     })
 }
 
 /// The certificates of `AWS_CA_BUNDLE`, read and checked, when it is set.
-fn ca_bundle() -> Result<Option<Vec<u8>>, Error> {
-    let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) else {
+fn ca_bundle(env: &Environment) -> Result<Option<Vec<u8>>, Error> {
+    let Some(path) = env.non_empty_os("AWS_CA_BUNDLE") else {
         return Ok(None);
     };
     let hint = || {

@@ -3,6 +3,7 @@
 //! HTTP client or TLS library is built in. `AWS_CA_BUNDLE` replaces the system's CAs here
 //! as it does for STS.
 
+use crate::environment::Environment;
 use std::time::Duration;
 
 use aws_smithy_runtime_api::client::http::HttpConnector;
@@ -20,8 +21,13 @@ pub struct Reply {
 
 /// POSTs a form (`application/x-www-form-urlencoded`) to `url` and reads the whole answer,
 /// all within `timeout`. The error says what failed, never what was sent.
-pub fn post_form(url: &str, form: String, timeout: Duration) -> Result<Reply, String> {
-    let connector = connector()?;
+pub fn post_form(
+    url: &str,
+    form: String,
+    timeout: Duration,
+    env: &Environment,
+) -> Result<Reply, String> {
+    let connector = connector(env)?;
     let mut request = HttpRequest::new(SdkBody::from(form));
     request
         .set_method("POST")
@@ -58,8 +64,8 @@ pub fn post_form(url: &str, form: String, timeout: Duration) -> Result<Reply, St
 
 /// The HTTPS connector of every AWS call (`http_client`'s TLS: the same roots, read and
 /// checked the same way), trusting only `AWS_CA_BUNDLE` when it is set.
-fn connector() -> Result<aws_smithy_http_client::Connector, String> {
-    let roots = super::ca_bundle::trusted_roots().map_err(|e| match e {
+fn connector(env: &Environment) -> Result<aws_smithy_http_client::Connector, String> {
+    let roots = super::ca_bundle::trusted_roots(env).map_err(|e| match e {
         crate::error::Error::Sts { why, .. } => why,
         other => other.to_string(),
     })?;

@@ -20,9 +20,10 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_types::region::Region;
 
+use crate::environment::Environment;
 use crate::error::Error;
-use crate::profile::LongTermKeys;
 use crate::session::Credentials;
+use crate::session::LongTermKeys;
 
 mod answers;
 mod ca_bundle;
@@ -46,6 +47,8 @@ pub struct StsTarget<'a> {
     pub region: Option<&'a str>,
     /// Give up on AWS after this long, in total.
     pub timeout: Duration,
+    /// The run's environment (`AWS_CA_BUNDLE`).
+    pub env: &'a Environment,
 }
 
 /// Keys that sign a call.
@@ -77,7 +80,7 @@ impl Aws {
             // Placeholder so the loader never builds its default chain (which would probe
             // IMDS and prefer environment keys); every call sets its own signer.
             .credentials_provider(aws_credential_types::Credentials::for_tests())
-            .http_client(http_client()?);
+            .http_client(http_client(target.env)?);
         let config = runtime.block_on(loader.load());
         tracing::info!(
             region = %config.region().map(|r| r.as_ref()).unwrap_or(FALLBACK_REGION),
@@ -329,8 +332,10 @@ pub struct RoleRequest<'a> {
 /// one per run, so that its calls share connections). It trusts the CAs in `AWS_CA_BUNDLE`
 /// alone when that is set (corporate TLS inspection; the bundle replaces the system's
 /// roots, as with the AWS CLI and botocore), else the system's certificate store.
-fn http_client() -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, Error> {
-    Ok(http_client::build(ca_bundle::trusted_roots()?))
+fn http_client(
+    env: &Environment,
+) -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, Error> {
+    Ok(http_client::build(ca_bundle::trusted_roots(env)?))
 }
 
 fn clamp_i32(seconds: u64) -> i32 {

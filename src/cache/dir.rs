@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
+
+use crate::environment::Environment;
 use serde::de::DeserializeOwned;
 
 use super::platform::{
@@ -43,8 +45,8 @@ impl PrivateDir {
     /// `$AWS_MFA_CACHE_DIR`, else the platform cache dir (`~/.cache/aws-mfa` on Linux),
     /// created private. When it cannot be made, or cannot be trusted, one warning, and
     /// nothing is kept.
-    pub fn open() -> Option<Self> {
-        let Some(dir) = location() else {
+    pub fn open(location: Option<PathBuf>) -> Option<Self> {
+        let Some(dir) = location else {
             warn_once(
                 "no cache directory could be found (set AWS_MFA_CACHE_DIR); sessions will not be cached",
             );
@@ -65,8 +67,8 @@ impl PrivateDir {
     }
 
     /// The directory as it is, made or changed in nothing: a loose directory stays loose.
-    pub fn inspect() -> Inspection {
-        let Some(dir) = location() else {
+    pub fn inspect(location: Option<PathBuf>) -> Inspection {
+        let Some(dir) = location else {
             return Inspection::Nowhere;
         };
         if !dir.exists() && dir.is_absolute() {
@@ -80,8 +82,8 @@ impl PrivateDir {
 
     /// `inspect` for a reader: the directory when it is there and usable, with the warning
     /// `open` would give when it is not.
-    pub fn inspect_for_reading() -> Option<Self> {
-        match Self::inspect() {
+    pub fn inspect_for_reading(location: Option<PathBuf>) -> Option<Self> {
+        match Self::inspect(location) {
             Inspection::Usable(dir) => Some(dir),
             Inspection::Unusable(dir, why) => {
                 warn_unusable(&dir, &why);
@@ -147,8 +149,8 @@ impl PrivateDir {
 }
 
 /// Where the cache directory is, whether or not it exists.
-pub fn location() -> Option<PathBuf> {
-    match std::env::var_os("AWS_MFA_CACHE_DIR").filter(|d| !d.is_empty()) {
+pub fn location(env: &Environment) -> Option<PathBuf> {
+    match env.non_empty_os("AWS_MFA_CACHE_DIR") {
         Some(dir) => Some(PathBuf::from(dir)),
         None => dirs::cache_dir().map(|d| d.join("aws-mfa")),
     }

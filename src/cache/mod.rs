@@ -23,6 +23,8 @@ mod platform;
 #[path = "windows.rs"]
 mod platform;
 
+use crate::environment::Environment;
+
 pub use dir::{Inspection, PrivateDir, location};
 pub use key::CacheKey;
 pub use lock::EntryLock;
@@ -32,8 +34,8 @@ pub use sessions::{Entry, Sessions};
 
 /// The cache directory opened once for a run: its sessions (none when `use_sessions` is
 /// false: `--no-cache`) and its records, which are kept either way.
-pub fn open(use_sessions: bool) -> (Sessions, Records) {
-    let dir = PrivateDir::open();
+pub fn open(env: &Environment, use_sessions: bool) -> (Sessions, Records) {
+    let dir = PrivateDir::open(location(env));
     let sessions = if use_sessions {
         Sessions::in_dir(dir.clone())
     } else {
@@ -51,6 +53,6 @@ pub fn read_only(dir: &PrivateDir) -> (Sessions, Records) {
 }
 
 /// The directory as it is, changing nothing (see `PrivateDir::inspect`).
-pub fn inspect() -> Inspection {
-    PrivateDir::inspect()
+pub fn inspect(env: &Environment) -> Inspection {
+    PrivateDir::inspect(location(env))
 }

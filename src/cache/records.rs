@@ -40,14 +40,14 @@ struct KeychainKey {
 
 impl Records {
     /// The cache directory, made if need be (see `PrivateDir::open`).
-    pub fn open() -> Self {
-        Records::in_dir(PrivateDir::open())
+    pub fn open(location: Option<PathBuf>) -> Self {
+        Records::in_dir(PrivateDir::open(location))
     }
 
     /// The records as they are, for reading only: the directory is neither made nor
     /// tightened.
-    pub fn inspect() -> Self {
-        Records::in_dir(PrivateDir::inspect_for_reading())
+    pub fn inspect(location: Option<PathBuf>) -> Self {
+        Records::in_dir(PrivateDir::inspect_for_reading(location))
     }
 
     /// No records (no usable cache directory).

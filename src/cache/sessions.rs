@@ -115,15 +115,10 @@ impl Sessions {
         Sessions { dir: None }
     }
 
-    /// The cache directory, made if need be (see `PrivateDir::open`).
-    pub fn open() -> Self {
-        Sessions::in_dir(PrivateDir::open())
-    }
-
     /// The sessions as they are, for reading only (`status`): the directory is neither
     /// made nor tightened.
-    pub fn inspect() -> Self {
-        Sessions::in_dir(PrivateDir::inspect_for_reading())
+    pub fn inspect(location: Option<PathBuf>) -> Self {
+        Sessions::in_dir(PrivateDir::inspect_for_reading(location))
     }
 
     pub(super) fn in_dir(dir: Option<PrivateDir>) -> Self {

@@ -7,32 +7,32 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cache::Records;
+use crate::cache::{self, Records};
 use crate::cli::AddArgs;
+use crate::environment::Environment;
 use crate::error::Error;
-use crate::keychain;
-use crate::profile::LongTermKeys;
-use crate::session::Secret;
+use crate::keychain::{self, Keychain};
+use crate::session::{LongTermKeys, Secret};
 use crate::verbose;
 
-pub fn run(args: &AddArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &AddArgs, env: &Environment) -> Result<ExitCode, Error> {
     check_profile_name(&args.profile)?;
     let keys = if args.from_env {
-        from_environment()?
+        from_environment(env)?
     } else {
         ask_on_terminal(&args.profile)?
     };
     check_keys(&keys)?;
-    keychain::store(&args.profile, &keys)?;
+    Keychain::new(env).store(&args.profile, &keys)?;
     // The key id, never the secret, where the cached path can find it without a keychain call.
-    Records::open().remember_keychain_key(&args.profile, &keys.access_key_id);
+    Records::open(cache::location(env)).remember_keychain_key(&args.profile, &keys.access_key_id);
     eprintln!(
         "aws-mfa: stored the keys of profile '{}' ({}) in {}",
         args.profile,
         verbose::key_id(&keys.access_key_id),
         keychain::name()
     );
-    let lines = plain_text_lines(&args.profile);
+    let lines = plain_text_lines(&args.profile, env);
     if !lines.is_empty() {
         eprintln!(
             "aws-mfa: the profile files still hold keys for '{}' in plain text, and those are used before the keychain's; delete these lines by hand:",
@@ -58,8 +58,8 @@ fn check_profile_name(name: &str) -> Result<(), Error> {
     })
 }
 
-fn from_environment() -> Result<LongTermKeys, Error> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+fn from_environment(env: &Environment) -> Result<LongTermKeys, Error> {
+    let var = |name: &str| env.get(name).map(str::to_owned);
     let missing = |name: &str| Error::BadAccessKey {
         what: "--from-env".into(),
         why: format!("{name} is not set"),
@@ -159,10 +159,9 @@ fn check_key_id(id: &str) -> Result<(), Error> {
 }
 
 /// `FILE line N: KEY` for every key line of `profile` in the AWS files (no value shown).
-fn plain_text_lines(profile: &str) -> Vec<String> {
+fn plain_text_lines(profile: &str, env: &Environment) -> Vec<String> {
     let file = |var: &str, default: &str| {
-        std::env::var_os(var)
-            .filter(|v| !v.is_empty())
+        env.non_empty_os(var)
             .map(PathBuf::from)
             .or_else(|| dirs::home_dir().map(|h| h.join(default)))
     };

@@ -4,18 +4,19 @@ use std::process::ExitCode;
 
 use crate::cache;
 use crate::cli::ClearArgs;
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::obtain;
 use crate::profile::ProfileFiles;
 
-pub fn run(args: &ClearArgs) -> Result<ExitCode, Error> {
-    let (cache, records) = cache::open(true);
-    let (profile, explicit) = obtain::profile_name(args.profile.as_deref())?;
+pub fn run(args: &ClearArgs, env: &Environment) -> Result<ExitCode, Error> {
+    let (cache, records) = cache::open(env, true);
+    let (profile, explicit) = obtain::profile_name(args.profile.as_deref(), env)?;
     let mut removed = 0;
     // The MFA session behind the profile may have been recorded under another profile that
     // shares its keys and device: forget it too, so the next run asks for a code.
     if !args.all
-        && let Some(key) = obtain::mfa_session_key(&records, &profile, explicit)
+        && let Some(key) = obtain::mfa_session_key(env, &records, &profile, explicit)
         && cache.remove_key(&key)
     {
         removed += 1;
@@ -49,7 +50,7 @@ pub fn run(args: &ClearArgs) -> Result<ExitCode, Error> {
     // fail, so a script that clears the wrong name notices; a known one simply had nothing
     // to forget, which is the state asked for.
     if !args.all
-        && let Ok(files) = ProfileFiles::load()
+        && let Ok(files) = ProfileFiles::load(env)
         && !files.names().contains(&profile)
     {
         return Err(files.unknown(&profile));

@@ -15,6 +15,7 @@ use clap::builder::PossibleValue;
 use clap::{Arg, Command, CommandFactory, ValueHint};
 
 use crate::cli::Cli;
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::profile::ProfileFiles;
 use crate::shell::CompletionShell;
@@ -28,8 +29,8 @@ pub fn run(shell: CompletionShell) -> Result<ExitCode, Error> {
 }
 
 /// `aws-mfa __profiles`: the profile names, one a line.
-pub fn profiles() -> Result<ExitCode, Error> {
-    let names = ProfileFiles::load()?.names();
+pub fn profiles(env: &Environment) -> Result<ExitCode, Error> {
+    let names = ProfileFiles::load(env)?.names();
     super::print(&names.iter().map(|n| format!("{n}\n")).collect::<String>())?;
     Ok(ExitCode::SUCCESS)
 }

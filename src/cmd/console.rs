@@ -8,6 +8,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::cli::ConsoleArgs;
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::federation::{self, SignIn};
 use crate::obtain::{self, Prompt};
@@ -21,22 +22,22 @@ const CONSOLE_MIN_LEFT: Duration = Duration::from_secs(45 * 60);
 /// How long an opener may run before it counts as the browser itself, still open.
 const OPENER_GRACE: Duration = Duration::from_secs(3);
 
-pub fn run(args: &ConsoleArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &ConsoleArgs, env: &Environment) -> Result<ExitCode, Error> {
     // Everything that can be refused is refused before a code is asked for.
     let options = SessionOptions::from(&args.session);
-    let plan = obtain::plan(&options)?;
+    let plan = obtain::plan(env, &options)?;
     let Some(last) = plan.roles.last() else {
         return Err(Error::ConsoleNeedsRole {
             profile: plan.profile.name.clone(),
         });
     };
-    let region = obtain::sts_region(&plan);
+    let region = obtain::sts_region(&plan, env);
     let partition = federation::partition(&last.role.arn, region.as_deref());
     let destination = match &args.destination {
         Some(url) => check_destination(url)?,
         None => partition.console.to_owned(),
     };
-    federation::endpoint(&partition)?;
+    federation::endpoint(&partition, env)?;
     // SessionDuration only for a role AssumeRole gave to long-term keys (--no-session, one
     // role): the endpoint refuses it for role-chained credentials.
     let direct = plan.direct && plan.roles.len() == 1;
@@ -51,7 +52,7 @@ pub fn run(args: &ConsoleArgs) -> Result<ExitCode, Error> {
     } else {
         CONSOLE_MIN_LEFT
     };
-    let session = obtain::session(options, min_left, Prompt::Terminal)?;
+    let session = obtain::session(env, options, min_left, Prompt::Terminal)?;
     let started = Instant::now();
     let url = federation::login_url(&SignIn {
         partition,
@@ -59,6 +60,7 @@ pub fn run(args: &ConsoleArgs) -> Result<ExitCode, Error> {
         session_duration,
         destination: &destination,
         timeout,
+        env,
     })?;
     let ends = match session_duration {
         Some(seconds) => {
@@ -83,7 +85,7 @@ pub fn run(args: &ConsoleArgs) -> Result<ExitCode, Error> {
         super::print(&format!("{}\n", url.expose()))?;
         return Ok(ExitCode::SUCCESS);
     }
-    open_in_browser(&url)?;
+    open_in_browser(&url, env)?;
     eprintln!(
         "aws-mfa: opened the console for role profile '{}'; {until}",
         crate::error::escape_controls(&role_profile)
@@ -112,10 +114,10 @@ fn check_destination(url: &str) -> Result<String, Error> {
 /// Opens the URL: each command of `$BROWSER` in turn (a list like PATH; `%s` stands for
 /// the URL, else it goes last), else the system's opener. The URL has to be in the
 /// opener's argv: no opener reads it from anywhere else.
-fn open_in_browser(url: &Secret) -> Result<(), Error> {
+fn open_in_browser(url: &Secret, env: &Environment) -> Result<(), Error> {
     let mut tried = Vec::new();
-    if let Some(list) = std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
-        for entry in std::env::split_paths(&list) {
+    if let Some(list) = env.non_empty_os("BROWSER") {
+        for entry in std::env::split_paths(list) {
             let line = entry.to_string_lossy().into_owned();
             let Ok(mut words) = shell_words::split(&line) else {
                 tried.push(format!(

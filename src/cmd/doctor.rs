@@ -7,9 +7,11 @@ use std::time::{Duration, SystemTime};
 use crate::aws::{Aws, MFA_PROBE_ACTION, MfaEnforcement, Signer, StsTarget};
 use crate::cache::{self, Inspection, Records, Sessions};
 use crate::device::{self, Found, Mode};
+use crate::environment::Environment;
 use crate::error::{Error, escape_controls};
 use crate::obtain;
-use crate::profile::{KeySource, LongTermKeys, ProfileFiles, ResolvedProfile};
+use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
+use crate::session::LongTermKeys;
 use crate::verbose;
 
 /// How far STS's clock may be from ours before it is worth a word (SigV4 refuses 15 min).
@@ -50,26 +52,26 @@ impl Report {
     }
 }
 
-pub fn run(profile: Option<&str>) -> Result<bool, Error> {
+pub fn run(profile: Option<&str>, env: &Environment) -> Result<bool, Error> {
     let mut report = Report::default();
-    let (name, explicit) = obtain::profile_name(profile)?;
-    let resolved = ProfileFiles::load().and_then(|files| files.resolve(&name, explicit));
+    let (name, explicit) = obtain::profile_name(profile, env)?;
+    let resolved = ProfileFiles::load(env).and_then(|files| files.resolve(&name, explicit));
     match &resolved {
-        Ok(resolved) => check_profile(&mut report, resolved),
+        Ok(resolved) => check_profile(&mut report, resolved, env),
         Err(err) => report.error(err, true),
     }
-    let (cache, records) = check_cache_dir(&mut report);
+    let (cache, records) = check_cache_dir(&mut report, env);
     if let Ok(resolved) = &resolved {
         check_cached_session(&mut report, resolved, &cache, &records);
     }
-    check_shadowing(&mut report);
+    check_shadowing(&mut report, env);
     let mut out = report.lines.join("\n");
     out.push('\n');
     super::print(&out)?;
     Ok(!report.blocked)
 }
 
-fn check_profile(report: &mut Report, resolved: &ResolvedProfile) {
+fn check_profile(report: &mut Report, resolved: &ResolvedProfile, env: &Environment) {
     let keys = &resolved.keys;
     match &resolved.key_source {
         KeySource::Profile(holder) => {
@@ -119,6 +121,7 @@ fn check_profile(report: &mut Report, resolved: &ResolvedProfile) {
         profile: &resolved.name,
         region: resolved.region.as_deref(),
         timeout: NETWORK_TIMEOUT,
+        env,
     });
     let aws = match aws {
         Ok(aws) => aws,
@@ -235,9 +238,9 @@ fn check_device(report: &mut Report, resolved: &ResolvedProfile, aws: &Aws) {
 
 /// The cache directory as it is: looked at, never made or tightened (a diagnosis changes
 /// nothing of what it diagnoses). Its stores, for reading, when it can be used.
-fn check_cache_dir(report: &mut Report) -> (Sessions, Records) {
+fn check_cache_dir(report: &mut Report, env: &Environment) -> (Sessions, Records) {
     let disabled = || (Sessions::disabled(), Records::disabled());
-    let dir = match cache::inspect() {
+    let dir = match cache::inspect(env) {
         Inspection::Nowhere => {
             report.bad(
                 "no cache directory: sessions will not be cached".into(),
@@ -309,15 +312,15 @@ fn check_cached_session(
 }
 
 /// Settings that make tools ignore the session in the environment.
-fn check_shadowing(report: &mut Report) {
-    if std::env::var_os("AWS_PROFILE").is_some_and(|v| !v.is_empty()) {
+fn check_shadowing(report: &mut Report, env: &Environment) {
+    if env.non_empty_os("AWS_PROFILE").is_some() {
         report.bad(
             "AWS_PROFILE is set: SDKs such as Terraform's prefer that profile's long-term keys over a session in the environment".into(),
             Some("unset AWS_PROFILE (eval \"$(aws-mfa env)\" removes it and keeps the name in AWS_MFA_PROFILE)".into()),
             false,
         );
     }
-    if fish_universal_aws_profile() {
+    if fish_universal_aws_profile(env) {
         report.bad(
             "fish has a universal AWS_PROFILE, which reaches every program started from fish"
                 .into(),
@@ -328,9 +331,9 @@ fn check_shadowing(report: &mut Report) {
 }
 
 /// Whether fish's universal variables (`fish_variables`) hold an `AWS_PROFILE`.
-fn fish_universal_aws_profile() -> bool {
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|d| !d.is_empty())
+fn fish_universal_aws_profile(env: &Environment) -> bool {
+    let config = env
+        .non_empty_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .or_else(|| dirs::home_dir().map(|h| h.join(".config")));
     let Some(file) = config.map(|c| c.join("fish/fish_variables")) else {

@@ -3,26 +3,33 @@
 use std::process::ExitCode;
 
 use crate::cli::EnvArgs;
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::obtain::{self, Prompt};
 use crate::session;
 use crate::shell;
 
-pub fn run(args: &EnvArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &EnvArgs, env: &Environment) -> Result<ExitCode, Error> {
     // The shell is settled first: an unknown shell must not cost an MFA code.
     let shell = match args.shell {
         Some(shell) => shell,
-        None => shell::detect()?.shell,
+        None => shell::detect(env)?.shell,
     };
     let changes = if args.unset {
         session::unset_all()
     } else {
-        obtain::session(&args.session, obtain::SESSION_MIN_LEFT, Prompt::Terminal)?.env_changes()
+        obtain::session(
+            env,
+            &args.session,
+            obtain::SESSION_MIN_LEFT,
+            Prompt::Terminal,
+        )?
+        .env_changes()
     };
     if let Some(name) = clap::ValueEnum::to_possible_value(&shell) {
         let names = crate::session::names(&changes);
         tracing::info!("printing for {}: {names}", name.get_name());
     }
-    super::print(&shell.render(&changes)?)?;
+    super::print(&shell.render(&changes, env)?)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@ use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 use crate::cli::ExecArgs;
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::obtain::{self, Prompt};
 use crate::plan::SessionOptions;
@@ -13,10 +14,10 @@ use crate::profile::REAL_CREDENTIALS_FILE;
 use crate::session::Credentials;
 use crate::shell;
 
-pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &ExecArgs, env: &Environment) -> Result<ExitCode, Error> {
     // A typo in the command must not cost an MFA code: check it can be started first.
     if let Some(program) = args.command.first() {
-        check_runnable(program)?;
+        check_runnable(program, env.os("PATH"))?;
     }
     // What the server hands out should last past the SDKs' refresh windows (see
     // `obtain::REFRESH_MIN_LEFT`); asking now, before the child runs, is the one prompt.
@@ -26,10 +27,10 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
         obtain::SESSION_MIN_LEFT
     };
     let options = SessionOptions::from(&args.session);
-    let session = obtain::session(options.clone(), min_left, Prompt::Terminal)?;
+    let session = obtain::session(env, options.clone(), min_left, Prompt::Terminal)?;
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
-        None => (subshell(), Vec::new()),
+        None => (subshell(env), Vec::new()),
     };
     let mut command = Command::new(&program);
     command.args(&rest);
@@ -37,12 +38,12 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
     if args.server {
         // aws-mfa run inside the child still finds the user's keys (the child's own
         // credentials file is an empty one).
-        match crate::profile::credentials_file() {
+        match crate::profile::credentials_file(env) {
             Some(real) => command.env(REAL_CREDENTIALS_FILE, real),
             None => command.env_remove(REAL_CREDENTIALS_FILE),
         };
         return crate::server::exec(
-            later_lookups(&options),
+            later_lookups(env, &options),
             &server_options(&options),
             changes,
             command,
@@ -61,8 +62,10 @@ pub fn run(args: &ExecArgs) -> Result<ExitCode, Error> {
 /// What the credential server answers the child with: credentials re-minted from the
 /// cached MFA session; the terminal is never asked again.
 fn later_lookups(
+    env: &Environment,
     options: &SessionOptions,
 ) -> impl FnMut() -> Result<Credentials, Error> + Send + 'static {
+    let env = env.clone();
     // A code from the command line is spent by the time it would be needed again, and
     // --refresh was for the first session only.
     let later = SessionOptions {
@@ -71,7 +74,7 @@ fn later_lookups(
         ..options.clone()
     };
     move || {
-        obtain::session(later.clone(), obtain::REFRESH_MIN_LEFT, Prompt::Never)
+        obtain::session(&env, later.clone(), obtain::REFRESH_MIN_LEFT, Prompt::Never)
             .map(|session| session.credentials)
     }
 }
@@ -84,11 +87,11 @@ fn server_options(options: &SessionOptions) -> crate::server::Options {
 }
 
 /// No command: the calling shell, else `$SHELL`, else the platform's basic shell.
-fn subshell() -> OsString {
-    if let Ok(detected) = shell::detect() {
+fn subshell(env: &Environment) -> OsString {
+    if let Ok(detected) = shell::detect(env) {
         return detected.program.into();
     }
-    crate::platform::basic_shell(std::env::var_os("COMSPEC"))
+    crate::platform::basic_shell(env.os("COMSPEC"))
 }
 
 /// The process becomes the command where the platform can (Unix `exec`: signals reach it
@@ -103,9 +106,8 @@ fn replace_process(command: Command, program: &OsString) -> Result<ExitCode, Err
 /// Finds `program` the way the spawn will (Unix `execvp`: a name with a `/` as it is, else
 /// along PATH) and says why it cannot be started, if it cannot: 127 for nothing there, 126
 /// for a directory or a file without execute permission.
-fn check_runnable(program: &OsStr) -> Result<(), Error> {
-    let path = std::env::var_os("PATH");
-    let (why, not_found) = match crate::platform::check_runnable(program, path.as_deref()) {
+fn check_runnable(program: &OsStr, path: Option<&OsStr>) -> Result<(), Error> {
+    let (why, not_found) = match crate::platform::check_runnable(program, path) {
         Ok(()) => return Ok(()),
         Err(Unrunnable::NotFound) => ("command not found", true),
         Err(Unrunnable::Directory) => ("it is a directory", false),

@@ -4,19 +4,21 @@
 use std::process::ExitCode;
 
 use crate::cache::{self, CacheKey};
+use crate::environment::Environment;
 use crate::error::Error;
-use crate::keychain;
+use crate::keychain::{self, KeyStore, Keychain};
 use crate::profile::ProfileFiles;
 
-pub fn run(profile: &str) -> Result<ExitCode, Error> {
-    let (cache, records) = cache::open(true);
+pub fn run(profile: &str, env: &Environment) -> Result<ExitCode, Error> {
+    let keychain = Keychain::new(env);
+    let (cache, records) = cache::open(env, true);
     // The key id, for the MFA session made with these keys: from the record, else (the
     // record lost) from the entry itself, before it goes.
     let key_id = match records.keychain_key_id(profile) {
         Some(id) => Some(id),
-        None => keychain::load(profile)?.map(|keys| keys.access_key_id),
+        None => keychain.load(profile)?.map(|keys| keys.access_key_id),
     };
-    if !keychain::delete(profile)? {
+    if !keychain.delete(profile)? {
         records.forget_keychain_key(profile);
         return Err(Error::NotInKeychain {
             profile: profile.to_owned(),
@@ -27,7 +29,7 @@ pub fn run(profile: &str) -> Result<ExitCode, Error> {
 
     let mut removed = 0;
     if let Some(key_id) = key_id {
-        let serial = ProfileFiles::load()
+        let serial = ProfileFiles::load(env)
             .ok()
             .and_then(|files| files.mfa_serial_of(profile))
             .or_else(|| records.known_device(&key_id));

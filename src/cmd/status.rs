@@ -1,16 +1,17 @@
 //! `aws-mfa status`: the cached sessions, one line each. Never a secret.
 
 use crate::cache::{self, Sessions};
+use crate::environment::Environment;
 use crate::error::{Error, escape_controls};
 use crate::session::rfc3339;
 
-pub fn run() -> Result<(), Error> {
-    let Some(dir) = cache::location() else {
+pub fn run(env: &Environment) -> Result<(), Error> {
+    let Some(dir) = cache::location(env) else {
         return super::print("no cache directory (set AWS_MFA_CACHE_DIR)\n");
     };
     let entries = if dir.is_dir() {
         // Read only: a loose directory is left as it is (it is tightened when next used).
-        Sessions::inspect().entries()
+        Sessions::inspect(Some(dir.clone())).entries()
     } else {
         Vec::new()
     };

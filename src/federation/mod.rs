@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::session::{Credentials, Secret};
 
@@ -62,12 +63,14 @@ pub struct SignIn<'a> {
     /// The console page to land on.
     pub destination: &'a str,
     pub timeout: Duration,
+    /// The run's environment (`AWS_MFA_SIGNIN_URL`, `AWS_CA_BUNDLE`).
+    pub env: &'a Environment,
 }
 
 /// The federation endpoint: `AWS_MFA_SIGNIN_URL`, else the partition's. Plain `http://` is
 /// accepted on loopback only: credentials travel in the request.
-pub fn endpoint(partition: &Partition) -> Result<String, Error> {
-    let Some(url) = std::env::var(SIGNIN_URL_VAR).ok().filter(|u| !u.is_empty()) else {
+pub fn endpoint(partition: &Partition, env: &Environment) -> Result<String, Error> {
+    let Some(url) = env.get(SIGNIN_URL_VAR).map(str::to_owned) else {
         return Ok(partition.federation.to_owned());
     };
     let invalid = |why: &str| Error::SignIn {
@@ -93,7 +96,7 @@ pub fn endpoint(partition: &Partition) -> Result<String, Error> {
 /// Exchanges the credentials for a sign-in token and returns the login URL: a secret, good
 /// for 15 minutes.
 pub fn login_url(request: &SignIn<'_>) -> Result<Secret, Error> {
-    let endpoint = endpoint(&request.partition)?;
+    let endpoint = endpoint(&request.partition, request.env)?;
     let c = request.credentials;
     let session = serde_json::json!({
         "sessionId": c.access_key_id,
@@ -113,7 +116,7 @@ pub fn login_url(request: &SignIn<'_>) -> Result<Secret, Error> {
         "getSigninToken at {shown} with credentials {}",
         crate::verbose::key_id(&c.access_key_id)
     );
-    let reply = crate::aws::post_form(&endpoint, form.finish(), request.timeout).map_err(|why| {
+    let reply = crate::aws::post_form(&endpoint, form.finish(), request.timeout, request.env).map_err(|why| {
         Error::SignIn {
             why: format!("cannot reach the federation endpoint {shown}: {why}"),
             hint: Some("check the network (and AWS_CA_BUNDLE behind a TLS-inspecting proxy), then try again".into()),

@@ -2,6 +2,7 @@
 
 use crate::cache::Records;
 use crate::dialog::Dialog;
+use crate::environment::Environment;
 use crate::error::Error;
 
 use super::{MfaCode, Terminal, run_mfa_process};
@@ -26,6 +27,8 @@ pub struct CodeSources<'a> {
     pub profile: &'a str,
     /// `--no-session` (the error when nobody may be asked says how to get a session).
     pub no_session: bool,
+    /// The run's environment (is there a desktop for a dialog).
+    pub env: &'a Environment,
 }
 
 /// Tries a person gets at the terminal (or in a dialog) for one code.
@@ -74,7 +77,7 @@ impl CodeSources<'_> {
             // No terminal (an IDE running credential_process): a dialog, on a desktop.
             Prompt::Terminal => match Terminal::open() {
                 Ok(terminal) => Ok(CodeSource::Ask(Ask::Terminal(terminal))),
-                Err(e) => Dialog::find(self.profile)
+                Err(e) => Dialog::find(self.profile, self.env)
                     .map(|dialog| CodeSource::Ask(Ask::Dialog(dialog)))
                     .ok_or(e),
             },
@@ -157,6 +160,7 @@ mod tests {
             prompt,
             profile: "work",
             no_session,
+            env: Box::leak(Box::default()),
         }
     }
 

@@ -9,6 +9,7 @@ mod pwsh;
 mod tcsh;
 mod xonsh;
 
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::session::EnvChange;
 
@@ -87,8 +88,8 @@ impl Shell {
 
     /// Turns the ordered changes into the text to print, in one piece; a value the shell
     /// cannot carry exactly is refused, never printed wrong.
-    pub fn render(self, changes: &[EnvChange]) -> Result<String, Error> {
-        let utf8_locale = self != Shell::Tcsh || tcsh::utf8_locale();
+    pub fn render(self, changes: &[EnvChange], env: &Environment) -> Result<String, Error> {
+        let utf8_locale = self != Shell::Tcsh || tcsh::utf8_locale(env);
         self.render_in_locale(changes, utf8_locale)
     }
 
@@ -134,7 +135,7 @@ pub struct DetectedShell {
 /// DESIGN §2: the parent process's program name first (it is the shell that runs the
 /// command substitution or the pipe), then `$SHELL`. `$SHELL` alone is not trusted first:
 /// fish started from bash still has `SHELL=/bin/bash`.
-pub fn detect() -> Result<DetectedShell, Error> {
+pub fn detect(env: &Environment) -> Result<DetectedShell, Error> {
     let parent = parent_program();
     // cmd.exe cannot evaluate our output: say what works from there instead.
     if parent.as_deref().is_some_and(is_cmd_exe) {
@@ -153,7 +154,7 @@ pub fn detect() -> Result<DetectedShell, Error> {
             },
         });
     }
-    let login = std::env::var("SHELL").ok().filter(|s| !s.is_empty());
+    let login = env.get("SHELL").map(str::to_owned);
     if let Some(program) = &login
         && let Some(shell) = Shell::from_program(program)
     {

@@ -13,6 +13,7 @@
 //! its 4 KiB reads of the backquoted output (measured: `C` locale, tcsh 6.24), so there
 //! non-ASCII characters are refused too; the locale is the one tcsh passed on to us.
 
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::session::EnvChange;
 
@@ -60,10 +61,8 @@ fn quote(name: &'static str, value: &str, utf8_locale: bool) -> Result<String, E
 }
 
 /// Whether the locale in force (`LC_ALL`, else `LC_CTYPE`, else `LANG`) is UTF-8.
-pub fn utf8_locale() -> bool {
-    ["LC_ALL", "LC_CTYPE", "LANG"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+pub fn utf8_locale(env: &Environment) -> bool {
+    env.first(&["LC_ALL", "LC_CTYPE", "LANG"])
         .is_some_and(|locale| {
             let locale = locale.to_ascii_lowercase();
             locale.contains("utf-8") || locale.contains("utf8")

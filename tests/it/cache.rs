@@ -5,7 +5,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::failures::{make_fifo, run_bounded};
+use crate::support::failure_matrix::{make_fifo, run_bounded};
 use crate::support::*;
 
 const ENV: &[&str] = &["env", "--shell", "bash"];

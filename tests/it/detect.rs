@@ -2,6 +2,7 @@
 //! parent process), then `$SHELL`, else an error listing the choices and nothing on stdout.
 
 use crate::support::peers::{optional, require};
+use crate::support::xonsh::execx_output_of;
 use crate::support::*;
 
 #[track_caller]
@@ -114,30 +115,33 @@ fn a_parent_that_is_no_shell_leaves_it_to_shell_and_then_to_an_error() {
         .assert_failure("--shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json");
 }
 
-/// How each of the later shells takes a session with no shell named, as its users write it.
-const TAKE_A_SESSION: [(&str, &[&str], &str); 4] = [
-    ("tcsh", &["-f"], "eval \"`$AWS_MFA env -t 314159`\"; env -0"),
-    (
-        "elvish",
-        &["-norc"],
-        "eval ((external $E:AWS_MFA) env -t 314159 | slurp); e:env -0",
-    ),
-    (
-        "xonsh",
-        &["--no-rc"],
-        "execx($(@($AWS_MFA) env -t 314159))\nenv -0",
-    ),
-    (
-        "nu",
-        &["--no-config-file"],
-        "^$env.AWS_MFA env --shell json -t 314159 | from json | transpose k v | where v != null | transpose -r -d | load-env; ^env -0",
-    ),
-];
+/// How each of the later shells takes a session with no shell named, as its users write it
+/// (xonsh's `execx($(…))` through a file: its capture can lose the output under load).
+fn take_a_session() -> [(&'static str, &'static [&'static str], String); 4] {
+    [
+        ("tcsh", &["-f"], "eval \"`$AWS_MFA env -t 314159`\"; env -0".into()),
+        (
+            "elvish",
+            &["-norc"],
+            "eval ((external $E:AWS_MFA) env -t 314159 | slurp); e:env -0".into(),
+        ),
+        (
+            "xonsh",
+            &["--no-rc"],
+            format!("{}\nenv -0", execx_output_of("@($AWS_MFA) env -t 314159")),
+        ),
+        (
+            "nu",
+            &["--no-config-file"],
+            "^$env.AWS_MFA env --shell json -t 314159 | from json | transpose k v | where v != null | transpose -r -d | load-env; ^env -0".into(),
+        ),
+    ]
+}
 
 #[test]
 fn tcsh_elvish_and_xonsh_take_a_session_with_no_shell_named_whatever_shell_says() {
     assert_eq!(CODE, "314159");
-    for (program, flags, script) in TAKE_A_SESSION {
+    for (program, flags, script) in take_a_session() {
         let Some(path) = require(program) else {
             continue;
         };
@@ -147,7 +151,7 @@ fn tcsh_elvish_and_xonsh_take_a_session_with_no_shell_named_whatever_shell_says(
         let fake = FakeSts::start();
         let mut env = TestEnv::new().sts(&fake);
         env.set("SHELL", "/bin/bash");
-        let out = env.shell(&path, flags, script);
+        let out = env.shell(&path, flags, &script);
         assert_holds_a_session(&out, program);
     }
 }
@@ -175,8 +179,8 @@ fn nushell_sources_the_file_aws_mfa_env_writes_and_loads_its_json() {
     let vars = parse_env0(&out.stdout);
     assert!(!vars.contains_key("AWS_PROFILE") && !vars.contains_key("AWS_SECURITY_TOKEN"));
     // The one-step idiom: JSON as data (`null` marks a variable to remove).
-    let (_, flags, script) = TAKE_A_SESSION[3];
-    let out = env.shell(&nu, flags, script);
+    let [.., (_, flags, script)] = take_a_session();
+    let out = env.shell(&nu, flags, &script);
     assert_holds_a_session(&out, "nu");
 }
 
@@ -210,9 +214,10 @@ fn xonsh_run_by_python_is_recognised_by_its_command_line() {
         "xonsh",
         "--no-rc",
         "-c",
-        // Through a file rather than $(…): xonsh 0.13's capture can lose a fast
-        // program's output on a busy machine, and what is tested here is detection.
-        "print(open('/proc/self/comm').read(), end='', flush=True)\n@($AWS_MFA) env -t 314159 > session.xsh\nexecx(open('session.xsh').read())\nenv -0",
+        &format!(
+            "print(open('/proc/self/comm').read(), end='', flush=True)\n{}\nenv -0",
+            execx_output_of("@($AWS_MFA) env -t 314159")
+        ),
     ]));
     out.assert_success();
     let (comm, rest) = out.stdout.split_once('\n').unwrap();

@@ -3,8 +3,9 @@
 //! prompt on a real terminal. The keychain is a real gnome-keyring on a private bus.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::support::failure_matrix::run_bounded;
 use crate::support::keyring::Keyring;
 use crate::support::pty::Pty;
 use crate::support::*;
@@ -60,30 +61,15 @@ fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
     found
 }
 
+/// `aws-mfa env -p work` with a generous bound: a hang fails the test instead of stalling it.
+fn env_for_work_bounded(env: &TestEnv) -> Outcome {
+    let args = ["env", "-p", "work", "--shell", "bash", "-t", CODE];
+    run_bounded(env, &args, Duration::from_secs(90))
+}
+
 fn no_stderr_secret(out: &Outcome) {
     assert!(!out.stderr.contains(KC_SECRET), "{}", out.stderr);
     assert!(!out.stdout.contains(KC_SECRET), "{}", out.stdout);
-}
-
-/// Runs `aws-mfa ARGS…` with a generous bound: a hang fails the test instead of stalling it.
-fn run_bounded(env: &TestEnv, args: &[&str]) -> Outcome {
-    let bound = Duration::from_secs(90);
-    let mut child = env
-        .command(BIN)
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > bound {
-            let _ = child.kill();
-            panic!("still running after {bound:?}: a hang");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    env.output_of(child)
 }
 
 #[test]
@@ -399,7 +385,7 @@ fn a_locked_keychain_is_a_clear_error_and_nothing_is_sent() {
         return;
     };
     keyring.lock(&env);
-    let out = run_bounded(&env, &["env", "-p", "work", "--shell", "bash", "-t", CODE]);
+    let out = env_for_work_bounded(&env);
     out.assert_failure(
         "cannot read the keys in the Secret Service keychain: it is locked or refused access",
     );
@@ -419,7 +405,7 @@ fn a_keychain_that_never_answers_is_given_up_on() {
     };
     keyring.freeze(true);
     env.set("AWS_MFA_KEYCHAIN_TIMEOUT", "3");
-    let out = run_bounded(&env, &["env", "-p", "work", "--shell", "bash", "-t", CODE]);
+    let out = env_for_work_bounded(&env);
     keyring.freeze(false);
     out.assert_failure("cannot read the keys in the Secret Service keychain: no answer within 3 s");
     assert!(

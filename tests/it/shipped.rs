@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::support::peers::{optional, require};
 use crate::support::pty::Pty;
+use crate::support::xonsh::execx_output_of;
 use crate::support::*;
 
 const SHIPPED: [(&str, &str); 8] = [
@@ -181,7 +182,7 @@ fn with_init(env: &TestEnv, program: &str, path: &Path, code: &str) -> Outcome {
             env,
             path,
             &["--no-rc"],
-            &format!("execx($(aws-mfa init xonsh))\n{code}"),
+            &format!("{}\n{code}", execx_output_of("aws-mfa init xonsh")),
         ),
         other => panic!("no loader for {other}"),
     }

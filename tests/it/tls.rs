@@ -2,7 +2,7 @@
 //! that a certificate for another host or an expired one is refused; one connection for
 //! the calls of one run.
 
-use crate::failures::assert_cache_clean;
+use crate::support::failure_matrix::assert_cache_clean;
 use crate::support::fake_sts::{ServerCert, private_ca};
 use crate::support::*;
 

@@ -57,7 +57,7 @@ pub fn is_executable(path: &Path) -> bool {
 }
 
 /// The shell `exec` with no command falls back on. (`comspec` is Windows' `COMSPEC`.)
-pub fn basic_shell(_comspec: Option<OsString>) -> OsString {
+pub fn basic_shell(_comspec: Option<&OsStr>) -> OsString {
     "/bin/sh".into()
 }
 

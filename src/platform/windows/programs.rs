@@ -24,8 +24,8 @@ pub fn is_executable(path: &Path) -> bool {
 }
 
 /// The shell `exec` with no command falls back on: `COMSPEC`, else cmd.exe.
-pub fn basic_shell(comspec: Option<OsString>) -> OsString {
-    comspec.unwrap_or_else(|| "cmd.exe".into())
+pub fn basic_shell(comspec: Option<&OsStr>) -> OsString {
+    comspec.map_or_else(|| "cmd.exe".into(), OsStr::to_owned)
 }
 
 /// Whether spawning `program` will find it, searched as std searches on Windows: a bare
@@ -81,36 +81,39 @@ mod tests {
 
     #[test]
     fn programs_are_found_where_the_spawner_looks() {
-        assert!(
-            program_exists(OsStr::new("cmd.exe"), None),
-            "system directory"
-        );
-        assert!(program_exists(OsStr::new("cmd"), None), ".exe is appended");
-        assert!(!program_exists(OsStr::new("no-such-program-aws-mfa"), None));
+        let exists = |program: &str| program_exists(OsStr::new(program), None);
+        assert!(exists("cmd.exe"), "system directory");
+        assert!(exists("cmd"), ".exe is appended");
+        assert!(!exists("no-such-program-aws-mfa"));
         let own = std::env::current_exe().unwrap();
         assert!(program_exists(own.as_os_str(), None), "a path as given");
         assert!(!program_exists(
             own.with_file_name("missing.exe").as_os_str(),
             None
         ));
+        // PATH is searched last, as given.
+        let dir = own.parent().unwrap().join("on-path");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("found-on-path.exe"), b"").unwrap();
+        assert!(!exists("found-on-path"));
+        assert!(program_exists(
+            OsStr::new("found-on-path"),
+            Some(dir.as_os_str())
+        ));
     }
 
     #[test]
-    fn path_is_searched_as_given() {
+    fn a_script_is_named_with_its_extension_and_check_runnable_says_not_found() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("tool.exe"), "").unwrap();
         std::fs::write(dir.path().join("script.cmd"), "").unwrap();
-        let path = dir.path().as_os_str();
-        assert!(program_exists(OsStr::new("tool"), Some(path)));
-        assert!(program_exists(OsStr::new("tool.exe"), Some(path)));
-        assert!(!program_exists(OsStr::new("tool"), None));
+        let path = Some(dir.path().as_os_str());
         // PATHEXT is not used: a script is named with its extension.
-        assert!(!program_exists(OsStr::new("script"), Some(path)));
-        assert!(program_exists(OsStr::new("script.cmd"), Some(path)));
+        assert!(!program_exists(OsStr::new("script"), path));
+        assert!(program_exists(OsStr::new("script.cmd"), path));
         assert_eq!(
-            check_runnable(OsStr::new("tool"), None),
+            check_runnable(OsStr::new("script"), path),
             Err(Unrunnable::NotFound)
         );
-        assert_eq!(check_runnable(OsStr::new("tool"), Some(path)), Ok(()));
+        assert_eq!(check_runnable(OsStr::new("script.cmd"), path), Ok(()));
     }
 }

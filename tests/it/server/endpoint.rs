@@ -5,7 +5,7 @@
 use std::net::TcpStream;
 use std::time::Duration;
 
-use super::{Served, parse_credentials};
+use crate::support::server::{Served, parse_credentials};
 use crate::support::*;
 
 #[test]

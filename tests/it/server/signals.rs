@@ -3,13 +3,15 @@
 //! nothing ignored, die of the SIGTERM or SIGHUP aws-mfa passes on, and stop at once on a
 //! Ctrl-C typed at the terminal. The same holds for an `mfa_process` the endpoint starts.
 
-use std::io::Read;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use super::{Served, as_from_a_terminal, parse_credentials, role_env};
+use super::role_env;
 use crate::support::peers::require;
 use crate::support::pty::Pty;
+use crate::support::server::{
+    Served, child_running, parse_credentials, send_signal, server_command,
+};
 use crate::support::*;
 
 /// `SigBlk` and `SigIgn` from a `/proc/PID/status` text.
@@ -32,50 +34,9 @@ const SENT: u64 = 1 << (libc::SIGHUP - 1)
 
 /// `aws-mfa exec --server -t CODE -- CHILD…` as a terminal starts it.
 fn start(env: &TestEnv, child: &[&str]) -> Child {
-    let mut command = env.command(BIN);
-    command
-        .args(["exec", "--server", "-t", CODE, "--"])
-        .args(child)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    as_from_a_terminal(&mut command);
-    command.spawn().expect("start aws-mfa")
-}
-
-/// The pid of `parent`'s only child, once it has exec'd `program`.
-fn child_running(parent: &mut Child, program: &str) -> u32 {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = parent.try_wait().unwrap() {
-            let mut stderr = String::new();
-            parent
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut stderr)
-                .ok();
-            panic!("aws-mfa ended ({status}) before its child ran: {stderr}");
-        }
-        let pid = parent.id();
-        let children =
-            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-        for child in children.split_whitespace() {
-            let comm = std::fs::read_to_string(format!("/proc/{child}/comm")).unwrap_or_default();
-            if comm.trim() == program {
-                return child.parse().unwrap();
-            }
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "{program} never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn kill(pid: u32, signal: libc::c_int) {
-    // SAFETY: kill on a pid of our own process tree.
-    assert_eq!(unsafe { libc::kill(pid as libc::pid_t, signal) }, 0);
+    server_command(env, &["-t", CODE], child)
+        .spawn()
+        .expect("start aws-mfa")
 }
 
 #[test]
@@ -108,7 +69,7 @@ fn sigterm_and_sighup_to_aws_mfa_end_an_elf_child_with_128_plus_n() {
         let (blocked, ignored) = blocked_and_ignored(&status);
         assert_eq!(blocked, 0, "SigBlk of sleep: {blocked:x}");
         assert_eq!(ignored & SENT, 0, "SigIgn of sleep: {ignored:x}");
-        kill(served.id(), signal);
+        send_signal(served.id(), signal);
         let out = env.output_of(served);
         assert_eq!(out.code, Some(code), "signal {signal}: {out:#?}");
         assert_eq!(out.stdout, "");
@@ -125,7 +86,7 @@ fn sigterm_to_aws_mfa_ends_a_python_child_at_once() {
     let env = TestEnv::new().sts(&fake);
     let mut served = start(&env, &["python3", "-c", "import time; time.sleep(120)"]);
     child_running(&mut served, "python3");
-    kill(served.id(), libc::SIGTERM);
+    send_signal(served.id(), libc::SIGTERM);
     let out = env.output_of(served);
     assert_eq!(out.code, Some(143), "{out:#?}");
 }

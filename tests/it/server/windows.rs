@@ -4,8 +4,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::{Served, parse_credentials};
 use crate::support::peers::{require, require_python_module};
+use crate::support::server::{Served, parse_credentials};
 use crate::support::*;
 
 /// `admin` is a role whose credentials last 900 seconds.

@@ -1,13 +1,16 @@
 //! What every integration test shares: a private home with AWS files, the built binary run
 //! the way a user runs it, the fake STS, and the real peers (shells, moto, aws CLI, boto3).
 
+pub mod failure_matrix;
 pub mod fake_sts;
 pub mod js;
 pub mod keyring;
 pub mod peers;
 pub mod pty;
 pub mod pwsh;
+pub mod server;
 pub mod wine;
+pub mod xonsh;
 
 use std::ffi::OsStr;
 use std::os::unix::process::CommandExt;
