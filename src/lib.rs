@@ -7,7 +7,6 @@ pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod device;
-pub mod dialog;
 pub mod duration;
 pub mod environment;
 pub mod error;

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, escape_controls};
 
+mod dialog;
 mod sources;
 pub use sources::{CodeSources, Prompt};
 

@@ -1,7 +1,7 @@
 //! Which source gives the code, in order, and the tries a person gets.
 
+use super::dialog::Dialog;
 use crate::cache::Records;
-use crate::dialog::Dialog;
 use crate::environment::Environment;
 use crate::error::Error;
 

@@ -13,9 +13,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::MfaCode;
 use crate::environment::Environment;
 use crate::error::Error;
-use crate::mfa::MfaCode;
 
 /// How long a dialog may stay open before it counts as not answered.
 const ANSWER_TIME: Duration = Duration::from_secs(120);
