@@ -4,7 +4,6 @@
 //! still hold keys for the profile, it says which lines to delete.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::cache::{self, Records};
@@ -12,6 +11,7 @@ use crate::cli::AddArgs;
 use crate::environment::Environment;
 use crate::error::Error;
 use crate::keychain::{self, Keychain};
+use crate::profile;
 use crate::session::{LongTermKeys, Secret};
 use crate::verbose;
 
@@ -160,22 +160,14 @@ fn check_key_id(id: &str) -> Result<(), Error> {
 
 /// `FILE line N: KEY` for every key line of `profile` in the AWS files (no value shown).
 fn plain_text_lines(profile: &str, env: &Environment) -> Vec<String> {
-    let file = |var: &str, default: &str| {
-        env.non_empty_os(var)
-            .map(PathBuf::from)
-            .or_else(|| dirs::home_dir().map(|h| h.join(default)))
-    };
+    let paths = profile::paths(env);
     let mut found = Vec::new();
-    let files = [
-        (
-            file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials"),
-            false,
-        ),
-        (file("AWS_CONFIG_FILE", ".aws/config"), true),
-    ];
-    for (path, is_config) in files {
-        let Some(path) = path else { continue };
-        let Ok(text) = std::fs::read_to_string(&path) else {
+    for (path, is_config) in [(paths.credentials, false), (paths.config, true)] {
+        // Read as the profile reader reads: a FIFO named there must not hang `add`.
+        let Some(text) = crate::regular_file::read(&path, profile::FILE_LIMIT)
+            .ok()
+            .and_then(|data| String::from_utf8(data).ok())
+        else {
             continue;
         };
         for (number, key) in key_lines(&text, profile, is_config) {

@@ -25,14 +25,51 @@ pub const REAL_CREDENTIALS_FILE: &str = "AWS_MFA_SHARED_CREDENTIALS_FILE";
 /// `AWS_SHARED_CREDENTIALS_FILE` honoured); inside an `exec --server` child, the user's
 /// real credentials file.
 pub(super) fn read(env: &Environment) -> Result<ProfileSet, Error> {
+    let env = loader_env(env);
+    parse(&checked_files(&paths_in(&env))?, &env)
+}
+
+/// Where the profile files are: found as the SDK finds them (`~` under the SDK's home
+/// directory); inside an `exec --server` child, the user's real credentials file.
+pub struct FilePaths {
+    pub config: PathBuf,
+    pub credentials: PathBuf,
+}
+
+pub fn paths(env: &Environment) -> FilePaths {
+    paths_in(&loader_env(env))
+}
+
+fn paths_in(env: &SdkEnv) -> FilePaths {
+    let home = aws_runtime::fs_util::home_dir(env, aws_runtime::fs_util::Os::real());
+    let at = |variable: &str, default: &str| {
+        let named = env.get(variable).ok();
+        expand_home(named.as_deref().unwrap_or(default), home.as_deref())
+    };
+    FilePaths {
+        config: at(CONFIG.0, CONFIG.1),
+        credentials: at(CREDENTIALS.0, CREDENTIALS.1),
+    }
+}
+
+/// The most of a profile file that is read: far more than any profile file (a thousand
+/// profiles fit in a few hundred KiB).
+pub const FILE_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// Each file's variable, and where it is when that is unset.
+const CONFIG: (&str, &str) = ("AWS_CONFIG_FILE", "~/.aws/config");
+const CREDENTIALS: (&str, &str) = ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials");
+
+/// The environment as the SDK's loader is given it: with `AWS_SHARED_CREDENTIALS_FILE` at
+/// the user's real credentials file inside an `exec --server` child.
+fn loader_env(env: &Environment) -> SdkEnv {
     let mut vars = env.utf8_vars();
     if let Some(path) =
         real_credentials_file(env).and_then(|p| p.into_os_string().into_string().ok())
     {
-        vars.insert("AWS_SHARED_CREDENTIALS_FILE".into(), path);
+        vars.insert(CREDENTIALS.0.into(), path);
     }
-    let env = SdkEnv::from(vars);
-    parse(&checked_files(&env)?, &env)
+    SdkEnv::from(vars)
 }
 
 /// Parses the profile files in `fs` (an in-memory file system) with the SDK's parser.
@@ -70,13 +107,8 @@ fn real_credentials_file(env: &Environment) -> Option<PathBuf> {
 /// child whose `AWS_SHARED_CREDENTIALS_FILE` points elsewhere is handed in
 /// `REAL_CREDENTIALS_FILE`.
 pub fn credentials_file(env: &Environment) -> Option<PathBuf> {
-    real_credentials_file(env)
-        .or_else(|| {
-            env.non_empty_os("AWS_SHARED_CREDENTIALS_FILE")
-                .map(PathBuf::from)
-        })
-        .or_else(|| dirs::home_dir().map(|home| home.join(".aws").join("credentials")))
-        .and_then(|path| std::path::absolute(path).ok())
+    std::path::absolute(paths(env).credentials)
+        .ok()
         .filter(|path| path.is_file())
 }
 
@@ -96,24 +128,17 @@ pub(super) fn names(env: &Environment) -> String {
 /// The profile files, read here so the SDK's parser gets only what was checked: each must
 /// be a regular file (a FIFO or `/dev/zero` would hang the read), of a sane size, and
 /// valid UTF-8 (the SDK would silently read a file with one bad byte as empty, losing
-/// `mfa_serial`, `region` and roles). The paths are found as the SDK finds them.
-fn checked_files(env: &SdkEnv) -> Result<Fs, Error> {
-    /// Far more than any profile file (a thousand profiles fit in a few hundred KiB).
-    const LIMIT: u64 = 16 * 1024 * 1024;
-    let home = aws_runtime::fs_util::home_dir(env, aws_runtime::fs_util::Os::real());
+/// `mfa_serial`, `region` and roles).
+fn checked_files(paths: &FilePaths) -> Result<Fs, Error> {
     let mut contents = std::collections::HashMap::new();
-    for (variable, default) in [
-        ("AWS_CONFIG_FILE", "~/.aws/config"),
-        ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
-    ] {
-        let named = env.get(variable).ok();
-        let path = expand_home(named.as_deref().unwrap_or(default), home.as_deref());
+    for ((variable, default), path) in [(CONFIG, &paths.config), (CREDENTIALS, &paths.credentials)]
+    {
         let refused = |why: String, hint: String| Error::ProfileFile {
             path: path.display().to_string(),
             why,
             hint,
         };
-        let data = match crate::regular_file::read(&path, LIMIT) {
+        let data = match crate::regular_file::read(path, FILE_LIMIT) {
             Ok(data) => data,
             // A missing file is an empty one, as for the SDK.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
@@ -139,7 +164,7 @@ fn checked_files(env: &SdkEnv) -> Result<Fs, Error> {
                 ),
             ));
         }
-        contents.insert(path.into_os_string(), data);
+        contents.insert(path.clone().into_os_string(), data);
     }
     Ok(Fs::from_raw_map(contents))
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::support::failure_matrix::run_bounded;
+use crate::support::failure_matrix::{make_fifo, run_bounded};
 use crate::support::keyring::Keyring;
 use crate::support::pty::Pty;
 use crate::support::*;
@@ -272,6 +272,40 @@ fn keys_in_the_credentials_file_come_first_and_add_names_the_lines_to_delete() {
         "{}",
         out.stdout
     );
+}
+
+#[test]
+fn add_finds_the_plain_text_lines_where_the_profile_reader_looks() {
+    let fake = FakeSts::start();
+    let mut env = TestEnv::with_files("", "").sts(&fake);
+    let Some(keyring) = Keyring::start(&mut env) else {
+        return;
+    };
+    // A credentials file named with `~`, which the SDK expands, and a FIFO as the config
+    // file: no writer ever opens it, so a plain read would hang `add` for good.
+    std::fs::write(
+        env.home().join("creds"),
+        "[work]\naws_access_key_id = AKIAFILEKEY000000001\naws_secret_access_key = s\n",
+    )
+    .unwrap();
+    let fifo = env.home().join("config.fifo");
+    make_fifo(&fifo);
+    env.set("AWS_SHARED_CREDENTIALS_FILE", "~/creds");
+    env.set("AWS_CONFIG_FILE", fifo.to_str().unwrap());
+    env.set("AWS_ACCESS_KEY_ID", KC_KEY);
+    env.set("AWS_SECRET_ACCESS_KEY", KC_SECRET);
+    let out = run_bounded(
+        &env,
+        &["add", "work", "--from-env"],
+        Duration::from_secs(30),
+    );
+    out.assert_success();
+    let line = format!(
+        "{} line 2: aws_access_key_id",
+        env.home().join("creds").display()
+    );
+    assert!(out.stderr.contains(&line), "{line}: {}", out.stderr);
+    assert!(keyring.lookup(&env, "work").is_some());
 }
 
 #[test]
