@@ -38,7 +38,8 @@ impl Environment {
     }
 
     /// This environment with `name` set to `value`.
-    pub fn with(&self, name: &str, value: impl Into<OsString>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn with(&self, name: &str, value: impl Into<OsString>) -> Self {
         let mut changed = self.clone();
         changed.vars.insert(key(name.into()), value.into());
         changed

@@ -137,14 +137,12 @@ impl Keychain {
 
     /// `AWS_MFA_KEYCHAIN_TIMEOUT` (seconds), else the default.
     fn bound(&self) -> Result<Duration, Error> {
-        match self.timeout.as_deref().map(str::trim) {
-            Some(value) if !value.is_empty() => {
-                let seconds = value.parse::<f64>().ok();
+        match &self.timeout {
+            Some(value) if !value.trim().is_empty() => {
+                let seconds = value.trim().parse::<f64>().ok();
                 match seconds.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
                     Some(bound) if !bound.is_zero() => Ok(bound),
-                    _ => Err(Error::InvalidKeychainTimeout(
-                        self.timeout.clone().unwrap_or_default(),
-                    )),
+                    _ => Err(Error::InvalidKeychainTimeout(value.clone())),
                 }
             }
             _ => Ok(DEFAULT_BOUND),

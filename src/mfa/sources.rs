@@ -153,6 +153,10 @@ mod tests {
 
     const SERIAL: &str = "arn:aws:iam::123456789012:mfa/me";
 
+    /// No variables: nothing in these tests looks for a desktop.
+    static NO_VARIABLES: std::sync::LazyLock<Environment> =
+        std::sync::LazyLock::new(Environment::default);
+
     fn sources(flag: Option<&MfaCode>, prompt: Prompt, no_session: bool) -> CodeSources<'_> {
         CodeSources {
             flag,
@@ -160,7 +164,7 @@ mod tests {
             prompt,
             profile: "work",
             no_session,
-            env: Box::leak(Box::default()),
+            env: &NO_VARIABLES,
         }
     }
 
