@@ -2,8 +2,10 @@
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI`, and nothing else.
 //!
 //! `GET <uri>` with the header `Authorization: <AWS_CONTAINER_AUTHORIZATION_TOKEN>` answers
-//! `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}`. A missing or wrong token is
-//! 403 before anything else is looked at; another path 404; another method 405. Failures
+//! `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}`. A `Host` other than a
+//! loopback name with the endpoint's own port is 400 (a web page that rebinds its DNS name
+//! to 127.0.0.1 sends its own name); then a missing or wrong token is 403 before anything
+//! else is looked at; another path 404; another method 405. Failures
 //! answer `{"Code", "Message"}`: botocore (and so the aws CLI) shows the body as it is, the
 //! Go SDK reads `code`/`message` in any case, the JS SDK `Code`/`Message` of a 4xx; the
 //! Rust SDK shows only the status. So the lookup also says it on stderr (see `super`).
@@ -86,6 +88,7 @@ impl CredentialServer {
         };
         let shared = Arc::new(Shared {
             token: token.clone(),
+            port: address.port(),
             lookups: Lookups::start(lookup).map_err(|e| failed("cannot start a thread", e))?,
             wait,
             connections: Mutex::new(Connections::default()),
@@ -133,6 +136,8 @@ impl Drop for CredentialServer {
 /// What every connection shares.
 struct Shared {
     token: Secret,
+    /// The port the endpoint listens on, the only one a `Host` may name.
+    port: u16,
     lookups: Lookups,
     /// How long a request waits for a lookup.
     wait: Duration,
@@ -279,6 +284,16 @@ async fn accept(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
 }
 
 async fn respond(shared: &Shared, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+    if !addressed_to_us(request, shared.port) {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "BadHost",
+            &format!(
+                "aws-mfa: the Host header must be 127.0.0.1:{0}, localhost:{0} or [::1]:{0}",
+                shared.port
+            ),
+        );
+    }
     let authorized = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -320,6 +335,29 @@ async fn respond(shared: &Shared, request: &Request<Incoming>) -> Response<Full<
             ),
         ),
     }
+}
+
+/// Whether the request names this endpoint: a `Host` header (and the authority of an
+/// absolute URI, when there is one) that is a loopback name with `port`. The token stays the
+/// real check; this keeps a page whose DNS name was rebound to 127.0.0.1 from talking to the
+/// endpoint at all.
+fn addressed_to_us(request: &Request<Incoming>, port: u16) -> bool {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let in_uri = request.uri().authority().map(http::uri::Authority::as_str);
+    host.is_some_and(|h| is_loopback_authority(h, port))
+        && in_uri.is_none_or(|a| is_loopback_authority(a, port))
+}
+
+/// `127.0.0.1:PORT`, `localhost:PORT` (any case) or `[::1]:PORT`, with this port only.
+fn is_loopback_authority(authority: &str, port: u16) -> bool {
+    let Some((name, given_port)) = authority.rsplit_once(':') else {
+        return false;
+    };
+    given_port == port.to_string()
+        && (name == "127.0.0.1" || name == "[::1]" || name.eq_ignore_ascii_case("localhost"))
 }
 
 fn credentials_answer(credentials: &Credentials) -> Response<Full<Bytes>> {
@@ -401,6 +439,31 @@ mod tests {
         assert!(!same(b"abc", b"abd"));
         assert!(!same(b"abc", b"ab"));
         assert!(!same(b"", b"abc"));
+    }
+
+    #[test]
+    fn only_loopback_names_with_the_own_port_are_this_endpoint() {
+        for good in [
+            "127.0.0.1:4321",
+            "localhost:4321",
+            "LocalHost:4321",
+            "[::1]:4321",
+        ] {
+            assert!(is_loopback_authority(good, 4321), "{good}");
+        }
+        for bad in [
+            "evil.example:4321",
+            "127.0.0.1",
+            "127.0.0.1:80",
+            "127.0.0.1:04321",
+            "127.0.0.2:4321",
+            "localhost.evil.example:4321",
+            "user@127.0.0.1:4321",
+            "::1:4321",
+            "",
+        ] {
+            assert!(!is_loopback_authority(bad, 4321), "{bad}");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::support::server::{Served, parse_credentials};
 use crate::support::*;
 
 mod endpoint;
+mod host;
 mod inside;
 mod js_sdk;
 mod signals;
