@@ -125,11 +125,11 @@ impl<'e> Request<'e> {
             Ok(caller) if !caller.arn.is_empty() => caller.arn,
             _ => serial.to_owned(),
         };
-        Ok(Entry {
-            profile: self.plan.profile.source_name().to_owned(),
+        Ok(Entry::fresh(
+            self.plan.profile.source_name().to_owned(),
             identity,
             credentials,
-        })
+        ))
     }
 
     /// Assumes `plan`'s role signed by `signer`; with `--no-session`, the first role takes
@@ -167,11 +167,11 @@ impl<'e> Request<'e> {
             None => aws.get()?.assume_role(&signer, &request, None)?,
         };
         warn_if_shortened(self.prompt, &credentials.expiration, plan.seconds);
-        Ok(Entry {
-            profile: plan.role.profile.clone(),
-            identity: plan.role.arn.clone(),
+        Ok(Entry::fresh(
+            plan.role.profile.clone(),
+            plan.role.arn.clone(),
             credentials,
-        })
+        ))
     }
 }
 
@@ -278,14 +278,6 @@ pub const SESSION_MIN_LEFT: Duration = Duration::from_secs(5 * 60);
 /// at 5 minutes, aws-sdk-go-v2's `credential_process` provider at expiry. Outside every
 /// window, an SDK keeps what it got until its own refresh.
 pub const REFRESH_MIN_LEFT: Duration = Duration::from_secs(15 * 60);
-/// What credentials lasting `lifetime_seconds` must have left to be reused: `wanted`, but
-/// never more than half their life. Credentials shorter than an SDK's window (a 900 s role
-/// against botocore's 15 minutes) then make the SDK ask on each request, which the cache
-/// answers, and are re-minted once per half-life: a 900 s role costs at most one
-/// AssumeRole every 7.5 minutes, whatever the number of calls.
-pub fn min_left_for(wanted: Duration, lifetime_seconds: u64) -> Duration {
-    wanted.min(Duration::from_secs(lifetime_seconds / 2))
-}
 
 /// STS may hand out less than asked (the root user gets one hour at most): say so, to a
 /// person (a credential server re-minting in the background would repeat it each time).
@@ -351,7 +343,8 @@ fn session_once(
     // Role credentials go to SDKs (through `env` too: a shell's tools, often Terraform).
     let role_reuse = |plan: &RolePlan| Reuse {
         read,
-        min_left: min_left_for(REFRESH_MIN_LEFT.max(min_left), plan.seconds),
+        wanted: REFRESH_MIN_LEFT.max(min_left),
+        asked: Duration::from_secs(plan.seconds),
         fall_back,
         say_fall_back,
     };
@@ -386,7 +379,8 @@ fn session_once(
             };
             let reuse = Reuse {
                 read,
-                min_left: min_left_for(wanted, plan.session_seconds),
+                wanted,
+                asked: Duration::from_secs(plan.session_seconds),
                 fall_back,
                 say_fall_back,
             };
@@ -412,23 +406,4 @@ fn session_once(
         region: request.plan.region,
         credentials,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_credentials_are_reused_for_half_their_life() {
-        let minutes = |m: u64| Duration::from_secs(m * 60);
-        // A 12-hour session or a 1-hour role: the SDKs' 15 minutes.
-        assert_eq!(min_left_for(REFRESH_MIN_LEFT, 43_200), minutes(15));
-        assert_eq!(min_left_for(REFRESH_MIN_LEFT, 3600), minutes(15));
-        // A 15-minute role: re-minted after 7.5 minutes, not on every request.
-        assert_eq!(
-            min_left_for(REFRESH_MIN_LEFT, 900),
-            Duration::from_secs(450)
-        );
-        assert_eq!(min_left_for(SESSION_MIN_LEFT, 900), minutes(5));
-    }
 }

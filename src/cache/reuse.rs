@@ -13,14 +13,28 @@ use crate::session::Credentials;
 /// must still reach AWS in time.
 pub const USABLE_MIN_LEFT: Duration = Duration::from_secs(60);
 
+/// What credentials that STS made last `lifetime` must have left to be reused: `wanted`,
+/// but never more than half their life. Credentials shorter than an SDK's window (a 900 s
+/// role against botocore's 15 minutes) then make the SDK ask on each request, which the
+/// cache answers, and are re-minted once per half-life: a 900 s role costs at most one
+/// AssumeRole every 7.5 minutes, whatever the number of calls. The lifetime is the one STS
+/// granted, not the one asked for: an STS that shortens to 15 s would otherwise make every
+/// request re-mint.
+pub fn min_left_for(wanted: Duration, lifetime: Duration) -> Duration {
+    wanted.min(lifetime / 2)
+}
+
 /// How the cache may be used for this run.
 #[derive(Clone, Copy)]
 pub struct Reuse {
     /// Read entries (not with `--refresh` or `--no-cache`).
     pub read: bool,
-    /// An entry must have more than this left to be used.
-    pub min_left: Duration,
-    /// Whether an entry with less than `min_left` (but more than `USABLE_MIN_LEFT`) may
+    /// What the receiver wants left (see `min_left_for`).
+    pub wanted: Duration,
+    /// The lifetime asked of STS: stands in for the granted one of an entry that does not
+    /// say.
+    pub asked: Duration,
+    /// Whether an entry with less than its `min_left` (but more than `USABLE_MIN_LEFT`) may
     /// still be handed out when new credentials cannot be made (nobody to ask for a code,
     /// STS unreachable): an SDK accepts anything that has not expired, so an MFA session
     /// serves it until it runs out. Not for a shell, which cannot refresh (`env`, `exec`).
@@ -36,6 +50,13 @@ enum Cached {
     /// Too short for `min_left`, still usable.
     Short(Credentials, Duration),
     None,
+}
+
+impl Reuse {
+    /// What `entry` must have left to be used (see `min_left_for`).
+    fn min_left(&self, entry: &Entry) -> Duration {
+        min_left_for(self.wanted, entry.granted.unwrap_or(self.asked))
+    }
 }
 
 impl Sessions {
@@ -101,12 +122,13 @@ impl Sessions {
             return Cached::None;
         };
         let left = entry.time_left();
-        if left <= reuse.min_left {
+        let min_left = reuse.min_left(&entry);
+        if left <= min_left {
             if !waited {
                 tracing::info!(
                     "{what}: cache entry stale: {} left, more than {} needed",
                     span(left),
-                    span(reuse.min_left)
+                    span(min_left)
                 );
             }
             return if left > USABLE_MIN_LEFT {
@@ -140,13 +162,15 @@ mod tests {
                 session_token: Secret::new("token"),
                 expiration: SystemTime::now() + left,
             },
+            granted: None,
         }
     }
 
     fn reuse(read: bool, fall_back: bool) -> Reuse {
         Reuse {
             read,
-            min_left: Duration::from_secs(15 * 60),
+            wanted: Duration::from_secs(15 * 60),
+            asked: Duration::from_secs(12 * 3600),
             fall_back,
             say_fall_back: false,
         }
@@ -197,6 +221,42 @@ mod tests {
             let got = run(stored, reuse(read, fall_back), made);
             assert_eq!(got, (want, calls), "row {i}");
         }
+    }
+
+    #[test]
+    fn short_credentials_are_reused_for_half_their_life() {
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        // A 12-hour session or a 1-hour role: the SDKs' 15 minutes.
+        assert_eq!(min_left_for(minutes(15), minutes(720)), minutes(15));
+        assert_eq!(min_left_for(minutes(15), minutes(60)), minutes(15));
+        // A 15-minute role: re-minted after 7.5 minutes, not on every request.
+        assert_eq!(
+            min_left_for(minutes(15), minutes(15)),
+            Duration::from_secs(450)
+        );
+        assert_eq!(min_left_for(minutes(5), minutes(15)), minutes(5));
+    }
+
+    #[test]
+    fn the_window_follows_the_lifetime_granted_not_the_one_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let sessions = Sessions::in_dir(Some(PrivateDir::unchecked(dir.path())));
+        let key = CacheKey::mfa_session("AKIA", "serial");
+        // Asked for an hour, granted 40 s, 30 s left: more than half its life.
+        let mut granted_less = entry("STORED", Duration::from_secs(30));
+        granted_less.granted = Some(Duration::from_secs(40));
+        sessions.write(&key, &granted_less);
+        let asked_hour = Reuse {
+            asked: Duration::from_secs(3600),
+            ..reuse(true, false)
+        };
+        let made = || Ok::<_, String>(entry("NEW", Duration::from_secs(40)));
+        let got = sessions.get_or_make(&key, "test", asked_hour, made);
+        assert_eq!(got.unwrap().access_key_id, "STORED");
+        // Without the granted lifetime on record, the asked one decides: stale.
+        sessions.write(&key, &entry("STORED", Duration::from_secs(30)));
+        let got = sessions.get_or_make(&key, "test", asked_hour, made);
+        assert_eq!(got.unwrap().access_key_id, "NEW");
     }
 
     #[test]

@@ -26,9 +26,26 @@ pub struct Entry {
     /// Who the credentials act as: the MFA device's ARN, or the assumed role's ARN.
     pub identity: String,
     pub credentials: Credentials,
+    /// How long STS made them last (which may be less than asked); `None` for an entry
+    /// written before this was kept.
+    pub granted: Option<Duration>,
 }
 
 impl Entry {
+    /// An entry for credentials STS just handed out: their lifetime is what is left now.
+    pub fn fresh(profile: String, identity: String, credentials: Credentials) -> Self {
+        let granted = credentials
+            .expiration
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        Entry {
+            profile,
+            identity,
+            credentials,
+            granted: Some(granted),
+        }
+    }
+
     /// Time left, zero when expired.
     pub fn time_left(&self) -> Duration {
         self.credentials
@@ -51,6 +68,9 @@ struct StoredEntry {
     secret_access_key: String,
     session_token: String,
     expiration: String,
+    /// Seconds STS made the credentials last (absent in entries written before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    granted_seconds: Option<u64>,
 }
 
 impl StoredEntry {
@@ -65,6 +85,7 @@ impl StoredEntry {
             secret_access_key: c.secret_access_key.expose().to_owned(),
             session_token: c.session_token.expose().to_owned(),
             expiration: rfc3339(c.expiration),
+            granted_seconds: entry.granted.map(|d| d.as_secs()),
         }
     }
 
@@ -98,6 +119,7 @@ impl StoredEntry {
                 session_token: Secret::new(self.session_token),
                 expiration,
             },
+            granted: self.granted_seconds.map(Duration::from_secs),
         })
     }
 }

@@ -15,6 +15,7 @@ mod endpoint;
 mod host;
 mod inside;
 mod js_sdk;
+mod short_grants;
 mod signals;
 mod windows;
 
@@ -168,7 +169,7 @@ fn the_child_gets_a_loopback_endpoint_and_a_token_instead_of_keys() {
 }
 
 #[test]
-fn short_lived_role_credentials_are_reminted_for_every_request_without_a_prompt() {
+fn short_lived_role_credentials_are_reminted_without_a_prompt() {
     let fake = FakeSts::start();
     let env = role_env(&fake);
     // One code: a twelve-hour MFA session in the cache.
@@ -192,12 +193,9 @@ fn short_lived_role_credentials_are_reminted_for_every_request_without_a_prompt(
         keys.push(key);
         std::thread::sleep(Duration::from_millis(400));
     }
+    // Each reused for half the life STS granted (1.5 s), then re-minted.
     let distinct: HashSet<&String> = keys.iter().collect();
-    assert_eq!(
-        distinct.len(),
-        keys.len(),
-        "each answer re-minted (none had 15 minutes left): {keys:?}"
-    );
+    assert!(distinct.len() >= 3, "re-minted as they ran out: {keys:?}");
     assert!(keys.len() >= 5, "{keys:?}");
 
     let out = served.finish(&env);
@@ -227,10 +225,13 @@ fn short_lived_role_credentials_are_reminted_for_every_request_without_a_prompt(
 fn when_the_mfa_session_runs_out_the_answer_says_to_refresh_and_the_cache_then_serves() {
     let fake = FakeSts::start();
     // The MFA session itself runs out within seconds too.
-    fake.lifetime(Duration::from_secs(3));
+    let lifetime = Duration::from_secs(3);
+    fake.lifetime(lifetime);
     let env = role_env(&fake);
     let served = Served::start(&env, &["-p", "admin", "-t", CODE], "read _; exit 0");
     let endpoint = served.endpoint();
+    // Until then it served for half its life: wait for its end.
+    std::thread::sleep(lifetime);
 
     let answer = endpoint.credentials();
     assert_eq!(answer.status, 503, "{answer:?}");
@@ -475,9 +476,11 @@ fn botocore_shows_what_to_run_when_the_mfa_session_has_run_out() {
     let fake = FakeSts::start();
     fake.lifetime(Duration::from_secs(3));
     let env = role_env(&fake);
+    // The session serves for half its life: the probe asks once it has run out.
     let probe = r#"
-import boto3, sys
+import boto3, sys, time
 from botocore.exceptions import CredentialRetrievalError
+time.sleep(3)
 try:
     boto3.Session().client("sts").get_caller_identity()
 except CredentialRetrievalError as e:
