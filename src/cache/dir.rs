@@ -22,7 +22,7 @@ use super::platform::{
 /// How the names of temp files begin (files being written, or left by a killed writer).
 pub(super) const TEMP_PREFIX: &str = ".tmp-";
 /// A file of ours is a few hundred bytes; anything much larger is not ours.
-const FILE_LIMIT: u64 = 64 * 1024;
+pub(super) const FILE_LIMIT: u64 = 64 * 1024;
 
 /// A checked cache directory.
 #[derive(Clone)]

@@ -197,6 +197,28 @@ impl Sessions {
         entries
     }
 
+    /// Every entry file, trusted or not (a swapped, corrupt or older entry may still hold
+    /// a live secret), for `clear --all`.
+    pub fn all_entry_files(&self) -> Vec<PathBuf> {
+        self.dir
+            .as_ref()
+            .map(|dir| dir.list(ENTRY_SUFFIX))
+            .unwrap_or_default()
+    }
+
+    /// Every entry file that says it is `profile`'s, trusted or not: a sound one by its
+    /// contents, an untrusted one (swapped, older format, loose mode) by the profile it
+    /// names, read without following links. A corrupt one names nobody.
+    pub fn entry_files_of(&self, profile: &str) -> Vec<PathBuf> {
+        self.all_entry_files()
+            .into_iter()
+            .filter(|path| match read_entry(path) {
+                Ok(entry) => entry.profile == profile,
+                Err(_) => named_profile(path).as_deref() == Some(profile),
+            })
+            .collect()
+    }
+
     /// Removes an entry and its lock file.
     pub fn remove(&self, entry_path: &Path) -> std::io::Result<()> {
         std::fs::remove_file(entry_path)?;
@@ -215,6 +237,19 @@ impl Sessions {
     pub fn remove_temp_files(&self) -> usize {
         self.dir.as_ref().map_or(0, PrivateDir::remove_temp_files)
     }
+}
+
+/// The profile an entry names, read loosely (any format, any mode; never through a link).
+fn named_profile(path: &Path) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Named {
+        profile: String,
+    }
+    let file = crate::regular_file::open(path, false).ok()?;
+    let text = crate::regular_file::read_from(file, super::dir::FILE_LIMIT).ok()?;
+    serde_json::from_slice::<Named>(&text)
+        .ok()
+        .map(|named| named.profile)
 }
 
 /// `Err(None)`: no entry. `Err(Some(why))`: an entry that must not be trusted.

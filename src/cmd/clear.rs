@@ -21,8 +21,15 @@ pub fn run(args: &ClearArgs, env: &Environment) -> Result<ExitCode, Error> {
     {
         removed += 1;
     }
-    for (path, entry) in cache.entries() {
-        if (args.all || entry.profile == profile) && cache.remove(&path).is_ok() {
+    // Every entry of theirs, trusted or not: one that cannot be read may still hold a live
+    // secret.
+    let files = if args.all {
+        cache.all_entry_files()
+    } else {
+        cache.entry_files_of(&profile)
+    };
+    for path in files {
+        if cache.remove(&path).is_ok() {
             removed += 1;
         }
     }

@@ -42,14 +42,17 @@ pub fn run(profile: &str, env: &Environment) -> Result<ExitCode, Error> {
             }
         }
     }
-    for (path, entry) in cache.entries() {
-        if entry.profile == profile && cache.remove(&path).is_ok() {
+    // Every entry of theirs, trusted or not: one that cannot be read may still hold a live
+    // secret.
+    for path in cache.entry_files_of(profile) {
+        if cache.remove(&path).is_ok() {
             removed += 1;
         }
     }
-    eprintln!(
-        "aws-mfa: removed the keys of profile '{profile}' from {}; forgot {removed} cached session(s)",
+    let done = format!(
+        "removed the keys of profile '{profile}' from {}; forgot {removed} cached session(s)",
         keychain::name()
     );
+    eprintln!("aws-mfa: {}", crate::error::escape_controls(&done));
     Ok(ExitCode::SUCCESS)
 }

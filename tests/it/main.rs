@@ -15,6 +15,7 @@ mod doctor;
 mod env;
 mod exec;
 mod failures;
+mod forget;
 mod keychain;
 mod policy;
 mod prompt;

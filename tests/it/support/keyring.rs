@@ -141,6 +141,31 @@ impl Keyring {
         (out.code == Some(0) && !out.stdout.is_empty()).then_some(out.stdout)
     }
 
+    /// Files `password` for `profile` under aws-mfa's service with libsecret's own tool,
+    /// as another program could.
+    pub fn store(&self, env: &TestEnv, profile: &str, password: &str) {
+        let mut child = env
+            .command(&self.secret_tool)
+            .args([
+                "store",
+                "--label=planted",
+                "service",
+                "aws-mfa",
+                "username",
+                profile,
+            ])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("start secret-tool");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(password.as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success(), "secret-tool store");
+    }
+
     /// Locks the login collection, as a screen lock or `seahorse` would.
     pub fn lock(&self, env: &TestEnv) {
         let out = env.output(&mut self.dbus_call(
