@@ -33,7 +33,7 @@ struct Stored {
     #[serde(rename = "AccessKeyId")]
     access_key_id: String,
     #[serde(rename = "SecretAccessKey")]
-    secret_access_key: String,
+    secret_access_key: Secret,
 }
 
 /// Where keys outside the profile files are kept: the OS keychain in a run, a map in tests.
@@ -75,12 +75,13 @@ impl Keychain {
     pub fn store(&self, profile: &str, keys: &LongTermKeys) -> Result<(), Error> {
         let password = serde_json::to_string(&Stored {
             access_key_id: keys.access_key_id.clone(),
-            secret_access_key: keys.secret_access_key.expose().to_owned(),
+            secret_access_key: keys.secret_access_key.clone(),
         })
+        .map(Secret::new)
         .map_err(|e| failed("store the keys", e.to_string()))?;
         let profile = profile.to_owned();
         self.bounded("store the keys", move || {
-            entry(&profile)?.set_password(&password)
+            entry(&profile)?.set_password(password.expose())
         })?
         .map_err(|e| failed("store the keys", describe(&e)))
     }
@@ -92,7 +93,7 @@ impl Keychain {
     ) -> Result<Option<LongTermKeys>, Error> {
         let owned = profile.to_owned();
         let password = match self.bounded("read the keys", move || entry(&owned)?.get_password())? {
-            Ok(password) => password,
+            Ok(password) => Secret::new(password),
             Err(keyring::Error::NoEntry) => return Ok(None),
             Err(keyring::Error::NoDefaultStore) if absent_is_empty => {
                 tracing::info!("keychain: no keychain service to ask");
@@ -100,7 +101,7 @@ impl Keychain {
             }
             Err(e) => return Err(failed("read the keys", describe(&e))),
         };
-        let stored: Stored = serde_json::from_str(&password).map_err(|_| {
+        let stored: Stored = serde_json::from_str(password.expose()).map_err(|_| {
             failed(
                 "read the keys",
                 format!("the entry for profile '{profile}' is not one aws-mfa wrote"),
@@ -108,7 +109,7 @@ impl Keychain {
         })?;
         Ok(Some(LongTermKeys {
             access_key_id: stored.access_key_id,
-            secret_access_key: Secret::new(stored.secret_access_key),
+            secret_access_key: stored.secret_access_key,
         }))
     }
 

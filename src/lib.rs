@@ -30,6 +30,8 @@ use error::Error;
 
 /// Runs one command line to its exit code.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    // Before any secret is read: no core dumps, not readable by the user's other processes.
+    platform::keep_secrets_out_of_dumps();
     // The one read of the environment: everything below is given this value.
     let env = &environment::Environment::of_process();
     match cli.command {

@@ -22,6 +22,12 @@ pub use sources::{CodeSources, Prompt};
 #[derive(Clone, PartialEq, Eq)]
 pub struct MfaCode(String);
 
+impl Drop for MfaCode {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl MfaCode {
     pub fn parse(input: &str) -> Result<Self, Error> {
         let code = input.trim();

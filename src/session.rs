@@ -4,9 +4,18 @@
 use std::fmt;
 use std::time::SystemTime;
 
-/// A string that must never be printed by accident: `Debug` shows `***`.
-#[derive(Clone, PartialEq, Eq)]
+/// A string that must never be printed by accident: `Debug` shows `***`; its bytes are
+/// overwritten when it is dropped, so a freed buffer does not keep it.
+/// Serialized as the plain string: for the cache entry and the keychain's password only.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {

@@ -65,8 +65,8 @@ struct StoredEntry {
     profile: String,
     identity: String,
     access_key_id: String,
-    secret_access_key: String,
-    session_token: String,
+    secret_access_key: Secret,
+    session_token: Secret,
     expiration: String,
     /// Seconds STS made the credentials last (absent in entries written before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,8 +82,8 @@ impl StoredEntry {
             profile: entry.profile.clone(),
             identity: entry.identity.clone(),
             access_key_id: c.access_key_id.clone(),
-            secret_access_key: c.secret_access_key.expose().to_owned(),
-            session_token: c.session_token.expose().to_owned(),
+            secret_access_key: c.secret_access_key.clone(),
+            session_token: c.session_token.clone(),
             expiration: rfc3339(c.expiration),
             granted_seconds: entry.granted.map(|d| d.as_secs()),
         }
@@ -101,9 +101,9 @@ impl StoredEntry {
             return Err("it was made for another session (its key is not its name); it was moved or swapped".into());
         }
         let secrets = [
-            &self.access_key_id,
-            &self.secret_access_key,
-            &self.session_token,
+            self.access_key_id.as_str(),
+            self.secret_access_key.expose(),
+            self.session_token.expose(),
         ];
         if secrets.iter().any(|s| s.chars().any(char::is_control)) {
             return Err("a credential in it holds a control character".into());
@@ -115,8 +115,8 @@ impl StoredEntry {
             identity: self.identity,
             credentials: Credentials {
                 access_key_id: self.access_key_id,
-                secret_access_key: Secret::new(self.secret_access_key),
-                session_token: Secret::new(self.session_token),
+                secret_access_key: self.secret_access_key,
+                session_token: self.session_token,
                 expiration,
             },
             granted: self.granted_seconds.map(Duration::from_secs),

@@ -7,6 +7,7 @@
 //!   `check_runnable`, `basic_shell`.
 //! - Files: `open_nonblocking`, `special_kind`, `is_executable`, `private_tempdir`.
 //! - The terminal: `open_terminal`, `read_hidden`.
+//! - Secrets: `keep_secrets_out_of_dumps` (at start).
 //! - `local_time`; the parent process (`parent_process`) and the other holders of a
 //!   pipe (`PipeId`).
 
@@ -32,9 +33,9 @@ use process_table as processes;
 use unix::proc as processes;
 
 pub use os::{
-    ChildExit, ChildWaiter, basic_shell, check_runnable, exit_with, is_executable, killing_signal,
-    local_time, open_nonblocking, open_terminal, private_tempdir, read_hidden, replace_process,
-    special_kind, start_clean,
+    ChildExit, ChildWaiter, basic_shell, check_runnable, exit_with, is_executable,
+    keep_secrets_out_of_dumps, killing_signal, local_time, open_nonblocking, open_terminal,
+    private_tempdir, read_hidden, replace_process, special_kind, start_clean,
 };
 pub use processes::{ParentProcess, PipeId, parent_process};
 

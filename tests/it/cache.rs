@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::support::failure_matrix::{make_fifo, run_bounded};
+use crate::support::users::OtherUser;
 use crate::support::*;
 
 const ENV: &[&str] = &["env", "--shell", "bash"];
@@ -511,57 +512,6 @@ fn a_relative_cache_directory_is_refused() {
         "AWS_MFA_CACHE_DIR is a relative path, which would put sessions under the current directory",
     );
     assert!(!env.path().join("relative-cache").exists());
-}
-
-/// Another local user, made for a test with `useradd` and removed after it.
-struct OtherUser {
-    name: String,
-    uid: u32,
-}
-
-impl OtherUser {
-    /// `None` (with a note) when the tests do not run as root.
-    fn create() -> Option<Self> {
-        // SAFETY: geteuid has no preconditions.
-        if unsafe { libc::geteuid() } != 0 {
-            eprintln!("note: skipped: making another user needs root (CI runs the tests as root)");
-            return None;
-        }
-        // useradd locks /etc/passwd: one at a time.
-        static ONE_AT_A_TIME: std::sync::Mutex<u32> = std::sync::Mutex::new(0);
-        let mut made = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-        *made += 1;
-        let name = format!("awsmfa-t{}-{}", std::process::id(), *made);
-        let status = std::process::Command::new("useradd")
-            .args([
-                "--system",
-                "--no-create-home",
-                "--shell",
-                "/usr/sbin/nologin",
-                &name,
-            ])
-            .status()
-            .expect("useradd");
-        assert!(status.success(), "useradd {name}");
-        let id = std::process::Command::new("id")
-            .args(["-u", &name])
-            .output()
-            .unwrap();
-        let uid = String::from_utf8_lossy(&id.stdout).trim().parse().unwrap();
-        Some(OtherUser { name, uid })
-    }
-
-    fn owns(&self, path: &std::path::Path) {
-        std::os::unix::fs::chown(path, Some(self.uid), Some(self.uid)).unwrap();
-    }
-}
-
-impl Drop for OtherUser {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("userdel")
-            .arg(&self.name)
-            .status();
-    }
 }
 
 #[test]

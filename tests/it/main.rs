@@ -16,6 +16,7 @@ mod env;
 mod exec;
 mod failures;
 mod forget;
+mod hardening;
 mod keychain;
 mod policy;
 mod prompt;

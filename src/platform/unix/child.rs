@@ -35,10 +35,11 @@ static IGNORED_BY_US: AtomicU64 = AtomicU64::new(0);
 /// Makes `command` start with an empty signal mask and default dispositions for what
 /// aws-mfa ignores itself. (Handlers need nothing: exec resets them to the default.)
 pub fn start_clean(command: &mut Command) -> &mut Command {
-    // SAFETY: between fork and exec only async-signal-safe calls: an atomic load,
-    // sigemptyset, sigprocmask and signal.
+    // SAFETY: between fork and exec only async-signal-safe calls: atomic loads,
+    // sigemptyset, sigprocmask, signal, getrlimit and setrlimit.
     unsafe {
         command.pre_exec(|| {
+            super::dumps::restore_core_limit();
             let ignored = IGNORED_BY_US.load(Ordering::SeqCst);
             for signal in 1..64 {
                 if ignored & (1 << signal) != 0 {
@@ -58,6 +59,13 @@ pub fn start_clean(command: &mut Command) -> &mut Command {
 /// The process becomes the command (`exec`), so signals reach it directly and its exit
 /// status is ours; no `sh -c` in between. Returns only when that fails.
 pub fn replace_process(mut command: Command) -> io::Error {
+    // SAFETY: getrlimit and setrlimit are async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            super::dumps::restore_core_limit();
+            Ok(())
+        });
+    }
     command.exec()
 }
 

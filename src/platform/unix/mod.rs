@@ -2,6 +2,7 @@
 //! library's local time; on Linux, /proc.
 
 mod child;
+mod dumps;
 mod files;
 #[cfg(target_os = "linux")]
 pub(crate) mod proc;
@@ -10,6 +11,7 @@ mod terminal;
 mod time;
 
 pub use child::{ChildExit, ChildWaiter, exit_with, killing_signal, replace_process, start_clean};
+pub use dumps::keep_secrets_out_of_dumps;
 pub use files::{open_nonblocking, private_tempdir, special_kind};
 pub use programs::{basic_shell, check_runnable, is_executable};
 pub use terminal::{open_terminal, read_hidden};

@@ -15,3 +15,8 @@ pub use console::{open_terminal, read_hidden};
 pub use files::{open_nonblocking, private_tempdir, special_kind};
 pub use programs::{basic_shell, check_runnable, is_executable};
 pub use time::local_time;
+
+/// Nothing to set: Windows writes a crash dump only where Windows Error Reporting's
+/// `LocalDumps` was configured for it, and a process's memory is open to the user's other
+/// processes by design (same token), which a process cannot change for itself.
+pub fn keep_secrets_out_of_dumps() {}
