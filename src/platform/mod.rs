@@ -5,7 +5,7 @@
 //! - Children: `start_clean` (before a spawn), `replace_process` (plain `exec`),
 //!   `ChildWaiter` and `exit_with` (a child waited for, `exec --server`), `killing_signal`,
 //!   `check_runnable`, `basic_shell`.
-//! - Files: `open_nonblocking`, `special_kind`, `is_executable`, `private_tempdir`.
+//! - Files: `open_nonblocking`, `special_kind`, `is_executable`, `empty_device`.
 //! - The terminal: `open_terminal`, `read_hidden`.
 //! - Secrets: `keep_secrets_out_of_dumps` (at start).
 //! - `local_time`; the parent process (`parent_process`) and the other holders of a
@@ -33,9 +33,9 @@ use process_table as processes;
 use unix::proc as processes;
 
 pub use os::{
-    ChildExit, ChildWaiter, basic_shell, check_runnable, exit_with, is_executable,
+    ChildExit, ChildWaiter, basic_shell, check_runnable, empty_device, exit_with, is_executable,
     keep_secrets_out_of_dumps, killing_signal, local_time, open_nonblocking, open_terminal,
-    private_tempdir, read_hidden, replace_process, special_kind, start_clean,
+    read_hidden, replace_process, special_kind, start_clean,
 };
 pub use processes::{ParentProcess, PipeId, parent_process};
 

@@ -7,7 +7,6 @@
 //! serves the child again once that is done.
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
@@ -85,35 +84,17 @@ where
     )
 }
 
-/// The child's environment: the endpoint instead of keys, the empty credentials file.
-fn prepare_child(
-    command: &mut Command,
-    session_env: Vec<EnvChange>,
-    server: &CredentialServer,
-    credentials_file: &Path,
-) {
+/// The child's environment: the endpoint instead of keys, and the system's empty device as
+/// its credentials file. The SDKs read that file before the endpoint, so long-term keys in
+/// [default] would win; and a path in a shared directory such as /tmp could be made again,
+/// with someone else's keys, by another user once aws-mfa is gone, for anything the command
+/// left running.
+fn prepare_child(command: &mut Command, session_env: Vec<EnvChange>, server: &CredentialServer) {
     crate::session::apply(
         child_env(session_env, &server.uri(), server.token().expose()),
         command,
     );
-    command.env(SHARED_CREDENTIALS_FILE, credentials_file);
-}
-
-/// The SDKs read the shared credentials file before the endpoint: long-term keys in
-/// [default] would win. The child's file is empty, in a directory only the user may open;
-/// the directory goes when the returned value is dropped.
-fn empty_credentials_file() -> Result<(tempfile::TempDir, PathBuf), Error> {
-    let private_dir_failed = |e: std::io::Error| Error::Server {
-        why: format!("cannot make a private directory: {e}"),
-    };
-    let (private, inner) =
-        crate::platform::private_tempdir("aws-mfa-exec-").map_err(private_dir_failed)?;
-    let credentials_file = inner.join("credentials");
-    std::fs::write(&credentials_file, "").map_err(|e| Error::Write {
-        path: credentials_file.clone(),
-        why: e.to_string(),
-    })?;
-    Ok((private, credentials_file))
+    command.env(SHARED_CREDENTIALS_FILE, crate::platform::empty_device());
 }
 
 /// Runs `command` (which starts `program`) with the session's environment changes
@@ -139,14 +120,12 @@ where
     let waiter = crate::platform::ChildWaiter::prepare();
 
     let server = start(lookup, options.wait)?;
-    let (private, credentials_file) = empty_credentials_file()?;
-    prepare_child(&mut command, session_env, &server, &credentials_file);
+    prepare_child(&mut command, session_env, &server);
 
     let exit = waiter
         .run(&mut command)
         .map_err(|e| Error::cannot_run(program, &e))?;
     drop(server);
-    drop(private);
     Ok(crate::platform::exit_with(exit))
 }
 

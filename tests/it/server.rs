@@ -15,6 +15,7 @@ mod endpoint;
 mod host;
 mod inside;
 mod js_sdk;
+mod leftovers;
 mod short_grants;
 mod signals;
 mod windows;
@@ -84,16 +85,11 @@ fn the_child_gets_a_loopback_endpoint_and_a_token_instead_of_keys() {
         "a long random token: {} characters",
         token.len()
     );
-    // The shared credentials file (read before the endpoint) is empty and private.
+    // The shared credentials file (read before the endpoint) is the empty device: no other
+    // user can make a file at that path, during the run or after it.
     let credentials_file = PathBuf::from(&vars["AWS_SHARED_CREDENTIALS_FILE"]);
-    assert_ne!(credentials_file, env.home().join(".aws/credentials"));
+    assert_eq!(credentials_file, PathBuf::from("/dev/null"));
     assert_eq!(std::fs::read(&credentials_file).unwrap(), b"");
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = credentials_file.parent().unwrap();
-        let mode = std::fs::metadata(dir).unwrap().permissions().mode();
-        assert_eq!(mode & 0o077, 0, "private directory: {mode:o}");
-    }
     assert_eq!(
         vars["AWS_CONFIG_FILE"],
         env.home().join(".aws/config").to_str().unwrap()
@@ -157,10 +153,6 @@ fn the_child_gets_a_loopback_endpoint_and_a_token_instead_of_keys() {
     assert_eq!(out.stdout, "");
     assert_no_secrets(&out.stderr);
     assert!(!out.stderr.contains(&endpoint.token), "the token leaked");
-    assert!(
-        !credentials_file.exists(),
-        "the private directory goes with the child"
-    );
     assert_eq!(
         fake.count("GetSessionToken"),
         1,

@@ -111,7 +111,8 @@ extern "C" fn forward(signal: c_int) {
     }
 }
 
-/// A child to be run and waited for. From `prepare` on, the four signals are held (blocked) on
+/// A child to be run and waited for; what it leaves behind is ended when it exits (see
+/// `leftovers`). From `prepare` on, the four signals are held (blocked) on
 /// this thread: call it before any thread starts. Threads started while they are held
 /// inherit the block, so only the waiting thread ever handles them; a signal that arrives
 /// before the child runs is delivered once it does.
@@ -121,6 +122,7 @@ pub struct ChildWaiter {
 
 impl ChildWaiter {
     pub fn prepare() -> Self {
+        super::leftovers::adopt_orphans();
         // SAFETY: plain libc calls on locals.
         unsafe {
             let mut set = MaybeUninit::<libc::sigset_t>::uninit();
@@ -159,6 +161,8 @@ impl ChildWaiter {
         // Until the child is reaped its pid cannot be reused, so forwarding stays safe.
         CHILD.store(0, Ordering::SeqCst);
         let status = exited.and_then(|()| child.wait());
+        // While SIGTERM is still handled: the process group's SIGTERM passes aws-mfa by.
+        super::leftovers::end_leftovers();
         drop(installed);
         status.map(ChildExit)
     }

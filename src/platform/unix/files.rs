@@ -1,9 +1,9 @@
-//! Files on Unix: opened without blocking, told apart by kind, a private temporary directory.
+//! Files on Unix: opened without blocking, told apart by kind, the empty device.
 
 use std::fs::File;
 use std::io;
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::Path;
 
 /// Opens `path` for reading without blocking (a FIFO with no writer opens at once) and
 /// without taking a terminal; with `follow_links` false a symbolic link is refused
@@ -35,14 +35,8 @@ pub fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
     None
 }
 
-/// A new temporary directory that only the user may open (0700), named `prefix…`; the
-/// path to keep private files in (here the directory itself). The directory goes when
-/// the returned value is dropped.
-pub fn private_tempdir(prefix: &str) -> io::Result<(tempfile::TempDir, PathBuf)> {
-    let dir = tempfile::Builder::new()
-        .prefix(prefix)
-        .permissions(std::fs::Permissions::from_mode(0o700))
-        .tempdir()?;
-    let inner = dir.path().to_path_buf();
-    Ok((dir, inner))
+/// The system's empty device: reads as an empty file, exists on every system, and no user
+/// can remove it or make another file at its path.
+pub fn empty_device() -> &'static Path {
+    Path::new("/dev/null")
 }

@@ -1,9 +1,9 @@
 //! Files on Windows: opened as they are (named pipes and devices do not live among files),
-//! a private temporary directory.
+//! the empty device.
 
 use std::fs::File;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Opens `path` for reading; with `follow_links` false a symbolic link is refused (by
 /// looking: there is no no-follow open).
@@ -19,13 +19,8 @@ pub fn special_kind(_meta: &std::fs::Metadata) -> Option<&'static str> {
     None
 }
 
-/// A new temporary directory named `prefix…`, and inside it the path to keep private files
-/// in: the temporary directory's own ACL is inherited from its parent, so an inner one is
-/// made with the user's (`dacl::create_private_dir`). Both go when the returned value is
-/// dropped.
-pub fn private_tempdir(prefix: &str) -> io::Result<(tempfile::TempDir, PathBuf)> {
-    let dir = tempfile::Builder::new().prefix(prefix).tempdir()?;
-    let inner = dir.path().join("private");
-    super::dacl::create_private_dir(&inner)?;
-    Ok((dir, inner))
+/// The system's empty device: reads as an empty file, and no user can remove it or make
+/// another file at its path.
+pub fn empty_device() -> &'static Path {
+    Path::new("NUL")
 }

@@ -12,7 +12,7 @@ mod time;
 
 pub use child::{ChildExit, ChildWaiter, exit_with, killing_signal, replace_process, start_clean};
 pub use console::{open_terminal, read_hidden};
-pub use files::{open_nonblocking, private_tempdir, special_kind};
+pub use files::{empty_device, open_nonblocking, special_kind};
 pub use programs::{basic_shell, check_runnable, is_executable};
 pub use time::local_time;
 
