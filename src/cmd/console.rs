@@ -129,6 +129,9 @@ fn open_in_browser(url: &Secret, env: &Environment) -> Result<(), Error> {
             if words.is_empty() {
                 continue;
             }
+            // Messages name the program as the user wrote it: after `%s` is replaced it may
+            // be the URL itself, sign-in token and all (`BROWSER='%s'`).
+            let written = words[0].clone();
             if words.iter().any(|w| w.contains("%s")) {
                 for word in &mut words {
                     *word = word.replace("%s", url.expose());
@@ -139,7 +142,10 @@ fn open_in_browser(url: &Secret, env: &Environment) -> Result<(), Error> {
             let (program, args) = words.split_first().expect("not empty");
             match launch(program, args) {
                 Ok(()) => return Ok(()),
-                Err(why) => tried.push(format!("BROWSER command '{program}' {why}")),
+                Err(why) => tried.push(format!(
+                    "BROWSER command '{}' {why}",
+                    written.escape_debug()
+                )),
             }
         }
     }

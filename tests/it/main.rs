@@ -23,6 +23,7 @@ mod roles;
 mod server;
 mod shells;
 mod shipped;
+mod signin_trust;
 mod tls;
 mod verbose;
 
