@@ -78,18 +78,16 @@ pub fn run(args: &ConsoleArgs, env: &Environment) -> Result<ExitCode, Error> {
         }
     );
     if args.print {
-        eprintln!(
-            "aws-mfa: sign-in URL for role profile '{}' (good for 15 minutes); {until}",
-            crate::error::escape_controls(&role_profile)
-        );
+        crate::error::say(&format!(
+            "sign-in URL for role profile '{role_profile}' (good for 15 minutes); {until}"
+        ));
         super::print(&format!("{}\n", url.expose()))?;
         return Ok(ExitCode::SUCCESS);
     }
     open_in_browser(&url, env)?;
-    eprintln!(
-        "aws-mfa: opened the console for role profile '{}'; {until}",
-        crate::error::escape_controls(&role_profile)
-    );
+    crate::error::say(&format!(
+        "opened the console for role profile '{role_profile}'; {until}"
+    ));
     Ok(ExitCode::SUCCESS)
 }
 

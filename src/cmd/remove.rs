@@ -47,9 +47,9 @@ pub fn run(profile: &str, env: &Environment) -> Result<ExitCode, Error> {
             removed += 1;
         }
     }
-    eprintln!(
-        "aws-mfa: removed the keys of profile '{profile}' from {}; forgot {removed} cached session(s)",
+    crate::error::say(&format!(
+        "removed the keys of profile '{profile}' from {}; forgot {removed} cached session(s)",
         keychain::name()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }

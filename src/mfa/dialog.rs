@@ -62,8 +62,9 @@ impl Dialog {
 
     /// Says why a code was not taken: on stderr, and in the next dialog.
     pub fn say(&mut self, line: &str) {
-        eprintln!("{}", crate::error::escape_controls(line));
-        self.note = Some(line.trim_start_matches("aws-mfa: ").to_owned());
+        let said = line.trim_start_matches("aws-mfa: ");
+        crate::error::say(said);
+        self.note = Some(said.to_owned());
     }
 
     /// Shows the dialog and reads the code it prints.

@@ -109,12 +109,15 @@ fn encodings(value: &str) -> Vec<String> {
     ]
 }
 
+/// How a reply shows the request's form.
+type Echo = fn(&str) -> String;
+
 #[test]
 fn an_endpoint_that_echoes_the_request_never_gets_the_credentials_shown() {
     let fake = FakeSts::start();
     // What proxies and error pages do with a request: the form as it came, decoded, inside
     // JSON, inside HTML.
-    let echoes: [(&str, fn(&str) -> String); 5] = [
+    let echoes: [(&str, Echo); 5] = [
         ("raw form", |form| format!("bad request: {form}")),
         ("decoded form", |form| {
             let decoded: Vec<String> = form_urlencoded::parse(form.as_bytes())
