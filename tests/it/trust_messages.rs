@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::support::peers::require;
 use crate::support::pty::Pty;
 use crate::support::*;
 
@@ -213,4 +214,41 @@ fn sigterm_or_sighup_at_the_hidden_prompt_leaves_the_terminal_as_it_was() {
             "{name}: echo, line mode and signals are back"
         );
     }
+}
+
+#[test]
+fn the_tcsh_prompt_helper_hands_no_part_of_a_crafted_expiry_to_arithmetic() {
+    let (Some(tcsh), Some(bash)) = (require("tcsh"), require("bash")) else {
+        return;
+    };
+    let mut env = TestEnv::new();
+    let init = env.run(&["init", "tcsh"]);
+    init.assert_success();
+    std::fs::write(env.path().join("aws-mfa.tcsh"), &init.stdout).unwrap();
+    // The helper's `sh` is bash, as on macOS, Fedora and Arch.
+    let bin = env.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(&bash, bin.join("sh")).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    env.set("PATH", &path).set("AWS_MFA_PROFILE", "work");
+    let script = env.path().join("prompt.csh");
+    std::fs::write(&script, "source aws-mfa.tcsh\naws-mfa-prompt\necho\n").unwrap();
+    let witness = env.path().join("ran");
+    // Bash evaluates an array subscript inside $(( )), command substitutions and all.
+    for crafted in [
+        "2099-01-01T00:00:00+a[$(touch ran)]",
+        "2099-01-01T00:00:00.5+a[$(touch ran)]",
+        "2099-01-01T00:00:00Z+x[$(touch ran)]",
+    ] {
+        env.set("AWS_CREDENTIAL_EXPIRATION", crafted);
+        let out = env.output(env.command(&tcsh).arg("-f").arg(&script));
+        assert!(!witness.exists(), "{crafted:?} ran a command: {out:?}");
+        assert!(out.stdout.starts_with("work "), "{crafted:?}: {out:?}");
+    }
+    // A well-formed expiry still shows the time left.
+    let soon = std::time::SystemTime::now() + Duration::from_secs(90 * 60 + 30);
+    let expiry = humantime::format_rfc3339_seconds(soon).to_string();
+    env.set("AWS_CREDENTIAL_EXPIRATION", &expiry);
+    let out = env.output(env.command(&tcsh).arg("-f").arg(&script));
+    assert_eq!(out.stdout.trim_end(), "work 1h30m", "{out:?}");
 }
