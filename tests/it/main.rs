@@ -13,6 +13,7 @@ mod console;
 mod detect;
 mod devices;
 mod dialog;
+mod dialog_text;
 mod doctor;
 mod env;
 mod exec;
