@@ -213,7 +213,16 @@ pub fn process_words(line: &str, path: Option<&OsStr>) -> Result<Vec<String>, Pr
 /// leaves behind holding its output is ended. `path` is the `PATH` it is looked for along.
 pub fn run_mfa_process(command_line: &str, path: Option<&OsStr>) -> Result<MfaCode, Error> {
     let words = process_words(command_line, path).map_err(|e| Error::MfaProcess {
-        command: None,
+        // A line that cannot be split still names its program when its first word plainly
+        // is one (`oathtool --totp -b "SEED`).
+        command: match e {
+            ProcessLineError::Unsplittable(_) => command_line
+                .split_whitespace()
+                .next()
+                .filter(|w| !w.contains(['"', '\'', '\\', '=']) && !w.chars().any(char::is_control))
+                .map(str::to_owned),
+            _ => None,
+        },
         why: e.to_string(),
     })?;
     let (program, args) = words.split_first().expect("process_words gives a program");
