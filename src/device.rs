@@ -4,7 +4,7 @@
 
 use crate::aws::Aws;
 use crate::cache::Records;
-use crate::error::{Error, escape_controls};
+use crate::error::Error;
 use crate::mfa::{self, Prompt, Terminal};
 use crate::profile::ResolvedProfile;
 
@@ -119,11 +119,10 @@ pub fn discover<'a>(
         name => format!("[profile {name}]"),
     };
     // IAM's answer and a profile name: shown with control characters escaped.
-    eprintln!(
-        "aws-mfa: using MFA device {0}; add this line under {1} in ~/.aws/config to skip the lookup:\nmfa_serial = {0}",
-        escape_controls(&serial),
-        escape_controls(&section)
-    );
+    crate::error::say(&format!(
+        "using MFA device {serial}; add this line under {section} in ~/.aws/config to skip the lookup:"
+    ));
+    crate::error::say_more(&format!("mfa_serial = {serial}"));
     records.remember_device(&keys.access_key_id, &serial);
     Ok(Found::Listed(serial))
 }

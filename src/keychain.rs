@@ -221,11 +221,11 @@ fn wait_for<T: Send + 'static>(
         }
         Err(mpsc::RecvTimeoutError::Timeout) => {}
     }
-    eprintln!(
-        "aws-mfa: waiting for {} (it may be asking to be unlocked); giving up in {} s",
+    crate::error::say(&format!(
+        "waiting for {} (it may be asking to be unlocked); giving up in {} s",
         name(),
         bound.saturating_sub(first).as_secs()
-    );
+    ));
     rx.recv_timeout(bound.saturating_sub(first)).map_err(|_| {
         failed(
             action,

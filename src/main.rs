@@ -12,7 +12,7 @@ fn main() -> ExitCode {
             .and_then(|s| s.downcast_ref::<aws_mfa::error::Error>())
         {
             Some(err) => {
-                eprint!("{}", err.report());
+                err.print_report();
                 return ExitCode::from(err.exit_code());
             }
             None => e.exit(),
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     match aws_mfa::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprint!("{}", err.report());
+            err.print_report();
             ExitCode::from(err.exit_code())
         }
     }

@@ -6,6 +6,7 @@
 //! Ctrl-C then leaves the terminal exactly as it was and ends the process by SIGINT, and the
 //! code (useless after its 30 seconds) stays visible so a typo can be seen.
 
+use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ExitStatus, Stdio};
@@ -154,32 +155,88 @@ pub const MFA_PROCESS_LIMIT: Duration = Duration::from_secs(60);
 /// More than a code needs: the rest of a chatty process's output is read and dropped.
 const OUTPUT_LIMIT: usize = 4096;
 
+/// Why an `mfa_process` line cannot be run, said without showing any of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProcessLineError {
+    /// Not words a shell could split (an unclosed quote).
+    Unsplittable(String),
+    Empty,
+    /// The first word sets a variable (`SEED=… oathtool`): that takes a shell.
+    Assignment,
+    /// The first word holds a space or a control character and names no program: most
+    /// likely the whole command in quotes.
+    NotAProgram,
+}
+
+impl std::fmt::Display for ProcessLineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unsplittable(why) => write!(f, "it cannot be split into words: {why}"),
+            Self::Empty => write!(f, "it is empty"),
+            Self::Assignment => write!(
+                f,
+                "its first word sets a variable (NAME=value), which takes a shell, and mfa_process runs its program without one"
+            ),
+            Self::NotAProgram => write!(
+                f,
+                "its first word is not a program (is the whole command in quotes?)"
+            ),
+        }
+    }
+}
+
+/// The words of an `mfa_process` line, split as a shell would (no shell runs them). The
+/// line may hold a secret (`oathtool --totp -b SEED`): only its first word is ever shown,
+/// and only when that word is a program, one that can be started from `path` or a plain
+/// name or path. A quoted whole command or a `NAME=value` first word is refused unshown.
+pub fn process_words(line: &str, path: Option<&OsStr>) -> Result<Vec<String>, ProcessLineError> {
+    let words =
+        shell_words::split(line).map_err(|e| ProcessLineError::Unsplittable(e.to_string()))?;
+    let first = words.first().ok_or(ProcessLineError::Empty)?;
+    let runnable = (first.contains('/') || path.is_some())
+        && crate::platform::check_runnable(OsStr::new(first), path).is_ok();
+    if runnable {
+        return Ok(words);
+    }
+    let variable = first.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    if variable {
+        return Err(ProcessLineError::Assignment);
+    }
+    if first.is_empty() || first.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ProcessLineError::NotAProgram);
+    }
+    Ok(words)
+}
+
 /// Runs `mfa_process` (split like a shell would, run without one) and reads a code from
 /// its stdout. Its stdin and stderr stay ours (the terminal), so it can ask for a touch or
 /// a passphrase. The code is taken when the process exits, not at the end of its output
 /// (a background child may keep that open for ever); it is bounded in time, and what it
-/// leaves behind holding its output is ended.
-pub fn run_mfa_process(command_line: &str) -> Result<MfaCode, Error> {
-    let words = shell_words::split(command_line);
-    // The command line may hold a secret (`oathtool --totp -b SEED`): errors name the
-    // program only.
-    let program_name = match &words {
-        Ok(words) => words.first().cloned().unwrap_or_default(),
-        Err(_) => command_line
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .trim_matches(['"', '\'', '\\'])
-            .to_owned(),
-    };
+/// leaves behind holding its output is ended. `path` is the `PATH` it is looked for along.
+pub fn run_mfa_process(command_line: &str, path: Option<&OsStr>) -> Result<MfaCode, Error> {
+    let words = process_words(command_line, path).map_err(|e| Error::MfaProcess {
+        // A line that cannot be split still names its program when its first word plainly
+        // is one (`oathtool --totp -b "SEED`).
+        command: match e {
+            ProcessLineError::Unsplittable(_) => command_line
+                .split_whitespace()
+                .next()
+                .filter(|w| !w.contains(['"', '\'', '\\', '=']) && !w.chars().any(char::is_control))
+                .map(str::to_owned),
+            _ => None,
+        },
+        why: e.to_string(),
+    })?;
+    let (program, args) = words.split_first().expect("process_words gives a program");
+    // Errors name the program only: the rest may hold a secret.
     let failed = |why: String| Error::MfaProcess {
-        command: program_name.clone(),
+        command: Some(program.clone()),
         why,
     };
-    let words = words.map_err(|e| failed(format!("it cannot be split into words: {e}")))?;
-    let (program, args) = words
-        .split_first()
-        .ok_or_else(|| failed("it is empty".into()))?;
     let mut child = crate::platform::start_clean(&mut std::process::Command::new(program))
         .args(args)
         .stdin(Stdio::inherit())

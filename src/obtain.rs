@@ -109,10 +109,10 @@ impl<'e> Request<'e> {
         if let Some(asked) = capped_from
             && self.prompt != Prompt::Never
         {
-            eprintln!(
-                "aws-mfa: note: asking for 1h, not {}: {serial} is the account root user's device, and STS gives the root user 1 hour at most",
+            crate::error::note(&format!(
+                "asking for 1h, not {}: {serial} is the account root user's device, and STS gives the root user 1 hour at most",
                 duration::span(asked)
-            );
+            ));
         }
         let credentials = self.codes().with_code(records, serial, |code| {
             aws.get()?
@@ -291,11 +291,11 @@ fn warn_if_shortened(prompt: Prompt, expiration: &SystemTime, asked_seconds: u64
         .unwrap_or(0);
     if granted + 60 < asked_seconds {
         // Measured against the clock, a second or two short: 899 s reads 15m, 15 s reads 15s.
-        eprintln!(
-            "aws-mfa: note: STS granted a session of {} instead of the {} asked for",
+        crate::error::note(&format!(
+            "STS granted a session of {} instead of the {} asked for",
             duration::approx_span(granted),
             duration::span(asked_seconds)
-        );
+        ));
     }
 }
 

@@ -160,3 +160,22 @@ pub fn unset_all() -> Vec<EnvChange> {
     .map(EnvChange::Unset)
     .collect()
 }
+
+/// Whether `id` has the shape AWS gives access key ids: `AKIA` (an IAM user's) or `ASIA`
+/// (temporary), then 16 upper-case letters and digits.
+pub fn looks_like_key_id(id: &str) -> bool {
+    id.len() == 20
+        && (id.starts_with("AKIA") || id.starts_with("ASIA"))
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// Whether `secret` has the shape AWS gives secret access keys: 40 characters of the
+/// base64 alphabet (`A-Z a-z 0-9 + /`).
+pub fn looks_like_secret_key(secret: &str) -> bool {
+    secret.len() == 40
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}

@@ -29,16 +29,15 @@ pub fn init() {
     let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
-/// An access key id as `AKIA…0001`: the kind and the last four, enough to tell keys apart.
+/// An access key id as `AKIA…0001`: the kind and the last four, enough to tell keys apart;
+/// only when it has the shape of one. A secret key put under `aws_access_key_id` by mistake
+/// must show nothing of itself.
 pub fn key_id(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() < 12 {
-        return "…".into();
+    if crate::session::looks_like_key_id(id) {
+        format!("{}…{}", &id[..4], &id[16..])
+    } else {
+        "(not an access key id)".into()
     }
-    let mut short: String = chars[..4].iter().collect();
-    short.push('…');
-    short.extend(&chars[chars.len() - 4..]);
-    short
 }
 
 /// The line format: the program, the time since start, the message and its fields.
@@ -78,6 +77,11 @@ mod tests {
     fn key_ids_keep_their_kind_and_last_four() {
         assert_eq!(key_id("AKIATESTLONGTERM0001"), "AKIA…0001");
         assert_eq!(key_id("ASIAFAKE000000000042"), "ASIA…0042");
-        assert_eq!(key_id("AKIASHORT"), "…");
+        assert_eq!(key_id("AKIASHORT"), "(not an access key id)");
+        // A secret key (40 characters) in the key id's place: nothing of it is shown.
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        assert_eq!(key_id(secret), "(not an access key id)");
+        assert_eq!(key_id("AKIAtestlongterm0001"), "(not an access key id)");
+        assert_eq!(key_id("AKIATESTLONGTERM00012"), "(not an access key id)");
     }
 }

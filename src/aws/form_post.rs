@@ -16,14 +16,18 @@ use super::errors::root_cause;
 /// What the server answered.
 pub struct Reply {
     pub status: u16,
+    /// The body, `limit` bytes at most.
     pub body: Vec<u8>,
+    /// The body went on past `limit`: the rest was not read.
+    pub cut_off: bool,
 }
 
-/// POSTs a form (`application/x-www-form-urlencoded`) to `url` and reads the whole answer,
-/// all within `timeout`. The error says what failed, never what was sent.
+/// POSTs a form (`application/x-www-form-urlencoded`) to `url` and reads the answer, up to
+/// `limit` bytes, all within `timeout`. The error says what failed, never what was sent.
 pub fn post_form(
     url: &str,
     form: String,
+    limit: usize,
     timeout: Duration,
     env: &Environment,
 ) -> Result<Reply, String> {
@@ -47,13 +51,26 @@ pub fn post_form(
         let exchange = async {
             let response = connector.call(request).await.map_err(|e| root_cause(&e))?;
             let status = response.status().as_u16();
-            let body = ByteStream::new(response.into_body())
-                .collect()
-                .await
-                .map_err(|e| format!("the answer was cut off: {}", root_cause(&e)))?;
+            // Read a piece at a time, and no further than `limit`: a reply of hundreds of
+            // megabytes must not be held in memory.
+            let mut stream = ByteStream::new(response.into_body());
+            let mut body = Vec::new();
+            while let Some(piece) = stream.next().await {
+                let piece =
+                    piece.map_err(|e| format!("the answer was cut off: {}", root_cause(&e)))?;
+                if body.len() + piece.len() > limit {
+                    return Ok(Reply {
+                        status,
+                        body,
+                        cut_off: true,
+                    });
+                }
+                body.extend_from_slice(&piece);
+            }
             Ok(Reply {
                 status,
-                body: body.into_bytes().to_vec(),
+                body,
+                cut_off: false,
             })
         };
         tokio::time::timeout(timeout, exchange)

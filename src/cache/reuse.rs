@@ -92,10 +92,9 @@ impl Sessions {
                         "{what}: no new credentials ({err}); the cached ones still have {left}"
                     );
                     if reuse.say_fall_back {
-                        let err = crate::error::escape_controls(&err.to_string()).into_owned();
-                        eprintln!(
-                            "aws-mfa: note: no new session ({err}); handing out the cached one, which runs out in {left}"
-                        );
+                        crate::error::note(&format!(
+                            "no new session ({err}); handing out the cached one, which runs out in {left}"
+                        ));
                     }
                     Ok(credentials)
                 }

@@ -26,20 +26,20 @@ pub fn run(args: &AddArgs, env: &Environment) -> Result<ExitCode, Error> {
     Keychain::new(env).store(&args.profile, &keys)?;
     // The key id, never the secret, where the cached path can find it without a keychain call.
     Records::open(cache::location(env)).remember_keychain_key(&args.profile, &keys.access_key_id);
-    eprintln!(
-        "aws-mfa: stored the keys of profile '{}' ({}) in {}",
+    crate::error::say(&format!(
+        "stored the keys of profile '{}' ({}) in {}",
         args.profile,
         verbose::key_id(&keys.access_key_id),
         keychain::name()
-    );
+    ));
     let lines = plain_text_lines(&args.profile, env);
     if !lines.is_empty() {
-        eprintln!(
-            "aws-mfa: the profile files still hold keys for '{}' in plain text, and those are used before the keychain's; delete these lines by hand:",
+        crate::error::say(&format!(
+            "the profile files still hold keys for '{}' in plain text, and those are used before the keychain's; delete these lines by hand:",
             args.profile
-        );
+        ));
         for line in lines {
-            eprintln!("  {line}");
+            crate::error::say_more(&format!("  {line}"));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -113,19 +113,39 @@ fn ask_on_terminal(profile: &str) -> Result<LongTermKeys, Error> {
 
 fn check_keys(keys: &LongTermKeys) -> Result<(), Error> {
     check_key_id(&keys.access_key_id)?;
-    let secret = keys.secret_access_key.expose();
+    check_secret(keys.secret_access_key.expose())
+}
+
+/// The secret, described and never shown: 40 characters of the base64 alphabet, as AWS
+/// issues them. Anything else (a bidi override, a look-alike letter, a whole file pasted)
+/// would be stored and fail later, or worse, show up in the keychain's own dialogs.
+fn check_secret(secret: &str) -> Result<(), Error> {
+    let length = secret.chars().count();
+    let refused = |why: &str| Error::BadSecretKey {
+        what: match length {
+            1 => "1 character".into(),
+            n => format!("{n} characters"),
+        },
+        why: why.into(),
+    };
     if secret.is_empty() {
-        return Err(Error::BadAccessKey {
-            what: "secret access key".into(),
-            why: "it is empty".into(),
+        return Err(Error::BadSecretKey {
+            what: "empty".into(),
+            why: "nothing was given".into(),
         });
     }
     if secret.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        // Described, never shown.
-        return Err(Error::BadAccessKey {
-            what: "secret access key".into(),
-            why: "it holds spaces or control characters".into(),
-        });
+        return Err(refused("it holds spaces or control characters"));
+    }
+    if !secret.is_ascii() {
+        return Err(refused(
+            "it holds characters that are not ASCII (a look-alike letter, a direction mark?)",
+        ));
+    }
+    if !crate::session::looks_like_secret_key(secret) {
+        return Err(refused(
+            "a secret access key is 40 characters: letters, digits, + and /",
+        ));
     }
     Ok(())
 }
@@ -139,7 +159,7 @@ fn check_key_id(id: &str) -> Result<(), Error> {
         });
     }
     // Described, not shown: a secret pasted into the wrong prompt must not reach stderr.
-    let well_formed = (16..=128).contains(&id.len())
+    let well_formed = id.len() == 20
         && id
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
@@ -213,7 +233,29 @@ fn key_lines(text: &str, profile: &str, is_config: bool) -> Vec<(usize, String)>
 
 #[cfg(test)]
 mod tests {
-    use super::{check_key_id, key_lines};
+    use super::{check_key_id, check_secret, key_lines};
+
+    #[test]
+    fn only_secrets_of_the_shape_aws_issues() {
+        assert!(check_secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").is_ok());
+        for bad in [
+            "",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE\u{202e}",
+            "wJalrXUtnFEMI-K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE=",
+        ] {
+            assert!(check_secret(bad).is_err(), "{bad:?} accepted");
+        }
+        let said = check_secret(&"A".repeat(120 * 1024))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            said.starts_with("not a secret access key (122880 characters)"),
+            "{said}"
+        );
+    }
 
     #[test]
     fn only_long_term_key_ids() {

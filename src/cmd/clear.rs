@@ -50,7 +50,9 @@ pub fn run(args: &ClearArgs, env: &Environment) -> Result<ExitCode, Error> {
             0 => String::new(),
             n => format!(", and {n} temp file(s) a killed aws-mfa left behind"),
         };
-        eprintln!("aws-mfa: forgot {removed} cached session(s) of {whose}{and_leftovers}");
+        crate::error::say(&format!(
+            "forgot {removed} cached session(s) of {whose}{and_leftovers}"
+        ));
         return Ok(ExitCode::SUCCESS);
     }
     // Nothing was cached. A profile the files do not know is most likely a typo: say so and
@@ -63,9 +65,9 @@ pub fn run(args: &ClearArgs, env: &Environment) -> Result<ExitCode, Error> {
         return Err(files.unknown(&profile));
     }
     if args.all {
-        eprintln!("aws-mfa: nothing to forget: no session is cached");
+        crate::error::say("nothing to forget: no session is cached");
     } else {
-        eprintln!("aws-mfa: nothing to forget: no cached session of {whose}");
+        crate::error::say(&format!("nothing to forget: no cached session of {whose}"));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -78,18 +78,16 @@ pub fn run(args: &ConsoleArgs, env: &Environment) -> Result<ExitCode, Error> {
         }
     );
     if args.print {
-        eprintln!(
-            "aws-mfa: sign-in URL for role profile '{}' (good for 15 minutes); {until}",
-            crate::error::escape_controls(&role_profile)
-        );
+        crate::error::say(&format!(
+            "sign-in URL for role profile '{role_profile}' (good for 15 minutes); {until}"
+        ));
         super::print(&format!("{}\n", url.expose()))?;
         return Ok(ExitCode::SUCCESS);
     }
     open_in_browser(&url, env)?;
-    eprintln!(
-        "aws-mfa: opened the console for role profile '{}'; {until}",
-        crate::error::escape_controls(&role_profile)
-    );
+    crate::error::say(&format!(
+        "opened the console for role profile '{role_profile}'; {until}"
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -129,6 +127,9 @@ fn open_in_browser(url: &Secret, env: &Environment) -> Result<(), Error> {
             if words.is_empty() {
                 continue;
             }
+            // Messages name the program as the user wrote it: after `%s` is replaced it may
+            // be the URL itself, sign-in token and all (`BROWSER='%s'`).
+            let written = words[0].clone();
             if words.iter().any(|w| w.contains("%s")) {
                 for word in &mut words {
                     *word = word.replace("%s", url.expose());
@@ -139,7 +140,10 @@ fn open_in_browser(url: &Secret, env: &Environment) -> Result<(), Error> {
             let (program, args) = words.split_first().expect("not empty");
             match launch(program, args) {
                 Ok(()) => return Ok(()),
-                Err(why) => tried.push(format!("BROWSER command '{program}' {why}")),
+                Err(why) => tried.push(format!(
+                    "BROWSER command '{}' {why}",
+                    written.escape_debug()
+                )),
             }
         }
     }

@@ -109,12 +109,7 @@ fn check_profile(report: &mut Report, resolved: &ResolvedProfile, env: &Environm
         ),
     }
     if let Some(command) = &resolved.mfa_process {
-        // The program's name only: the rest may hold a secret (a TOTP seed).
-        let program = shell_words::split(command)
-            .ok()
-            .and_then(|words| words.into_iter().next())
-            .unwrap_or_else(|| "(a command that cannot be split into words)".into());
-        report.ok(format!("codes come from mfa_process: {program} …"));
+        check_mfa_process(report, command, env);
     }
 
     let aws = Aws::connect(&StsTarget {
@@ -347,4 +342,36 @@ fn fish_universal_aws_profile(env: &Environment) -> bool {
             rest.is_some_and(|r| r.starts_with("AWS_PROFILE:"))
         })
     })
+}
+
+/// `mfa_process`: a program that can be started. Its name only is shown: the rest of the
+/// line may hold a secret (a TOTP seed).
+fn check_mfa_process(report: &mut Report, command: &str, env: &Environment) {
+    let path = env.os("PATH");
+    let words = match crate::mfa::process_words(command, path) {
+        Ok(words) => words,
+        Err(why) => {
+            let err = Error::MfaProcess {
+                command: None,
+                why: why.to_string(),
+            };
+            return report.bad(format!("mfa_process cannot run: {why}"), err.hint(), true);
+        }
+    };
+    let program = &words[0];
+    match crate::platform::check_runnable(std::ffi::OsStr::new(program), path) {
+        Ok(()) => report.ok(format!("codes come from mfa_process: {program} …")),
+        Err(why) => report.bad(
+            format!(
+                "mfa_process program '{program}' cannot be started: {}",
+                match why {
+                    crate::platform::Unrunnable::NotFound => "it is not found (PATH)",
+                    crate::platform::Unrunnable::Directory => "it is a directory",
+                    crate::platform::Unrunnable::NotExecutable => crate::error::NOT_EXECUTABLE,
+                }
+            ),
+            Some("install it, or give its full path in mfa_process".into()),
+            true,
+        ),
+    }
 }

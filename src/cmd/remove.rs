@@ -49,10 +49,9 @@ pub fn run(profile: &str, env: &Environment) -> Result<ExitCode, Error> {
             removed += 1;
         }
     }
-    let done = format!(
+    crate::error::say(&format!(
         "removed the keys of profile '{profile}' from {}; forgot {removed} cached session(s)",
         keychain::name()
-    );
-    eprintln!("aws-mfa: {}", crate::error::escape_controls(&done));
+    ));
     Ok(ExitCode::SUCCESS)
 }

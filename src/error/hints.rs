@@ -39,6 +39,9 @@ impl Error {
                 if *no_session { " --no-session" } else { "" }
             )),
             Error::Sts { hint, .. } => hint.clone(),
+            Error::MfaProcess { command: None, .. } => Some(
+                "write mfa_process as a program and its arguments, unquoted, such as 'mfa_process = op item get AWS --otp'; keep a TOTP seed in a file or a password manager, not on the line (other users see it in ps)".into(),
+            ),
             Error::MfaProcess { .. } => Some(
                 "run the mfa_process command by hand to see what it prints: one 6-digit code".into(),
             ),
@@ -76,6 +79,9 @@ impl Error {
             Error::KeychainChanged { .. } => Some("run the command again".into()),
             Error::BadAccessKey { .. } => Some(
                 "give the access key id of your IAM user: 20 characters starting with AKIA (IAM console → Security credentials → Access keys)".into(),
+            ),
+            Error::BadSecretKey { .. } => Some(
+                "give the secret access key AWS showed once, beside the access key id, when the key was created (a lost one cannot be shown again: create a new key)".into(),
             ),
             Error::KeysPrompt(_) => Some(
                 "run it in a terminal, or pass the keys in the environment: AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… aws-mfa add PROFILE --from-env".into(),

@@ -57,8 +57,13 @@ pub enum Error {
     #[error("cannot read the MFA code from the terminal: {0}")]
     Prompt(String),
 
-    #[error("mfa_process '{command}' failed: {why}")]
-    MfaProcess { command: String, why: String },
+    /// `command` is the program, when the line's first word is one; the rest of the line
+    /// is never shown (it may hold a TOTP seed).
+    #[error("mfa_process{} failed: {why}", program_shown(.command.as_deref()))]
+    MfaProcess {
+        command: Option<String>,
+        why: String,
+    },
 
     #[error("MFA code already used: STS accepts each code once, and this one was just sent")]
     CodeReused,
@@ -108,6 +113,9 @@ pub enum Error {
 
     #[error("not an access key id ({what}): {why}")]
     BadAccessKey { what: String, why: String },
+
+    #[error("not a secret access key ({what}): {why}")]
+    BadSecretKey { what: String, why: String },
 
     #[error("cannot ask for the keys: {0}")]
     KeysPrompt(String),
@@ -193,6 +201,12 @@ impl Error {
         out
     }
 
+    /// Prints the report on stderr (once, where the run ends or a server first fails).
+    #[allow(clippy::disallowed_macros)]
+    pub fn print_report(&self) {
+        eprint!("{}", self.report());
+    }
+
     /// The error on one line, for a channel that carries one message (the credential
     /// server's JSON answer): `aws-mfa: what: why; hint`, control characters escaped.
     pub fn report_line(&self) -> String {
@@ -252,14 +266,33 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// ` 'program'` for a message, or nothing.
+fn program_shown(program: Option<&str>) -> String {
+    program.map_or_else(String::new, |p| format!(" '{p}'"))
+}
+
+/// `aws-mfa: …` on stderr, control characters escaped. Every line aws-mfa says on stderr
+/// goes through here (or `note`, `warn`, `say_more`): profile names, serials, paths and
+/// STS's words travel in them. `clippy.toml` forbids `eprintln!` everywhere else.
+#[allow(clippy::disallowed_macros)]
+pub fn say(message: &str) {
+    eprintln!("aws-mfa: {}", escape_controls(message));
+}
+
+/// A line that goes on from the one `say` said (a line to copy, an indented list).
+#[allow(clippy::disallowed_macros)]
+pub fn say_more(line: &str) {
+    eprintln!("{}", escape_controls(line));
+}
+
 /// `aws-mfa: warning: …` on stderr, control characters escaped.
 pub fn warn(message: &str) {
-    eprintln!("aws-mfa: warning: {}", escape_controls(message));
+    say(&format!("warning: {message}"));
 }
 
 /// `aws-mfa: note: …` on stderr, control characters escaped.
 pub fn note(message: &str) {
-    eprintln!("aws-mfa: note: {}", escape_controls(message));
+    say(&format!("note: {message}"));
 }
 
 /// Errors of the exec area, made in one place for `exec` and the credential server's child.

@@ -62,8 +62,9 @@ impl Dialog {
 
     /// Says why a code was not taken: on stderr, and in the next dialog.
     pub fn say(&mut self, line: &str) {
-        eprintln!("{}", crate::error::escape_controls(line));
-        self.note = Some(line.trim_start_matches("aws-mfa: ").to_owned());
+        let said = line.trim_start_matches("aws-mfa: ");
+        crate::error::say(said);
+        self.note = Some(said.to_owned());
     }
 
     /// Shows the dialog and reads the code it prints.
@@ -107,13 +108,15 @@ impl Dialog {
     fn command(&self, title: &str, text: &str) -> Command {
         match &self.program {
             // `--text=` and `--title=` keep a value that starts with `-` a value. The entry
-            // dialog shows its text as it is, not as markup (zenity 3.44).
+            // dialog's text is not markup, but it is read twice (zenity 3.44): `\n`, `\t`,
+            // `\101` are decoded (g_strcompress), and `_` marks a mnemonic. The title is
+            // shown as it is.
             Program::Zenity(path) => {
                 let mut command = Command::new(path);
                 command.args([
                     "--entry".to_owned(),
                     format!("--title={title}"),
-                    format!("--text={text}"),
+                    format!("--text={}", zenity_text(text)),
                     "--width=420".to_owned(),
                 ]);
                 command
@@ -156,6 +159,14 @@ impl Dialog {
     fn script(&self) -> Option<&'static str> {
         matches!(self.program, Program::PowerShell(_)).then_some(WINFORMS_SCRIPT)
     }
+}
+
+/// Text for zenity's `--entry --text`, shown as it is: zenity first decodes C escapes
+/// (`g_strcompress`: `\\` stands for a backslash), then reads `_` as a mnemonic marker
+/// (`__` stands for an underscore). A profile `prod_admin` or a device `…\t…` would
+/// otherwise show as something else.
+fn zenity_text(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('_', "__")
 }
 
 /// A WinForms box: a label, a text field, OK and Cancel. Prints the text on OK; exits 1 on
@@ -264,4 +275,17 @@ fn run_bounded(command: &mut Command, input: Option<&str>) -> Result<Answer, Str
 fn last_line(text: &str) -> Option<String> {
     let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
     Some(line.trim().escape_debug().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::zenity_text;
+
+    #[test]
+    fn zenity_is_given_text_it_shows_as_it_is() {
+        assert_eq!(
+            zenity_text("profile 'prod_admin'\nDevice: a\\tb\\101"),
+            "profile 'prod__admin'\nDevice: a\\\\tb\\\\101"
+        );
+    }
 }

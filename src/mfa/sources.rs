@@ -111,7 +111,7 @@ impl CodeSources<'_> {
             let again = attempt < CODE_TRIES;
             let code = match &mut source {
                 CodeSource::Flag(code) => code.clone(),
-                CodeSource::Process(command) => run_mfa_process(command)?,
+                CodeSource::Process(command) => run_mfa_process(command, self.env.os("PATH"))?,
                 CodeSource::Ask(ask) => match ask.ask_code(serial) {
                     Err(e @ Error::InvalidCode(_)) if again => {
                         ask.say(&format!("aws-mfa: {e}"));

@@ -72,7 +72,7 @@ where
             let looked_up = lookup();
             match &looked_up {
                 Err(err) if !failing => {
-                    eprint!("{}", err.report());
+                    err.print_report();
                     failing = true;
                 }
                 Err(_) => {}

@@ -296,7 +296,7 @@ fn neither_terminal_nor_desktop_says_what_would_have_worked() {
 }
 
 /// Whether a tool the real-dialog test needs is here; with CI set, missing is a failure.
-fn have(tool: &str) -> bool {
+pub(crate) fn have(tool: &str) -> bool {
     let found = std::process::Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])
         .output()
@@ -312,13 +312,13 @@ fn have(tool: &str) -> bool {
 }
 
 /// Xvfb on a free display, stopped on drop.
-struct Xvfb {
+pub(crate) struct Xvfb {
     child: std::process::Child,
-    display: String,
+    pub(crate) display: String,
 }
 
 impl Xvfb {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let mut n = 90 + std::process::id() % 500;
         while Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
             || Path::new(&format!("/tmp/.X{n}-lock")).exists()
@@ -352,7 +352,7 @@ impl Xvfb {
         }
     }
 
-    fn run(&self, program: &str, args: &[&str]) -> std::process::Output {
+    pub(crate) fn run(&self, program: &str, args: &[&str]) -> std::process::Output {
         std::process::Command::new(program)
             .args(args)
             .env("DISPLAY", &self.display)

@@ -841,7 +841,7 @@ fn doctor_shows_no_seed_and_names_an_unsafe_cache_directory() {
     let all = format!("{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout
-            .contains("✓ codes come from mfa_process: oathtool …"),
+            .contains("✗ mfa_process program 'oathtool' cannot be started: it is not found (PATH)"),
         "{all}"
     );
     assert!(!all.contains("SEED4") && !all.contains("--totp"), "{all}");

@@ -11,7 +11,7 @@ use crate::support::pty::Pty;
 use crate::support::*;
 
 const KC_KEY: &str = "AKIAKEYCHAINTEST0001";
-const KC_SECRET: &str = "KEYCHAINSECRET/never-in-a-file+0001";
+const KC_SECRET: &str = "KEYCHAINSECRET/neverInAFile+000000000001";
 /// `work` holds no keys in the files: they live in the keychain.
 const WORK_CONFIG: &str =
     "[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/tester\nregion = eu-west-1\n";

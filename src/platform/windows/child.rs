@@ -19,9 +19,9 @@ use super::job::join_kill_on_close_job;
 fn run_child(command: &mut Command) -> io::Result<i32> {
     // A job that forbids jobs inside it (Windows before 8): the command still runs.
     if let Err(e) = join_kill_on_close_job() {
-        eprintln!(
-            "aws-mfa: warning: cannot start a job object ({e}): if aws-mfa is ended, the command may go on running"
-        );
+        crate::error::warn(&format!(
+            "cannot start a job object ({e}): if aws-mfa is ended, the command may go on running"
+        ));
     }
     let _ignoring = IgnoredInterrupts::install()?;
     let status = command.spawn()?.wait()?;
