@@ -29,7 +29,7 @@ impl Error {
             Error::InvalidTimeout(_) => Some("give the seconds to wait for AWS in all, such as --timeout 30".into()),
             Error::NoTerminal => Some(format!(
                 "pass the code with -t CODE, set mfa_process in the profile, or run it in a terminal; without a terminal, {}",
-                dialog_needs()
+                crate::platform::DIALOG_NEEDS
             )),
             Error::CodeNeeded {
                 profile,
@@ -99,17 +99,5 @@ impl Error {
             ),
             _ => None,
         }
-    }
-}
-
-/// What would make a code dialog possible on this platform (see `dialog`), for the error
-/// when there is neither a terminal nor a desktop.
-fn dialog_needs() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "a dialog needs osascript and a logged-in desktop session"
-    } else if cfg!(windows) {
-        "a dialog needs powershell.exe on PATH and a desktop session"
-    } else {
-        "a dialog needs DISPLAY or WAYLAND_DISPLAY set and zenity or kdialog on PATH"
     }
 }
