@@ -46,9 +46,7 @@ impl Error {
             Error::NoDevice { .. } => Some(
                 "assign a virtual or hardware TOTP device to your IAM user (IAM console → Security credentials → Assign MFA device), or set mfa_serial".into(),
             ),
-            Error::UnknownShell { .. } => Some(
-                "name it with --shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json".into(),
-            ),
+            Error::UnknownShell { names, .. } => Some(format!("name it with --shell {names}")),
             Error::ProfileFile { hint, .. } => Some(hint.clone()),
             Error::NotUtf8Variable(name) => Some(format!(
                 "set {name} to a profile name in plain text (as in [profile NAME]), or unset it"
