@@ -4,7 +4,7 @@ use std::ffi::OsString;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::shell::{CompletionShell, InteractiveShell, Shell};
+use crate::shell::{self, Shell};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -154,15 +154,15 @@ pub struct PolicyArgs {
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The shell to integrate with
-    #[arg(value_enum)]
-    pub shell: InteractiveShell,
+    #[arg(value_parser = shell::with_init())]
+    pub shell: Shell,
 }
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete in
-    #[arg(value_enum)]
-    pub shell: CompletionShell,
+    #[arg(value_parser = shell::with_completions())]
+    pub shell: Shell,
 }
 
 /// Options shared by every command that hands out a session.

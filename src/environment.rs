@@ -86,7 +86,7 @@ impl Environment {
 
 /// A variable's name as it is looked up: Windows ignores case in names (`Path` is `PATH`).
 fn key(name: OsString) -> OsString {
-    if cfg!(windows) {
+    if crate::platform::VARIABLE_NAMES_IGNORE_CASE {
         name.to_ascii_uppercase()
     } else {
         name

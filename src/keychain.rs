@@ -55,13 +55,7 @@ pub struct Keychain {
 
 /// The name of the keychain this platform uses, for messages.
 pub fn name() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "the macOS Keychain"
-    } else if cfg!(windows) {
-        "the Windows Credential Manager"
-    } else {
-        "the Secret Service keychain"
-    }
+    crate::platform::KEYCHAIN_NAME
 }
 
 impl Keychain {

@@ -2,7 +2,7 @@
 //! refused when it or a directory above it could be swapped by someone else. Its files are
 //! read without following links or blocking, trusted only when private and ours, and
 //! written atomically (a private temp file renamed into place). What differs by platform
-//! is behind the functions of `unix.rs` / `windows.rs`.
+//! (modes and owners, or DACLs) is behind `platform`'s private-directory functions.
 
 use std::fs;
 use std::io::Write;
@@ -14,13 +14,13 @@ use serde::Serialize;
 use crate::environment::Environment;
 use serde::de::DeserializeOwned;
 
-use super::platform::{
-    check_closed_dir, check_dir_chain, check_own_dir, check_private, is_symlink_refusal,
+use crate::platform::{
+    check_closed_dir, check_dir_chain, check_own_dir, check_private_file, is_symlink_refusal,
     make_private_dir, private_tempfile,
 };
 
 /// How the names of temp files begin (files being written, or left by a killed writer).
-pub(super) const TEMP_PREFIX: &str = ".tmp-";
+const TEMP_PREFIX: &str = ".tmp-";
 /// A file of ours is a few hundred bytes; anything much larger is not ours.
 pub(super) const FILE_LIMIT: u64 = 64 * 1024;
 
@@ -187,7 +187,7 @@ pub fn read_private_json<T: DeserializeOwned>(path: &Path) -> Result<T, Option<S
         }
         Err(e) => return Err(Some(format!("cannot read it: {e}"))),
     };
-    check_private(&file)?;
+    check_private_file(&file)?;
     let text = crate::regular_file::read_from(file, FILE_LIMIT)
         .map_err(|e| Some(format!("cannot read it: {e}")))?;
     serde_json::from_slice(&text).map_err(|_| Some("it is corrupt or not ours".to_owned()))
@@ -199,7 +199,7 @@ pub fn write_private_json<T: Serialize>(path: &Path, value: &T) {
         return;
     };
     let written = (|| -> std::io::Result<()> {
-        let mut file = private_tempfile(dir)?;
+        let mut file = private_tempfile(dir, TEMP_PREFIX)?;
         file.write_all(&serde_json::to_vec_pretty(value)?)?;
         file.as_file().sync_all()?;
         // rename replaces a symbolic link at `path` itself; it never writes through it.

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::dir::warn;
-use super::platform::open_no_follow;
+use crate::platform::open_no_follow;
 
 /// How long to wait for another aws-mfa making the same entry before saying so, and
 /// before going on without its lock. The other one may be at a prompt, or running

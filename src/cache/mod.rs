@@ -2,7 +2,7 @@
 //!
 //! One private directory (`dir`: made 0700, checked with the directories above it, files
 //! read without following links and written atomically, temp files swept; `lock`: a lock
-//! file with a bounded wait; the platform's side in `unix.rs` / `windows.rs`), and thin
+//! file with a bounded wait; modes, owners and DACLs are `platform`'s), and thin
 //! stores on top of it: `Sessions` (the credentials themselves, with `get_or_make`) and
 //! `Records` (used codes, found devices, keychain key ids: no session, and so kept even
 //! with `--no-cache`). `doctor` and `status` look with `inspect`, which changes nothing.
@@ -15,13 +15,6 @@ mod lock;
 mod records;
 mod reuse;
 mod sessions;
-
-#[cfg(unix)]
-#[path = "unix.rs"]
-mod platform;
-#[cfg(windows)]
-#[path = "windows.rs"]
-mod platform;
 
 use crate::environment::Environment;
 

@@ -1,13 +1,12 @@
 //! `aws-mfa completions SHELL`: clap_complete's script, taught to complete profile names.
 //!
-//! clap_complete's dynamic completion (`ArgValueCandidates`) is still behind its
-//! `unstable-dynamic` feature, so the script is the static one, and profile names come from
-//! a hidden `aws-mfa __profiles` the script runs at completion time (names read through
-//! the SDK's parser, as every other command reads them). To get there, the profile
-//! option is given one placeholder value before generating, and each shell's placeholder
-//! text is then swapped for a call to `aws-mfa __profiles`. PowerShell's generator does not
-//! complete option values at all, so its script gets a small hook at the top of the
-//! completer instead.
+//! The script is clap_complete's static one, and profile names come from a hidden `aws-mfa
+//! __profiles` the script runs at completion time (names read through the SDK's parser, as
+//! every other command reads them). To get there, the profile option is given one
+//! placeholder value before generating, and each shell's writer swaps its placeholder text
+//! for a call to `aws-mfa __profiles` (`shell::completion`). PowerShell's and elvish's
+//! generators do not complete option values at all, so their writers hook the completer
+//! instead.
 
 use std::process::ExitCode;
 
@@ -18,12 +17,10 @@ use crate::cli::Cli;
 use crate::environment::Environment;
 use crate::error::Error;
 use crate::profile::ProfileFiles;
-use crate::shell::CompletionShell;
+use crate::shell::Shell;
+use crate::shell::completion::PLACEHOLDER;
 
-/// Stands in for the profile names while clap_complete writes the script.
-const PLACEHOLDER: &str = "__AWS_MFA_PROFILES__";
-
-pub fn run(shell: CompletionShell) -> Result<ExitCode, Error> {
+pub fn run(shell: Shell) -> Result<ExitCode, Error> {
     super::print(&script(shell)?)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -35,33 +32,19 @@ pub fn profiles(env: &Environment) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The completion script for `shell`: an error, never a panic, when clap_complete's script
-/// does not look as expected (another clap_complete version).
-pub fn script(shell: CompletionShell) -> Result<String, Error> {
-    let (generator, name) = match shell {
-        CompletionShell::Bash => (clap_complete::Shell::Bash, "bash"),
-        CompletionShell::Zsh => (clap_complete::Shell::Zsh, "zsh"),
-        CompletionShell::Fish => (clap_complete::Shell::Fish, "fish"),
-        CompletionShell::Pwsh => (clap_complete::Shell::PowerShell, "powershell"),
-        CompletionShell::Elvish => (clap_complete::Shell::Elvish, "elvish"),
-        CompletionShell::Nu => {
-            let mut out = Vec::new();
-            let nu = clap_complete_nushell::Nushell;
-            clap_complete::generate(nu, &mut completion_command(), "aws-mfa", &mut out);
-            return nu_script(&utf8("nu", out)?);
-        }
-    };
+/// The completion script for `shell` (one `shell::with_completions` takes): an error, never
+/// a panic, when clap_complete's script does not look as expected (another clap_complete
+/// version).
+pub fn script(shell: Shell) -> Result<String, Error> {
+    let completions = shell
+        .completions()
+        .expect("completions takes only shells with a completion script");
+    let mut command = completion_command();
+    command.set_bin_name("aws-mfa");
+    command.build();
     let mut out = Vec::new();
-    clap_complete::generate(generator, &mut completion_command(), "aws-mfa", &mut out);
-    let generated = utf8(name, out)?;
-    match shell {
-        CompletionShell::Bash => bash(&generated),
-        CompletionShell::Zsh => zsh(&generated),
-        CompletionShell::Fish => fish(&generated),
-        CompletionShell::Pwsh => pwsh(&generated),
-        CompletionShell::Elvish => elvish(&generated),
-        CompletionShell::Nu => unreachable!("written above"),
-    }
+    completions.generator.generate(&command, &mut out);
+    (completions.profile_names)(&utf8(completions.called, out)?)
 }
 
 /// The command line as completion should see it: hidden subcommands left out (clap_complete
@@ -104,128 +87,6 @@ fn utf8(shell: &'static str, out: Vec<u8>) -> Result<String, Error> {
     })
 }
 
-/// Swaps every occurrence of `from` for `to`; the script must have contained it.
-fn swap(shell: &'static str, generated: &str, from: &str, to: &str) -> Result<String, Error> {
-    if !generated.contains(from) {
-        return Err(changed_shape(shell, from));
-    }
-    Ok(generated.replace(from, to))
-}
-
-/// clap_complete's script lacks a piece aws-mfa changes (another clap_complete version).
-fn changed_shape(shell: &'static str, missing: &str) -> Error {
-    Error::CompletionScript {
-        shell,
-        why: format!("clap_complete's script changed shape: {missing:?} not found"),
-    }
-}
-
-/// bash: `compgen -W "<values>"` gets the names from `aws-mfa __profiles`.
-fn bash(generated: &str) -> Result<String, Error> {
-    // clap_complete spells a subcommand's state `aws__mfa__subcmd__env` where it walks the
-    // words and `aws__subcmd__mfa__subcmd__env` in the `case` that answers it, so no option
-    // of a subcommand ever completed for a hyphenated binary (clap-rs/clap#6421).
-    let generated = generated.replace("aws__subcmd__mfa__subcmd__", "aws__mfa__subcmd__");
-    swap(
-        "bash",
-        &generated,
-        &format!("compgen -W \"{PLACEHOLDER}\""),
-        "compgen -W \"$(command aws-mfa __profiles 2>/dev/null)\"",
-    )
-}
-
-/// zsh: the `(<values>)` action becomes a function. It is defined right after the
-/// `#compdef` line, so it exists both when the file is sourced and when it is autoloaded
-/// from `$fpath` (then the file's body runs at each completion).
-fn zsh(generated: &str) -> Result<String, Error> {
-    let script = swap(
-        "zsh",
-        generated,
-        &format!("({PLACEHOLDER})"),
-        "_aws_mfa_profiles",
-    )?;
-    let (first, rest) = script
-        .split_once('\n')
-        .ok_or_else(|| changed_shape("zsh", "a #compdef line"))?;
-    Ok(format!(
-        r#"{first}
-
-(( $+functions[_aws_mfa_profiles] )) ||
-_aws_mfa_profiles() {{
-    local -a profiles
-    profiles=(${{(f)"$(_call_program profiles command aws-mfa __profiles 2>/dev/null)"}})
-    _wanted profiles expl 'AWS profile' compadd -a profiles
-}}
-{rest}"#
-    ))
-}
-
-/// fish: `-a "<values>"` becomes a command substitution.
-fn fish(generated: &str) -> Result<String, Error> {
-    swap(
-        "fish",
-        generated,
-        &format!("-a \"{PLACEHOLDER}\\t''\""),
-        "-a \"(command aws-mfa __profiles 2>/dev/null)\"",
-    )
-}
-
-/// PowerShell: clap's completer offers option names only; before it runs, the word after
-/// `-p`/`--profile` is answered with the profile names.
-fn pwsh(generated: &str) -> Result<String, Error> {
-    const PARAM: &str = "    param($wordToComplete, $commandAst, $cursorPosition)\n";
-    swap(
-        "powershell",
-        generated,
-        PARAM,
-        &format!(
-            r#"{PARAM}
-    # aws-mfa: the word after -p/--profile is a profile name.
-    $wordStart = $cursorPosition - $wordToComplete.Length
-    $before = @($commandAst.CommandElements | Where-Object {{ $_.Extent.EndOffset -lt $wordStart }})
-    if ($before.Count -ge 2 -and $before[-1].Extent.Text -in '-p', '--profile' -and
-        -not ($before.Extent.Text -contains '--')) {{
-        return @(& aws-mfa __profiles 2>$null) |
-            Where-Object {{ $_ -like "$wordToComplete*" }} |
-            ForEach-Object {{ [CompletionResult]::new($_, $_, [CompletionResultType]::ParameterValue, $_) }}
-    }}
-"#
-        ),
-    )
-}
-
-/// elvish: clap's completer offers subcommands and option names only; it is wrapped, and
-/// the word after `-p`/`--profile` is answered with the profile names.
-fn elvish(generated: &str) -> Result<String, Error> {
-    const SET: &str = "set edit:completion:arg-completer[aws-mfa] = ";
-    if !generated.contains(SET) {
-        return Err(changed_shape("elvish", SET));
-    }
-    Ok(format!(
-        r#"{generated}
-# aws-mfa: the word after -p/--profile is a profile name.
-var aws-mfa-clap-completer = $edit:completion:arg-completer[aws-mfa]
-set edit:completion:arg-completer[aws-mfa] = {{|@words|
-    if (and (> (count $words) 2) (has-value [-p --profile] $words[-2])) {{
-        try {{ e:aws-mfa __profiles 2>/dev/null | from-lines }} catch {{ }}
-    }} else {{
-        $aws-mfa-clap-completer $@words
-    }}
-}}
-"#
-    ))
-}
-
-/// nushell: the list of values becomes the output of `aws-mfa __profiles`.
-fn nu_script(generated: &str) -> Result<String, Error> {
-    swap(
-        "nu",
-        generated,
-        &format!("[ \"{PLACEHOLDER}\" ]"),
-        "^aws-mfa __profiles | lines",
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,12 +94,12 @@ mod tests {
     #[test]
     fn every_script_asks_aws_mfa_for_profile_names_and_hides_hidden_commands() {
         for shell in [
-            CompletionShell::Bash,
-            CompletionShell::Zsh,
-            CompletionShell::Fish,
-            CompletionShell::Pwsh,
-            CompletionShell::Elvish,
-            CompletionShell::Nu,
+            Shell::Bash,
+            Shell::Zsh,
+            Shell::Fish,
+            Shell::Pwsh,
+            Shell::Elvish,
+            Shell::Nu,
         ] {
             let script = script(shell).unwrap();
             assert!(script.contains("aws-mfa __profiles"), "{shell:?}");
@@ -250,7 +111,8 @@ mod tests {
 
     #[test]
     fn a_script_of_another_shape_is_an_error_not_a_panic() {
-        let err = bash("complete -F _aws-mfa aws-mfa\n").unwrap_err();
+        let profile_names = |shell: Shell| shell.completions().unwrap().profile_names;
+        let err = profile_names(Shell::Bash)("complete -F _aws-mfa aws-mfa\n").unwrap_err();
         assert_eq!(
             err.to_string(),
             format!(
@@ -259,11 +121,11 @@ mod tests {
         );
         assert!(err.hint().unwrap().contains("Cargo.lock"));
         for (result, shell) in [
-            (zsh(""), "zsh"),
-            (fish(""), "fish"),
-            (pwsh(""), "powershell"),
-            (elvish(""), "elvish"),
-            (nu_script(""), "nu"),
+            (profile_names(Shell::Zsh)(""), "zsh"),
+            (profile_names(Shell::Fish)(""), "fish"),
+            (profile_names(Shell::Pwsh)(""), "powershell"),
+            (profile_names(Shell::Elvish)(""), "elvish"),
+            (profile_names(Shell::Nu)(""), "nu"),
         ] {
             let err = result.unwrap_err().to_string();
             assert!(
@@ -272,5 +134,33 @@ mod tests {
             );
         }
         assert!(utf8("bash", vec![0xff]).is_err());
+    }
+
+    #[test]
+    fn the_command_line_takes_each_shell_where_it_has_the_part() {
+        use crate::cli::{Cli, Command};
+        use clap::Parser;
+        for shell in Shell::ALL {
+            let writer = shell.writer();
+            for name in std::iter::once(&writer.name).chain(writer.aliases) {
+                let parsed = |command: &str| Cli::try_parse_from(["aws-mfa", command, name]);
+                match parsed("init") {
+                    Ok(Cli {
+                        command: Command::Init(args),
+                    }) => assert_eq!((args.shell, shell.init().is_some()), (*shell, true)),
+                    Ok(_) => unreachable!(),
+                    Err(_) => assert!(shell.init().is_none(), "init {name}"),
+                }
+                match parsed("completions") {
+                    Ok(Cli {
+                        command: Command::Completions(args),
+                    }) => assert_eq!((args.shell, shell.completions().is_some()), (*shell, true)),
+                    Ok(_) => unreachable!(),
+                    Err(_) => assert!(shell.completions().is_none(), "completions {name}"),
+                }
+                let env = Cli::try_parse_from(["aws-mfa", "env", "--shell", name]).unwrap();
+                assert!(matches!(env.command, Command::Env(args) if args.shell == Some(*shell)));
+            }
+        }
     }
 }

@@ -270,19 +270,10 @@ fn check_cache_dir(report: &mut Report, env: &Environment) -> (Sessions, Records
 }
 
 fn cache_dir_bad(report: &mut Report, dir: &std::path::Path, why: &str) {
-    let fix = if cfg!(windows) {
-        // The next aws-mfa that writes the cache gives a directory of the user's the
-        // owner-only DACL itself.
-        format!(
-            "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or run aws-mfa env once (it makes a directory of yours private), or remove {0}: it is made again",
-            dir.display()
-        )
-    } else {
-        format!(
-            "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or chmod 700 {0} (or remove it: it is made again)",
-            dir.display()
-        )
-    };
+    let fix = format!(
+        "set AWS_MFA_CACHE_DIR to an absolute path in a directory only you can write, or {}",
+        crate::platform::private_dir_repair(dir)
+    );
     report.bad(
         format!("cache directory {}: {why}", dir.display()),
         Some(fix),

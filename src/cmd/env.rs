@@ -26,10 +26,8 @@ pub fn run(args: &EnvArgs, env: &Environment) -> Result<ExitCode, Error> {
         )?
         .env_changes()
     };
-    if let Some(name) = clap::ValueEnum::to_possible_value(&shell) {
-        let names = crate::session::names(&changes);
-        tracing::info!("printing for {}: {names}", name.get_name());
-    }
+    let names = crate::session::names(&changes);
+    tracing::info!("printing for {}: {names}", shell.name());
     super::print(&shell.render(&changes, env)?)?;
     Ok(ExitCode::SUCCESS)
 }

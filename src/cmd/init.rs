@@ -1,26 +1,16 @@
 //! `aws-mfa init SHELL`: the shell integration kept as real files in `shell/`, embedded at
-//! build time, so an rc file needs one line.
+//! build time by each shell's writer, so an rc file needs one line.
 
 use std::process::ExitCode;
 
 use crate::error::Error;
-use crate::shell::InteractiveShell;
+use crate::shell::Shell;
 
-/// The integration script for `shell`.
-pub fn script(shell: InteractiveShell) -> &'static str {
-    match shell {
-        InteractiveShell::Bash => include_str!("../../shell/aws-mfa.bash"),
-        InteractiveShell::Zsh => include_str!("../../shell/aws-mfa.zsh"),
-        InteractiveShell::Fish => include_str!("../../shell/aws-mfa.fish"),
-        InteractiveShell::Pwsh => include_str!("../../shell/aws-mfa.ps1"),
-        InteractiveShell::Tcsh => include_str!("../../shell/aws-mfa.tcsh"),
-        InteractiveShell::Elvish => include_str!("../../shell/aws-mfa.elv"),
-        InteractiveShell::Xonsh => include_str!("../../shell/aws-mfa.xsh"),
-        InteractiveShell::Nu => include_str!("../../shell/aws-mfa.nu"),
-    }
-}
-
-pub fn run(shell: InteractiveShell) -> Result<ExitCode, Error> {
-    super::print(script(shell))?;
+/// Prints the integration script of `shell` (one `shell::with_init` takes).
+pub fn run(shell: Shell) -> Result<ExitCode, Error> {
+    let init = shell
+        .init()
+        .expect("init takes only shells with an integration script");
+    super::print(init.script)?;
     Ok(ExitCode::SUCCESS)
 }

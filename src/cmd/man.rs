@@ -11,6 +11,7 @@ use clap_mangen::roff::{Roff, bold, roman};
 
 use crate::cli::Cli;
 use crate::error::Error;
+use crate::shell::Shell;
 
 pub fn run() -> Result<ExitCode, Error> {
     super::print(&page())?;
@@ -66,18 +67,12 @@ pub fn page() -> String {
          (a session in this shell, evaluated only when aws-mfa succeeded), aws-mfa-clear \
          (remove it) and aws-mfa-prompt (the profile and the time left, for a prompt):",
     )]);
-    for line in [
-        "eval \"$(aws-mfa init bash)\"      # ~/.bashrc",
-        "eval \"$(aws-mfa init zsh)\"       # ~/.zshrc",
-        "aws-mfa init fish | source       # ~/.config/fish/config.fish",
-        "aws-mfa init pwsh | Out-String | Invoke-Expression   # $PROFILE",
-        "eval (aws-mfa init elvish | slurp)   # ~/.config/elvish/rc.elv",
-        "execx($(aws-mfa init xonsh))     # ~/.xonshrc",
-        "aws-mfa init tcsh > ~/.aws-mfa.tcsh   # then in ~/.tcshrc: source ~/.aws-mfa.tcsh",
-        "aws-mfa init nu | save -f ($nu.default-config-dir | path join aws-mfa.nu)   # then in config.nu: source aws-mfa.nu",
-    ] {
+    // One-line set-ups first, then those with a second step ("then in …").
+    let mut inits: Vec<_> = Shell::ALL.iter().filter_map(|shell| shell.init()).collect();
+    inits.sort_by_key(|init| init.place.starts_with("then "));
+    for init in inits {
         integration.control("IP", []);
-        integration.text([bold(line)]);
+        integration.text([bold(format!("{:<30}   # {}", init.line, init.place))]);
     }
     integration.to_writer(&mut out).expect("render to memory");
     reference().to_writer(&mut out).expect("render to memory");
@@ -92,7 +87,13 @@ pub fn page() -> String {
 fn reference() -> Roff {
     let mut roff = Roff::new();
     roff.control("SH", ["EXAMPLES"]);
-    for (what, lines) in EXAMPLES {
+    let evals = eval_lines();
+    let evals: Vec<&str> = evals.iter().map(String::as_str).collect();
+    let first = (
+        "Put a session in this shell (the shell is told by the process that runs aws-mfa):",
+        evals.as_slice(),
+    );
+    for (what, lines) in std::iter::once(&first).chain(EXAMPLES) {
         roff.control("PP", []);
         roff.text([roman(*what)]);
         roff.control("RS", ["4"]);
@@ -122,18 +123,25 @@ fn reference() -> Roff {
     roff
 }
 
+/// Each shell's line that evaluates `aws-mfa env`, shells sharing a line on one.
+fn eval_lines() -> Vec<String> {
+    let mut lines: Vec<(&str, Vec<&str>)> = Vec::new();
+    for eval in Shell::ALL
+        .iter()
+        .filter_map(|shell| shell.writer().eval.as_ref())
+    {
+        match lines.iter_mut().find(|(line, _)| *line == eval.line) {
+            Some((_, who)) => who.push(eval.who),
+            None => lines.push((eval.line, vec![eval.who])),
+        }
+    }
+    lines
+        .iter()
+        .map(|(line, who)| format!("{line:<44}   # {}", who.join(", ")))
+        .collect()
+}
+
 const EXAMPLES: &[(&str, &[&str])] = &[
-    (
-        "Put a session in this shell (the shell is told by the process that runs aws-mfa):",
-        &[
-            "eval \"$(aws-mfa env)\"                          # bash, zsh, sh",
-            "aws-mfa env | source                           # fish",
-            "aws-mfa env | Out-String | Invoke-Expression   # PowerShell",
-            "eval \"`aws-mfa env`\"                           # tcsh, csh",
-            "eval (aws-mfa env | slurp)                     # elvish",
-            "execx($(aws-mfa env))                          # xonsh",
-        ],
-    ),
     (
         "nushell cannot evaluate text: aws-mfa-session (from aws-mfa init nu) reads aws-mfa env --shell json as data in one step; or save the statements and source the file on the next line (source reads a file when its line is parsed; the file holds the session, so keep it private):",
         &[

@@ -29,7 +29,7 @@ impl Error {
             Error::InvalidTimeout(_) => Some("give the seconds to wait for AWS in all, such as --timeout 30".into()),
             Error::NoTerminal => Some(format!(
                 "pass the code with -t CODE, set mfa_process in the profile, or run it in a terminal; without a terminal, {}",
-                dialog_needs()
+                crate::platform::DIALOG_NEEDS
             )),
             Error::CodeNeeded {
                 profile,
@@ -49,9 +49,7 @@ impl Error {
             Error::NoDevice { .. } => Some(
                 "assign a virtual or hardware TOTP device to your IAM user (IAM console → Security credentials → Assign MFA device), or set mfa_serial".into(),
             ),
-            Error::UnknownShell { .. } => Some(
-                "name it with --shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json".into(),
-            ),
+            Error::UnknownShell { names, .. } => Some(format!("name it with --shell {names}")),
             Error::ProfileFile { hint, .. } => Some(hint.clone()),
             Error::NotUtf8Variable(name) => Some(format!(
                 "set {name} to a profile name in plain text (as in [profile NAME]), or unset it"
@@ -105,17 +103,5 @@ impl Error {
             ),
             _ => None,
         }
-    }
-}
-
-/// What would make a code dialog possible on this platform (see `dialog`), for the error
-/// when there is neither a terminal nor a desktop.
-fn dialog_needs() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "a dialog needs osascript and a logged-in desktop session"
-    } else if cfg!(windows) {
-        "a dialog needs powershell.exe on PATH and a desktop session"
-    } else {
-        "a dialog needs DISPLAY or WAYLAND_DISPLAY set and zenity or kdialog on PATH"
     }
 }

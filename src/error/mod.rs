@@ -80,7 +80,11 @@ pub enum Error {
     },
 
     #[error("cannot tell which shell to write for: {why}")]
-    UnknownShell { why: String },
+    UnknownShell {
+        why: String,
+        /// Every name `--shell` takes, as `bash|zsh|…`.
+        names: String,
+    },
 
     #[error("cannot run '{program}': {why}")]
     Exec {

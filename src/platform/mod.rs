@@ -6,20 +6,24 @@
 //!   `ChildWaiter` and `exit_with` (a child waited for, `exec --server`), `killing_signal`,
 //!   `check_runnable`, `basic_shell`.
 //! - Files: `open_nonblocking`, `special_kind`, `is_executable`, `empty_device`.
+//! - The private directory (the cache's): `make_private_dir`, `check_own_dir`,
+//!   `check_dir_chain`, `check_closed_dir`, `check_private_file`, `open_no_follow`,
+//!   `is_symlink_refusal`, `private_tempfile`, and `private_dir_repair` (what a person
+//!   does about a loose one).
 //! - The terminal: `open_terminal`, `read_hidden`.
 //! - Secrets: `keep_secrets_out_of_dumps` (at start).
-//! - `local_time`; the parent process (`parent_process`) and the other holders of a
-//!   pipe (`PipeId`).
+//! - The desktop: `KEYCHAIN_NAME`, `DIALOG_PROGRAMS`, `DIALOG_NEEDS_DISPLAY`,
+//!   `DIALOG_NEEDS` (a code dialog), `url_opener` (the default browser).
+//! - `local_time`; `VARIABLE_NAMES_IGNORE_CASE`; the parent process (`parent_process`) and
+//!   the other holders of a pipe (`PipeId`).
 
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
 use unix as os;
 
-/// Open to the crate beyond the interface: the cache's private directory
-/// (`cache/windows.rs`) is made of its owner-only DACLs (`windows::dacl`).
 #[cfg(windows)]
-pub(crate) mod windows;
+mod windows;
 #[cfg(windows)]
 use windows as os;
 
@@ -33,9 +37,12 @@ use process_table as processes;
 use unix::proc as processes;
 
 pub use os::{
-    ChildExit, ChildWaiter, basic_shell, check_runnable, empty_device, exit_with, is_executable,
-    keep_secrets_out_of_dumps, killing_signal, local_time, open_nonblocking, open_terminal,
-    read_hidden, replace_process, special_kind, start_clean,
+    ChildExit, ChildWaiter, DIALOG_NEEDS, DIALOG_NEEDS_DISPLAY, DIALOG_PROGRAMS, KEYCHAIN_NAME,
+    VARIABLE_NAMES_IGNORE_CASE, basic_shell, check_closed_dir, check_dir_chain, check_own_dir,
+    check_private_file, check_runnable, empty_device, exit_with, is_executable,
+    is_symlink_refusal, keep_secrets_out_of_dumps, killing_signal, local_time, make_private_dir,
+    open_no_follow, open_nonblocking, open_terminal, private_dir_repair, private_tempfile,
+    read_hidden, replace_process, special_kind, start_clean, url_opener,
 };
 pub use processes::{ParentProcess, PipeId, parent_process};
 

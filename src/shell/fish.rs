@@ -9,7 +9,32 @@
 //! `set -e` of a missing variable returns 4, which would make `aws-mfa env | source; and
 //! terraform apply` stop after a perfectly good session.
 
+use super::completion::{PLACEHOLDER, swap};
+use super::writer::{Completions, Detect, Eval, Init, Writer};
+use crate::error::Error;
 use crate::session::EnvChange;
+
+pub const FISH: Writer = Writer {
+    name: "fish",
+    aliases: &[],
+    help: None,
+    detect: Detect::programs(&["fish"]),
+    render: |changes, _| Ok(render(changes)),
+    eval: Some(Eval {
+        line: "aws-mfa env | source",
+        who: "fish",
+    }),
+    init: Some(Init {
+        script: include_str!("../../shell/aws-mfa.fish"),
+        line: "aws-mfa init fish | source",
+        place: "~/.config/fish/config.fish",
+    }),
+    completions: Some(Completions {
+        generator: &clap_complete::Shell::Fish,
+        called: "fish",
+        profile_names,
+    }),
+};
 
 pub fn render(changes: &[EnvChange]) -> String {
     let mut out = String::new();
@@ -46,6 +71,16 @@ fn quote(value: &str) -> String {
     }
     out.push('\'');
     out
+}
+
+/// `-a "<values>"` becomes a command substitution.
+fn profile_names(generated: &str) -> Result<String, Error> {
+    swap(
+        "fish",
+        generated,
+        &format!("-a \"{PLACEHOLDER}\\t''\""),
+        "-a \"(command aws-mfa __profiles 2>/dev/null)\"",
+    )
 }
 
 #[cfg(test)]

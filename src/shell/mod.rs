@@ -1,5 +1,8 @@
-//! Which shell to write for, and the writers: each shell is one file with its quoting rule.
+//! Which shell to write for, and the writers: each shell is one file (its `Writer`: names,
+//! detection, quoting rule, init script, completion script), listed once in the registry
+//! below. `env`, `exec`, `init`, `completions`, `man` and the errors read the registry.
 
+pub mod completion;
 mod elvish;
 mod fish;
 mod json;
@@ -7,90 +10,76 @@ mod nu;
 mod posix;
 mod pwsh;
 mod tcsh;
+mod writer;
 mod xonsh;
+
+use clap::ValueEnum;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 use crate::environment::Environment;
 use crate::error::Error;
 use crate::session::EnvChange;
 
-/// A shell `env` can write statements for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-    #[value(alias = "powershell")]
-    Pwsh,
-    /// POSIX sh; also what dash, ksh, mksh and ash get.
-    Sh,
-    #[value(alias = "csh")]
-    Tcsh,
-    Elvish,
-    Xonsh,
-    /// nushell: statements to `source` from a file.
-    #[value(alias = "nushell")]
-    Nu,
-    /// An object mapping each variable to its value, `null` for each removed one.
-    Json,
+pub use writer::{Completions, Init, Writer};
+
+/// Declares `Shell`, one variant per registry line, and its writer.
+macro_rules! registry {
+    ($($shell:ident => $writer:path,)+) => {
+        /// A shell `env` can write statements for.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Shell {
+            $($shell,)+
+        }
+
+        impl Shell {
+            /// Every shell, in the order `--help` lists them.
+            pub const ALL: &[Shell] = &[$(Shell::$shell,)+];
+
+            /// What its writer file declares.
+            pub fn writer(self) -> &'static Writer {
+                match self {
+                    $(Shell::$shell => &$writer,)+
+                }
+            }
+        }
+    };
 }
 
-/// A shell with functions (or aliases): what `init` writes for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum InteractiveShell {
-    Bash,
-    Zsh,
-    Fish,
-    #[value(alias = "powershell")]
-    Pwsh,
-    #[value(alias = "csh")]
-    Tcsh,
-    Elvish,
-    Xonsh,
-    #[value(alias = "nushell")]
-    Nu,
-}
-
-/// A shell `completions` writes a script for. xonsh is not one: it completes `aws-mfa`
-/// through the bash script.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CompletionShell {
-    Bash,
-    Zsh,
-    Fish,
-    #[value(alias = "powershell")]
-    Pwsh,
-    Elvish,
-    #[value(alias = "nushell")]
-    Nu,
+// The registry: a shell is its writer file and one line here.
+registry! {
+    Bash => posix::BASH,
+    Zsh => posix::ZSH,
+    Fish => fish::FISH,
+    Pwsh => pwsh::PWSH,
+    Sh => posix::SH,
+    Tcsh => tcsh::TCSH,
+    Elvish => elvish::ELVISH,
+    Xonsh => xonsh::XONSH,
+    Nu => nu::NU,
+    Json => json::JSON,
 }
 
 impl Shell {
+    /// The name `--shell` takes.
+    pub fn name(self) -> &'static str {
+        self.writer().name
+    }
+
     /// Maps a program name (`-bash`, `pwsh.exe`, `/bin/dash`) to the shell it speaks.
     pub fn from_program(program: &str) -> Option<Shell> {
         let base = program.rsplit(['/', '\\']).next().unwrap_or(program);
         let base = base.strip_prefix('-').unwrap_or(base);
         let base = windows_program_name(base);
-        match base.as_ref() {
-            "bash" => Some(Shell::Bash),
-            "zsh" => Some(Shell::Zsh),
-            "fish" => Some(Shell::Fish),
-            "pwsh" | "powershell" => Some(Shell::Pwsh),
-            "sh" | "dash" | "ksh" | "mksh" | "ash" => Some(Shell::Sh),
-            "tcsh" | "csh" => Some(Shell::Tcsh),
-            "elvish" => Some(Shell::Elvish),
-            // xonsh names its process after its command line ("xonsh --no-rc -c …").
-            "xonsh" => Some(Shell::Xonsh),
-            _ if base.starts_with("xonsh ") => Some(Shell::Xonsh),
-            "nu" => Some(Shell::Nu),
-            _ => None,
-        }
+        Shell::ALL
+            .iter()
+            .copied()
+            .find(|shell| shell.writer().detect.knows(&base))
     }
 
     /// Turns the ordered changes into the text to print, in one piece; a value the shell
     /// cannot carry exactly is refused, never printed wrong.
     pub fn render(self, changes: &[EnvChange], env: &Environment) -> Result<String, Error> {
-        let utf8_locale = self != Shell::Tcsh || tcsh::utf8_locale(env);
-        self.render_in_locale(changes, utf8_locale)
+        self.render_in_locale(changes, utf8_locale(env))
     }
 
     /// `render`, for a shell running in a UTF-8 locale or not (only tcsh cares).
@@ -99,17 +88,73 @@ impl Shell {
         changes: &[EnvChange],
         utf8_locale: bool,
     ) -> Result<String, Error> {
-        Ok(match self {
-            Shell::Bash | Shell::Zsh | Shell::Sh => posix::render(changes),
-            Shell::Fish => fish::render(changes),
-            Shell::Pwsh => pwsh::render(changes),
-            Shell::Tcsh => tcsh::render(changes, utf8_locale)?,
-            Shell::Elvish => elvish::render(changes),
-            Shell::Xonsh => xonsh::render(changes),
-            Shell::Nu => nu::render(changes),
-            Shell::Json => json::render(changes),
-        })
+        (self.writer().render)(changes, utf8_locale)
     }
+
+    /// `aws-mfa init`'s part, for a shell with functions of its own.
+    pub fn init(self) -> Option<&'static Init> {
+        self.writer().init.as_ref()
+    }
+
+    /// `aws-mfa completions`' part, for a shell with a completion script.
+    pub fn completions(self) -> Option<&'static Completions> {
+        self.writer().completions.as_ref()
+    }
+
+    /// Every name `--shell` takes, as a hint lists them (`bash|zsh|…`).
+    pub fn names() -> String {
+        let names: Vec<&str> = Shell::ALL.iter().map(|shell| shell.name()).collect();
+        names.join("|")
+    }
+
+    /// The name, its aliases, and (for `env --shell`) its note.
+    fn possible_value(self, with_help: bool) -> PossibleValue {
+        let writer = self.writer();
+        let value = PossibleValue::new(writer.name).aliases(writer.aliases.iter().copied());
+        match writer.help {
+            Some(help) if with_help => value.help(help),
+            _ => value,
+        }
+    }
+}
+
+/// `env --shell`: every shell, by name or alias.
+impl ValueEnum for Shell {
+    fn value_variants<'a>() -> &'a [Self] {
+        Shell::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(self.possible_value(true))
+    }
+}
+
+/// `init SHELL`: the shells with an integration script, by name or alias.
+pub fn with_init() -> impl TypedValueParser<Value = Shell> {
+    parser_of(|shell| shell.init().is_some())
+}
+
+/// `completions SHELL`: the shells with a completion script, by name or alias.
+pub fn with_completions() -> impl TypedValueParser<Value = Shell> {
+    parser_of(|shell| shell.completions().is_some())
+}
+
+/// The shells that have a part, by name or alias, without `env --shell`'s notes; clap's
+/// error for any other name lists them.
+fn parser_of(has: fn(Shell) -> bool) -> impl TypedValueParser<Value = Shell> {
+    let shells = Shell::ALL.iter().copied().filter(move |shell| has(*shell));
+    PossibleValuesParser::new(shells.map(|shell| shell.possible_value(false))).map(|name| {
+        Shell::from_str(&name, false).expect("the parser takes only names of the registry")
+    })
+}
+
+/// Whether the locale in force (`LC_ALL`, else `LC_CTYPE`, else `LANG`) is UTF-8.
+fn utf8_locale(env: &Environment) -> bool {
+    env.first(&["LC_ALL", "LC_CTYPE", "LANG"])
+        .is_some_and(|locale| {
+            let locale = locale.to_ascii_lowercase();
+            locale.contains("utf-8") || locale.contains("utf8")
+        })
 }
 
 /// `PowerShell.EXE` → `powershell`: Windows names are case-insensitive and end in `.exe`.
@@ -144,11 +189,12 @@ pub fn detect(env: &Environment) -> Result<DetectedShell, Error> {
     if let Some(program) = &parent
         && let Some(shell) = Shell::from_program(program)
     {
+        let detect = &shell.writer().detect;
         return Ok(DetectedShell {
             shell,
-            // xonsh's process name is its whole command line: it is started by name.
-            program: if shell == Shell::Xonsh {
-                "xonsh".to_owned()
+            // A process named after its whole command line is started by name.
+            program: if detect.by_command_line {
+                detect.programs[0].to_owned()
             } else {
                 program.trim_start_matches('-').to_owned()
             },
@@ -170,20 +216,25 @@ pub fn detect(env: &Environment) -> Result<DetectedShell, Error> {
             seen(parent),
             seen(login)
         ),
+        names: Shell::names(),
     })
 }
 
 /// The parent process's program name, when the platform tells it.
 fn parent_program() -> Option<String> {
     let parent = crate::platform::parent_process()?;
-    // xonsh is a Python program: run as `python3 -m xonsh` it is known by its command line
-    // (where the platform tells it: Linux).
-    if parent.name.starts_with("python")
-        && let Some(args) = parent.args()
-    {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        if xonsh::runs_xonsh(&args) {
-            return Some("xonsh".to_owned());
+    // A shell run as its interpreter's script (`python3 -m xonsh`) is known by the
+    // interpreter's command line, where the platform tells it (Linux).
+    for shell in Shell::ALL {
+        let detect = &shell.writer().detect;
+        if let Some(hosted) = &detect.hosted
+            && parent.name.starts_with(hosted.interpreter)
+            && let Some(args) = parent.args()
+        {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            if (hosted.runs)(&args) {
+                return Some(detect.programs[0].to_owned());
+            }
         }
     }
     Some(parent.name)
@@ -227,5 +278,26 @@ mod tests {
         assert_eq!(Shell::from_program("nu"), Some(Shell::Nu));
         assert_eq!(Shell::from_program("python3"), None);
         assert_eq!(Shell::from_program("cargo"), None);
+    }
+
+    #[test]
+    fn no_two_shells_claim_a_name_or_a_program() {
+        let mut names = std::collections::HashSet::new();
+        let mut programs = std::collections::HashSet::new();
+        for shell in Shell::ALL {
+            let writer = shell.writer();
+            for name in std::iter::once(&writer.name).chain(writer.aliases) {
+                assert!(names.insert(*name), "{name} named twice");
+                assert_eq!(Shell::from_str(name, false), Ok(*shell), "{name}");
+            }
+            for program in writer.detect.programs {
+                assert!(programs.insert(*program), "{program} claimed twice");
+                assert_eq!(Shell::from_program(program), Some(*shell), "{program}");
+            }
+        }
+        assert_eq!(
+            Shell::names(),
+            "bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json"
+        );
     }
 }

@@ -8,7 +8,29 @@
 //! settings become one `load-env {…}`, runs of removals one `hide-env -i …` (`-i`: a
 //! missing variable is no error), in the session's order.
 
+use super::completion::{PLACEHOLDER, swap};
+use super::writer::{Completions, Detect, Init, Writer};
+use crate::error::Error;
 use crate::session::EnvChange;
+
+pub const NU: Writer = Writer {
+    name: "nu",
+    aliases: &["nushell"],
+    help: Some("nushell: statements to `source` from a file"),
+    detect: Detect::programs(&["nu"]),
+    render: |changes, _| Ok(render(changes)),
+    eval: None,
+    init: Some(Init {
+        script: include_str!("../../shell/aws-mfa.nu"),
+        line: "aws-mfa init nu | save -f ($nu.default-config-dir | path join aws-mfa.nu)",
+        place: "then in config.nu: source aws-mfa.nu",
+    }),
+    completions: Some(Completions {
+        generator: &clap_complete_nushell::Nushell,
+        called: "nu",
+        profile_names,
+    }),
+};
 
 pub fn render(changes: &[EnvChange]) -> String {
     let mut out = String::new();
@@ -53,6 +75,16 @@ fn quote(value: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// The list of values becomes the output of `aws-mfa __profiles`.
+fn profile_names(generated: &str) -> Result<String, Error> {
+    swap(
+        "nu",
+        generated,
+        &format!("[ \"{PLACEHOLDER}\" ]"),
+        "^aws-mfa __profiles | lines",
+    )
 }
 
 #[cfg(test)]

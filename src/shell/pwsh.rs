@@ -9,7 +9,32 @@
 //! expression always starts with a quoted string, since `[char] + [char]` adds numbers.
 //! Only ASCII `'` can appear inside a quoted run, the other four being non-ASCII pieces.
 
+use super::completion::swap;
+use super::writer::{Completions, Detect, Eval, Init, Writer};
+use crate::error::Error;
 use crate::session::EnvChange;
+
+pub const PWSH: Writer = Writer {
+    name: "pwsh",
+    aliases: &["powershell"],
+    help: None,
+    detect: Detect::programs(&["pwsh", "powershell"]),
+    render: |changes, _| Ok(render(changes)),
+    eval: Some(Eval {
+        line: "aws-mfa env | Out-String | Invoke-Expression",
+        who: "PowerShell",
+    }),
+    init: Some(Init {
+        script: include_str!("../../shell/aws-mfa.ps1"),
+        line: "aws-mfa init pwsh | Out-String | Invoke-Expression",
+        place: "$PROFILE",
+    }),
+    completions: Some(Completions {
+        generator: &clap_complete::Shell::PowerShell,
+        called: "powershell",
+        profile_names,
+    }),
+};
 
 pub fn render(changes: &[EnvChange]) -> String {
     let mut out = String::new();
@@ -54,6 +79,30 @@ fn quote(value: &str) -> String {
         out.push('\'');
     }
     out
+}
+
+/// clap's completer offers option names only; before it runs, the word after
+/// `-p`/`--profile` is answered with the profile names.
+fn profile_names(generated: &str) -> Result<String, Error> {
+    const PARAM: &str = "    param($wordToComplete, $commandAst, $cursorPosition)\n";
+    swap(
+        "powershell",
+        generated,
+        PARAM,
+        &format!(
+            r#"{PARAM}
+    # aws-mfa: the word after -p/--profile is a profile name.
+    $wordStart = $cursorPosition - $wordToComplete.Length
+    $before = @($commandAst.CommandElements | Where-Object {{ $_.Extent.EndOffset -lt $wordStart }})
+    if ($before.Count -ge 2 -and $before[-1].Extent.Text -in '-p', '--profile' -and
+        -not ($before.Extent.Text -contains '--')) {{
+        return @(& aws-mfa __profiles 2>$null) |
+            Where-Object {{ $_ -like "$wordToComplete*" }} |
+            ForEach-Object {{ [CompletionResult]::new($_, $_, [CompletionResultType]::ParameterValue, $_) }}
+    }}
+"#
+        ),
+    )
 }
 
 #[cfg(test)]

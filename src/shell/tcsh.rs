@@ -13,9 +13,28 @@
 //! its 4 KiB reads of the backquoted output (measured: `C` locale, tcsh 6.24), so there
 //! non-ASCII characters are refused too; the locale is the one tcsh passed on to us.
 
-use crate::environment::Environment;
+use super::writer::{Detect, Eval, Init, Writer};
 use crate::error::Error;
 use crate::session::EnvChange;
+
+/// No completion script: clap_complete writes none for tcsh.
+pub const TCSH: Writer = Writer {
+    name: "tcsh",
+    aliases: &["csh"],
+    help: None,
+    detect: Detect::programs(&["tcsh", "csh"]),
+    render,
+    eval: Some(Eval {
+        line: "eval \"`aws-mfa env`\"",
+        who: "tcsh, csh",
+    }),
+    init: Some(Init {
+        script: include_str!("../../shell/aws-mfa.tcsh"),
+        line: "aws-mfa init tcsh > ~/.aws-mfa.tcsh",
+        place: "then in ~/.tcshrc: source ~/.aws-mfa.tcsh",
+    }),
+    completions: None,
+};
 
 pub fn render(changes: &[EnvChange], utf8_locale: bool) -> Result<String, Error> {
     let mut out = String::new();
@@ -58,15 +77,6 @@ fn quote(name: &'static str, value: &str, utf8_locale: bool) -> Result<String, E
     }
     let body = value.replace('\'', r"'\''").replace('!', r"'\!'");
     Ok(format!("'{body}'"))
-}
-
-/// Whether the locale in force (`LC_ALL`, else `LC_CTYPE`, else `LANG`) is UTF-8.
-pub fn utf8_locale(env: &Environment) -> bool {
-    env.first(&["LC_ALL", "LC_CTYPE", "LANG"])
-        .is_some_and(|locale| {
-            let locale = locale.to_ascii_lowercase();
-            locale.contains("utf-8") || locale.contains("utf8")
-        })
 }
 
 #[cfg(test)]

@@ -9,7 +9,35 @@
 //! Removal is guarded (`if "NAME" in ${...}: del $NAME`): `del` of a missing variable
 //! raises, and `${...}.pop(…)` would evaluate to the removed value.
 
+use super::writer::{Detect, Eval, Hosted, Init, Writer};
 use crate::session::EnvChange;
+
+/// No completion script of its own: xonsh completes `aws-mfa` through the bash script.
+pub const XONSH: Writer = Writer {
+    name: "xonsh",
+    aliases: &[],
+    help: None,
+    detect: Detect {
+        programs: &["xonsh"],
+        // xonsh names its process after its command line ("xonsh --no-rc -c …").
+        by_command_line: true,
+        hosted: Some(Hosted {
+            interpreter: "python",
+            runs: runs_xonsh,
+        }),
+    },
+    render: |changes, _| Ok(render(changes)),
+    eval: Some(Eval {
+        line: "execx($(aws-mfa env))",
+        who: "xonsh",
+    }),
+    init: Some(Init {
+        script: include_str!("../../shell/aws-mfa.xsh"),
+        line: "execx($(aws-mfa init xonsh))",
+        place: "~/.xonshrc",
+    }),
+    completions: None,
+};
 
 pub fn render(changes: &[EnvChange]) -> String {
     let mut out = String::new();

@@ -1,10 +1,10 @@
-//! The private directory's Windows side, behind the same functions as `unix.rs`: mode bits
-//! mean nothing there, so privacy is an owner-only DACL (`crate::platform::windows::dacl`).
+//! A private directory on Windows (the cache's): mode bits mean nothing there, so privacy
+//! is an owner-only DACL (`dacl.rs`).
 
 use std::fs::{self, File, OpenOptions};
 use std::path::Path;
 
-use crate::platform::windows::dacl;
+use super::dacl;
 
 pub fn open_no_follow(path: &Path, create: bool) -> std::io::Result<File> {
     if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
@@ -23,7 +23,7 @@ pub fn is_symlink_refusal(err: &std::io::Error) -> bool {
 }
 
 /// A regular file of ours whose DACL lets no one else in.
-pub fn check_private(file: &File) -> Result<(), Option<String>> {
+pub fn check_private_file(file: &File) -> Result<(), Option<String>> {
     let meta = file.metadata().map_err(|e| Some(e.to_string()))?;
     if !meta.is_file() {
         return Err(Some("it is not a regular file".into()));
@@ -66,9 +66,19 @@ pub fn check_dir_chain(_dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// A temp file in `dir`, created with an owner-only DACL.
-pub fn private_tempfile(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+/// A temp file in `dir` named `prefix…`, created with an owner-only DACL.
+pub fn private_tempfile(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {
     tempfile::Builder::new()
-        .prefix(super::dir::TEMP_PREFIX)
+        .prefix(prefix)
         .make_in(dir, dacl::create_private_file)
+}
+
+/// What a person does about a directory of theirs that others can enter or write in (after
+/// "set AWS_MFA_CACHE_DIR elsewhere, or"): the next aws-mfa that writes the cache gives a
+/// directory of the user's the owner-only DACL itself.
+pub fn private_dir_repair(dir: &Path) -> String {
+    format!(
+        "run aws-mfa env once (it makes a directory of yours private), or remove {}: it is made again",
+        dir.display()
+    )
 }

@@ -1,5 +1,4 @@
-//! The private directory's Unix side: modes and owners. Everything the layer (`dir.rs`)
-//! needs of the platform is here and in `windows.rs`, behind the same functions.
+//! A private directory on Unix (the cache's): modes and owners.
 
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -31,7 +30,7 @@ pub fn is_symlink_refusal(err: &std::io::Error) -> bool {
 }
 
 /// A regular file of ours that nobody else can read.
-pub fn check_private(file: &File) -> Result<(), Option<String>> {
+pub fn check_private_file(file: &File) -> Result<(), Option<String>> {
     let meta = file.metadata().map_err(|e| Some(e.to_string()))?;
     if !meta.is_file() {
         return Err(Some("it is not a regular file".into()));
@@ -131,10 +130,19 @@ pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A temp file in `dir`, 0600 whatever the umask.
-pub fn private_tempfile(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+/// A temp file in `dir` named `prefix…`, 0600 whatever the umask.
+pub fn private_tempfile(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {
     tempfile::Builder::new()
-        .prefix(super::dir::TEMP_PREFIX)
+        .prefix(prefix)
         .permissions(fs::Permissions::from_mode(0o600))
         .tempfile_in(dir)
+}
+
+/// What a person does about a directory of theirs that others can enter or write in (after
+/// "set AWS_MFA_CACHE_DIR elsewhere, or").
+pub fn private_dir_repair(dir: &Path) -> String {
+    format!(
+        "chmod 700 {} (or remove it: it is made again)",
+        dir.display()
+    )
 }
