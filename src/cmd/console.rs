@@ -147,7 +147,7 @@ fn open_in_browser(url: &Secret, env: &Environment) -> Result<(), Error> {
             }
         }
     }
-    let (program, args) = system_opener(url.expose());
+    let (program, args) = crate::platform::url_opener(url.expose());
     match launch(program, &args) {
         Ok(()) => Ok(()),
         Err(why) => {
@@ -156,21 +156,6 @@ fn open_in_browser(url: &Secret, env: &Environment) -> Result<(), Error> {
                 why: tried.join("; "),
             })
         }
-    }
-}
-
-/// The platform's way to open a URL in the default browser, without a shell: `cmd /c start`
-/// would read the `&` of the URL as a command separator.
-fn system_opener(url: &str) -> (&'static str, Vec<String>) {
-    if cfg!(target_os = "macos") {
-        ("open", vec![url.to_owned()])
-    } else if cfg!(windows) {
-        (
-            "rundll32.exe",
-            vec!["url.dll,FileProtocolHandler".to_owned(), url.to_owned()],
-        )
-    } else {
-        ("xdg-open", vec![url.to_owned()])
     }
 }
 

@@ -175,30 +175,30 @@ const WINFORMS_SCRIPT: &str = "Add-Type -AssemblyName System.Windows.Forms; $f =
 
 /// The dialog program for this desktop, if there is a desktop and a program.
 fn find_program(env: &Environment) -> Option<Program> {
-    let on_path = |name| on_path(name, env.os("PATH"));
-    if cfg!(target_os = "macos") {
-        return on_path("osascript").map(Program::Osascript);
-    }
-    if cfg!(windows) {
-        return on_path("powershell.exe").map(Program::PowerShell);
-    }
     let desktop = ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()
         .any(|var| env.non_empty_os(var).is_some());
-    if !desktop {
+    if crate::platform::DIALOG_NEEDS_DISPLAY && !desktop {
         return None;
     }
     let kde = env
         .os("XDG_CURRENT_DESKTOP")
         .and_then(|d| d.to_str())
         .is_some_and(|d| d.contains("KDE"));
-    let zenity = || on_path("zenity").map(Program::Zenity);
-    let kdialog = || on_path("kdialog").map(Program::Kdialog);
+    let mut names = crate::platform::DIALOG_PROGRAMS.to_vec();
     if kde {
-        kdialog().or_else(zenity)
-    } else {
-        zenity().or_else(kdialog)
+        // A stable sort: kdialog first, the rest in the platform's order.
+        names.sort_by_key(|name| *name != "kdialog");
     }
+    names.into_iter().find_map(|name| {
+        let path = on_path(name, env.os("PATH"))?;
+        Some(match name {
+            "osascript" => Program::Osascript(path),
+            "powershell.exe" => Program::PowerShell(path),
+            "kdialog" => Program::Kdialog(path),
+            _ => Program::Zenity(path),
+        })
+    })
 }
 
 /// The first executable file called `name` in PATH.
