@@ -86,6 +86,8 @@ fn a_session_with_five_minutes_or_less_left_is_not_reused() {
     fake.lifetime(Duration::from_secs(290));
     let env = TestEnv::new().sts(&fake);
     env.run(ENV_CODE).assert_success();
+    // A twelve-hour session near its end.
+    entries_granted(&env, Duration::from_secs(12 * 3600));
     env.run(ENV).assert_failure("no MFA code");
     env.run(ENV_CODE2).assert_success();
     assert_eq!(fake.count("GetSessionToken"), 2);

@@ -129,6 +129,8 @@ fn role_credentials_near_expiry_are_reminted_silently() {
     fake.lifetime(Duration::from_secs(14 * 60));
     let env = roles_env(&fake);
     env_for(&env, "admin", &["-t", CODE]).assert_success();
+    // Credentials of an hour and more, near their end.
+    entries_granted(&env, Duration::from_secs(3600));
     let again = env_for(&env, "admin", &[]);
     again.assert_success();
     assert!(again.stdout.contains("ASIAFAKE000000000003"), "re-minted");
@@ -190,6 +192,8 @@ fn credential_process_hands_out_json_with_at_least_fifteen_minutes() {
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["Version"], 1);
     let (first, _) = assert_fake_credentials(&doc, "SessionToken");
+    // A twelve-hour session near its end.
+    entries_granted(&env, Duration::from_secs(12 * 3600));
     // Ten minutes left: fine for a shell (more than 5), not for an SDK (15): a code makes a
     // new session. With none to be had (no terminal), the SDK still gets the old one.
     env.run(&["env", "--shell", "bash"]).assert_success();

@@ -98,6 +98,8 @@ fn stale_entries_refresh_and_no_cache_are_shown() {
     let env = TestEnv::new().sts(&fake);
     env.run(&["env", "--shell", "bash", "-t", CODE])
         .assert_success();
+    // A twelve-hour session near its end.
+    entries_granted(&env, Duration::from_secs(12 * 3600));
     let stale = env.run(&["env", "--shell", "bash", "-t", CODE2, "-v"]);
     stale.assert_success();
     assert_redacted(&stale);

@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 /// How long leftovers have to end on SIGTERM before they get SIGKILL.
 const GRACE: Duration = Duration::from_secs(2);
+/// How long aws-mfa waits for them at most: one stuck in the kernel may not die at once.
+const GIVE_UP: Duration = Duration::from_secs(5);
 
 /// Orphaned descendants become aws-mfa's children (Linux); elsewhere nothing to do.
 pub fn adopt_orphans() {
@@ -28,8 +30,9 @@ pub fn adopt_orphans() {
     }
 }
 
-/// Ends what the command left behind; returns once nothing is left (Linux), or once the
-/// group was told (elsewhere). Call it with SIGTERM handled or ignored, never at default.
+/// Ends what the command left behind; returns once nothing is left (Linux; `GIVE_UP` at
+/// most), or once the group was told (elsewhere). Call it with SIGTERM handled or ignored,
+/// never at default.
 pub fn end_leftovers() {
     if leads_own_group() {
         // SAFETY: kill(0, …) signals our own process group.
@@ -57,14 +60,14 @@ fn leads_own_group() -> bool {
 }
 
 /// SIGTERM to every child (orphans adopted, and theirs as they appear), SIGKILL after
-/// `GRACE`, until none is left; each is reaped.
+/// `GRACE`, until none is left (or `GIVE_UP`); each is reaped.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn end_adopted() {
     let started = Instant::now();
     let mut told: Vec<libc::pid_t> = Vec::new();
     loop {
         let children = children();
-        if children.is_empty() {
+        if children.is_empty() || started.elapsed() >= GIVE_UP {
             return;
         }
         let late = started.elapsed() >= GRACE;

@@ -23,6 +23,8 @@ fn a_stuck_mfa_process_is_started_once_and_every_waiting_request_gets_a_bounded_
         ),
     );
     let served = Served::start(&env, &["-t", CODE, "--timeout", "1"], "read _; exit 0");
+    // A twelve-hour session at its end.
+    entries_granted(&env, Duration::from_secs(12 * 3600));
     let endpoint = std::sync::Arc::new(served.endpoint());
     // Several requests at once, then more while the first lookup is still stuck.
     let waiting: Vec<_> = (0..4)

@@ -296,3 +296,19 @@ pub fn parse_env0(text: &str) -> std::collections::BTreeMap<String, String> {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
 }
+
+/// Makes every session entry in `env`'s cache say STS granted it `granted`: credentials
+/// made short by the fake then stand for long ones near their end (aws-mfa measures its
+/// reuse window against the life STS granted).
+pub fn entries_granted(env: &TestEnv, granted: std::time::Duration) {
+    for entry in std::fs::read_dir(env.cache_dir()).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        doc["granted_seconds"] = granted.as_secs().into();
+        std::fs::write(&path, doc.to_string()).unwrap();
+    }
+}
