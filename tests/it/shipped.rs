@@ -745,16 +745,16 @@ fn the_manual_page_covers_every_command_and_renders_cleanly() {
 }
 
 #[test]
-fn the_starship_module_in_the_readme_shows_the_session() {
+fn the_starship_module_in_the_docs_shows_the_session() {
     let Some(bash) = require("bash") else {
         return;
     };
-    let readme = include_str!("../../README.md");
-    let block = readme
+    let page = include_str!("../../docs/shell-integration.md");
+    let block = page
         .split("[custom.aws_mfa]\n")
         .nth(1)
         .and_then(|rest| rest.split("```").next())
-        .expect("the README has a starship custom module");
+        .expect("docs/shell-integration.md has a starship custom module");
     let setting = |key: &str| -> String {
         let line = block
             .lines()
