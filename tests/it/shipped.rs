@@ -667,6 +667,7 @@ fn the_manual_page_covers_every_command_and_renders_cleanly() {
         "ENVIRONMENT",
         "FILES",
         "EXIT STATUS",
+        "DIAGNOSTICS",
     ] {
         assert!(
             page.contains(&format!(".SH \"{section}\"\n"))
@@ -723,6 +724,8 @@ fn the_manual_page_covers_every_command_and_renders_cleanly() {
         assert!(at("EXAMPLES") < at("ENVIRONMENT"));
         assert!(at("ENVIRONMENT") < at("FILES"));
         assert!(at("FILES") < at("EXIT STATUS"));
+        assert!(at("EXIT STATUS") < at("DIAGNOSTICS"));
+        assert!(shown.stdout.contains("SignatureDoesNotMatch"));
         assert!(shown.stdout.contains("AWS_MFA_CACHE_DIR"));
         assert!(shown.stdout.contains("mfa_process = op item get AWS --otp"));
     }
