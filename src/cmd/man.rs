@@ -112,6 +112,7 @@ fn reference() -> Roff {
         ("ENVIRONMENT", ENVIRONMENT),
         ("FILES", FILES),
         ("EXIT STATUS", EXIT_STATUS),
+        ("DIAGNOSTICS", DIAGNOSTICS),
     ] {
         roff.control("SH", [title]);
         for (tag, text) in entries {
@@ -237,6 +238,69 @@ const EXIT_STATUS: &[(&str, &str)] = &[
     (
         "exec",
         "The command's own status; 128+N when signal N ended it; 127 when it cannot be found and 126 when it cannot be run (both checked before any code is asked for).",
+    ),
+];
+
+const DIAGNOSTICS: &[(&str, &str)] = &[
+    (
+        "aws-mfa: what went wrong: why",
+        "Every failure is one such line on stderr, with a hint: line under it when there is something to do. Text from outside (STS's words, profile names, paths) is shown with control characters escaped; no secret is ever shown.",
+    ),
+    (
+        "STS rejected the MFA code",
+        "A wrong code, or one already used in its 30-second window: wait for the next.",
+    ),
+    (
+        "InvalidClientTokenId",
+        "The access key was deleted or rotated: check aws_access_key_id.",
+    ),
+    (
+        "SignatureDoesNotMatch",
+        "A wrong aws_secret_access_key, or this machine's clock is off (doctor measures it).",
+    ),
+    (
+        "ExpiredToken",
+        "The credentials that signed the call have expired: run again with --refresh.",
+    ),
+    (
+        "AccessDenied",
+        "An IAM policy, or the role's trust policy, denies the call.",
+    ),
+    (
+        "no answer from STS within 15 s",
+        "The endpoint took the connection and never answered; --timeout bounds the whole run, retries included. Throttling and HTTP 5xx are retried first (three attempts).",
+    ),
+    (
+        "cannot read the AWS profile files",
+        "The file and line where the parser stopped; also a FIFO, a device or a directory named as a profile file, or a line that is not UTF-8.",
+    ),
+    (
+        "profile 'x' cannot be used",
+        "A source_profile loop, a role with no source, or a source that does not exist.",
+    ),
+    (
+        "invalid MFA code, invalid duration, invalid --timeout",
+        "What was given is described, never echoed; durations run from 15m to 36h (roles: 12h).",
+    ),
+    (
+        "mfa_process 'prog' failed",
+        "It exited with a status, was killed, printed no code, or gave none within 60 s; only the program's name is shown.",
+    ),
+    (
+        "cannot run 'cmd'",
+        "exec's command is not on PATH (127) or cannot be executed (126); checked before any code is asked for.",
+    ),
+    (
+        "warning: cannot use the cache directory D",
+        "It or a directory above it belongs to another user or is writable by others: the command works without the cache.",
+    ),
+    (
+        "warning: ignoring cache entry F",
+        "An entry made for another session, corrupt, readable by others, or not a regular file: a fresh session replaces it.",
+    ),
+    (
+        "note: waiting for another aws-mfa",
+        "Another terminal is making the same session (perhaps at its prompt); after 90 s this one goes on by itself.",
     ),
 ];
 

@@ -643,7 +643,7 @@ fn clear_all_removes_temp_files_holding_sessions() {
     assert!(entries(&env).is_empty());
 }
 
-/// What the README says a run killed mid-way leaves: no session and no secret, only the
+/// What docs/troubleshooting.md says a run killed mid-way leaves: no session and no secret, only the
 /// entry's empty lock file, kept on purpose (removing it could let two runs make the same
 /// session).
 #[test]

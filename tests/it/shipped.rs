@@ -667,6 +667,7 @@ fn the_manual_page_covers_every_command_and_renders_cleanly() {
         "ENVIRONMENT",
         "FILES",
         "EXIT STATUS",
+        "DIAGNOSTICS",
     ] {
         assert!(
             page.contains(&format!(".SH \"{section}\"\n"))
@@ -723,6 +724,8 @@ fn the_manual_page_covers_every_command_and_renders_cleanly() {
         assert!(at("EXAMPLES") < at("ENVIRONMENT"));
         assert!(at("ENVIRONMENT") < at("FILES"));
         assert!(at("FILES") < at("EXIT STATUS"));
+        assert!(at("EXIT STATUS") < at("DIAGNOSTICS"));
+        assert!(shown.stdout.contains("SignatureDoesNotMatch"));
         assert!(shown.stdout.contains("AWS_MFA_CACHE_DIR"));
         assert!(shown.stdout.contains("mfa_process = op item get AWS --otp"));
     }
@@ -745,16 +748,16 @@ fn the_manual_page_covers_every_command_and_renders_cleanly() {
 }
 
 #[test]
-fn the_starship_module_in_the_readme_shows_the_session() {
+fn the_starship_module_in_the_docs_shows_the_session() {
     let Some(bash) = require("bash") else {
         return;
     };
-    let readme = include_str!("../../README.md");
-    let block = readme
+    let page = include_str!("../../docs/shell-integration.md");
+    let block = page
         .split("[custom.aws_mfa]\n")
         .nth(1)
         .and_then(|rest| rest.split("```").next())
-        .expect("the README has a starship custom module");
+        .expect("docs/shell-integration.md has a starship custom module");
     let setting = |key: &str| -> String {
         let line = block
             .lines()
