@@ -138,7 +138,7 @@ fn remove_forgets_the_profiles_untrusted_entries_and_says_its_name_escaped() {
             .env("AWS_ACCESS_KEY_ID", "AKIAKEYCHAINTEST0001")
             .env(
                 "AWS_SECRET_ACCESS_KEY",
-                "KEYCHAINSECRET/never-in-a-file+0001",
+                "KEYCHAINSECRET/never+in+a+file/000000001",
             ),
     );
     add.assert_success();
