@@ -3,6 +3,8 @@
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
 use crate::support::failure_matrix::{make_fifo, run_bounded};
@@ -96,6 +98,7 @@ fn a_session_with_five_minutes_or_less_left_is_not_reused() {
 #[test]
 fn rotating_the_long_term_key_misses_the_old_entry() {
     let fake = FakeSts::start();
+    fake.knows("AKIAROTATED000000001", "rotated");
     let mut env = TestEnv::new().sts(&fake);
     env.run(ENV_CODE).assert_success();
     env.write_aws_file(
@@ -104,7 +107,10 @@ fn rotating_the_long_term_key_misses_the_old_entry() {
     );
     env.run(ENV).assert_failure("no MFA code");
     env.run(ENV_CODE2).assert_success();
-    assert_eq!(fake.mints()[1].signer, "AKIAROTATED000000001");
+    assert_eq!(
+        fake.mints()[1].signed_with,
+        Some(Keys::long_term("AKIAROTATED000000001", "rotated"))
+    );
 }
 
 #[test]
@@ -141,28 +147,36 @@ fn files_are_private_whatever_the_umask() {
 #[test]
 fn eight_terminals_at_once_make_one_call() {
     let fake = FakeSts::start();
-    fake.delay(Duration::from_millis(400));
+    // The first caller's answer is held until the seven others are seen waiting on its
+    // lock: they overlap however loaded the machine, and a lock that lets a second caller
+    // through shows as a second request held.
+    fake.hold(&["GetSessionToken"]);
     let env = TestEnv::new().sts(&fake);
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            env.command(BIN)
-                .args(ENV_CODE)
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
+    let waited = Arc::new(AtomicUsize::new(0));
+    let runs: Vec<Watched> = (0..8)
+        .map(|_| Watched::spawn(env.command(BIN).args(ENV_CODE), WAITING_NOTE, &waited))
         .collect();
-    let outs: Vec<Outcome> = children.into_iter().map(|c| env.output_of(c)).collect();
+    let overlapped =
+        wait_until(|| fake.waiting() > 1 || (fake.waiting() == 1 && waited.load(SeqCst) == 7));
+    let held = fake.waiting();
+    fake.release();
+    let outs: Vec<Outcome> = runs.into_iter().map(Watched::finish).collect();
+    assert!(overlapped, "the eight never overlapped: {outs:#?}");
+    assert_eq!(held, 1, "one request reached STS while the others waited");
+    assert_eq!(
+        waited.load(SeqCst),
+        7,
+        "seven waited on the lock: {outs:#?}"
+    );
     for out in &outs {
         out.assert_success();
         assert_eq!(out.stdout, outs[0].stdout, "all print the same session");
     }
-    assert!(
-        outs[0]
-            .stdout
-            .contains("export AWS_SESSION_TOKEN='FAKETOKEN1")
-    );
+    let issued = fake.keys(1);
+    assert!(outs[0].stdout.contains(&format!(
+        "export AWS_SESSION_TOKEN='{}';",
+        issued.session_token.unwrap()
+    )));
     assert_eq!(fake.count("GetSessionToken"), 1);
 }
 
@@ -220,7 +234,10 @@ fn a_foreign_entry_is_a_miss() {
         |p| std::fs::write(p, "{\"hello\": \"world\"}").unwrap(),
         "corrupt or not ours",
     );
-    survives(|p| std::fs::write(p, [0xff, 0xfe, 0x00, 0x01]).unwrap(), "");
+    survives(
+        |p| std::fs::write(p, [0xff, 0xfe, 0x00, 0x01]).unwrap(),
+        "it is corrupt or not ours",
+    );
     survives(
         |p| {
             let text = std::fs::read_to_string(p).unwrap();
@@ -286,8 +303,11 @@ fn a_cache_directory_that_cannot_be_made_still_works() {
     let file = env.path().join("a-file");
     std::fs::write(&file, "").unwrap();
     // Under a file, and a file itself.
-    for dir in [file.join("cache"), file.clone()] {
-        not_cached_in(&mut env, dir.to_str().unwrap(), "");
+    for (dir, why) in [
+        (file.join("cache"), "Not a directory"),
+        (file.clone(), "File exists"),
+    ] {
+        not_cached_in(&mut env, dir.to_str().unwrap(), why);
     }
     assert_eq!(std::fs::read(&file).unwrap(), b"", "the file is untouched");
     assert_eq!(fake.count("GetSessionToken"), 2);
@@ -312,7 +332,7 @@ fn status_lists_sessions_without_secrets() {
     let actions: Vec<&str> = calls.iter().map(|c| c.action.as_str()).collect();
     assert_eq!(actions, ["GetSessionToken", "GetCallerIdentity"]);
     assert!(calls[1].is_identity_lookup());
-    assert_eq!(calls[1].signer, "ASIAFAKE000000000001");
+    assert_eq!(calls[1].signed_with, Some(fake.keys(1)));
     let out = env.run(&["status"]);
     out.assert_success();
     let lines: Vec<&str> = out.stdout.lines().collect();
@@ -340,6 +360,7 @@ fn clear_makes_the_next_run_ask_again() {
     let credentials = format!(
         "{DEFAULT_CREDENTIALS}[other]\naws_access_key_id = AKIAOTHER00000000001\naws_secret_access_key = o\n"
     );
+    fake.knows("AKIAOTHER00000000001", "o");
     let env = TestEnv::with_files(&config, &credentials).sts(&fake);
     env.run(ENV_CODE).assert_success();
     env.run(&["env", "--shell", "bash", "-t", CODE, "-p", "other"])
@@ -417,6 +438,7 @@ fn swapped_entries_are_misses_not_the_other_session() {
     let credentials = format!(
         "{DEFAULT_CREDENTIALS}[dev]\naws_access_key_id = AKIADEV0000000000001\naws_secret_access_key = d\n"
     );
+    fake.knows("AKIADEV0000000000001", "d");
     let env = TestEnv::with_files(&config, &credentials).sts(&fake);
     let default = env.run(ENV_CODE);
     default.assert_success();
@@ -572,17 +594,20 @@ fn a_held_lock_is_waited_on_aloud() {
     let env = TestEnv::new().sts(&fake);
     env.run(ENV_CODE).assert_success();
     let held = hold_entry_lock(&env);
-    let release = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(3));
-        drop(held);
-    });
-    let started = std::time::Instant::now();
-    let out = run_bounded(
-        &env,
-        &["env", "--shell", "bash", "-t", CODE2, "--refresh"],
-        Duration::from_secs(60),
+    // The lock is let go once the waiting run has said it waits, not after a fixed time.
+    let said = Arc::new(AtomicUsize::new(0));
+    let run = Watched::spawn(
+        env.command(BIN)
+            .args(["env", "--shell", "bash", "-t", CODE2, "--refresh"]),
+        WAITING_NOTE,
+        &said,
     );
-    release.join().unwrap();
+    let waited_aloud = wait_until(|| said.load(SeqCst) > 0);
+    let asked_while_held = fake.count("GetSessionToken");
+    drop(held);
+    let out = run.finish();
+    assert!(waited_aloud, "{out:#?}");
+    assert_eq!(asked_while_held, 1, "no call while the lock was held");
     out.assert_success();
     assert!(
         out.stderr
@@ -590,7 +615,6 @@ fn a_held_lock_is_waited_on_aloud() {
         "{}",
         out.stderr
     );
-    assert!(started.elapsed() >= Duration::from_millis(2500));
     assert_eq!(fake.count("GetSessionToken"), 2);
 }
 

@@ -196,21 +196,18 @@ fn role_credentials_go_to_the_federation_endpoint_and_the_printed_url_signs_in()
     let session = request.session();
     let actions: Vec<String> = fake.mints().iter().map(|c| c.action.clone()).collect();
     assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
+    // The role's set exactly: a `+` that arrived as a space, or a token of another
+    // session, would not be it.
+    let role = fake.keys(2);
     assert_eq!(
-        session["sessionId"], "ASIAFAKE000000000002",
+        session["sessionId"],
+        role.access_key_id.as_str(),
         "the role's key"
     );
-    assert!(
-        session["sessionKey"]
-            .as_str()
-            .unwrap()
-            .starts_with(fake_sts::SECRET_MARK)
-    );
-    assert!(
-        session["sessionToken"]
-            .as_str()
-            .unwrap()
-            .starts_with(fake_sts::TOKEN_MARK)
+    assert_eq!(session["sessionKey"], role.secret_access_key.as_str());
+    assert_eq!(
+        session["sessionToken"].as_str(),
+        role.session_token.as_deref()
     );
     for long_term in [ACCESS_KEY, SECRET_KEY] {
         assert!(!request.raw.contains(long_term), "{long_term} was sent");
@@ -251,7 +248,7 @@ fn a_role_assumed_with_long_term_keys_gets_the_console_session_asked_for() {
     let calls = fake.calls();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].action, "AssumeRole");
-    assert_eq!(calls[0].signer, ACCESS_KEY);
+    assert_eq!(calls[0].signed_with, Some(long_term()));
     assert_eq!(calls[0].param("DurationSeconds"), Some("28800"));
     assert_eq!(signin.requests()[0].form["SessionDuration"], "28800");
 }

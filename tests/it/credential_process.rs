@@ -25,13 +25,19 @@ fn aws_profile_naming_an_aws_mfa_credential_process_profile_follows_it() {
     env.set("AWS_PROFILE", "work");
     let out = env.run(&[
         "exec", "-v", "-t", CODE, "--", "python3", "-c",
-        "import os; print(os.environ['AWS_ACCESS_KEY_ID'], os.environ['AWS_REGION'], 'AWS_PROFILE' in os.environ)",
+        "import os; e = os.environ; print(e['AWS_ACCESS_KEY_ID'], e['AWS_SECRET_ACCESS_KEY'], e['AWS_SESSION_TOKEN'], e['AWS_REGION'], 'AWS_PROFILE' in e)",
     ]);
     out.assert_success();
-    assert!(
-        out.stdout.starts_with("ASIAFAKE") && out.stdout.ends_with(" us-east-2 False\n"),
-        "{}",
-        out.stdout
+    let role = fake.keys(2);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "{} {} {} us-east-2 False\n",
+            role.access_key_id,
+            role.secret_access_key,
+            role.session_token.as_deref().unwrap()
+        ),
+        "the role's set, as issued"
     );
     assert!(
         out.stderr.contains(

@@ -27,7 +27,8 @@ fn one_device_is_used_and_the_config_line_is_shown() {
     );
     let calls = fake.calls();
     assert_eq!(calls[0].action, "ListMFADevices");
-    assert_eq!(calls[0].signer, ACCESS_KEY);
+    assert_eq!(calls[0].signed_with, Some(long_term()));
+    assert_eq!(calls[0].service, "iam", "signed for IAM");
     assert_eq!(
         calls[1].param("SerialNumber"),
         Some(VIRTUAL),

@@ -3,6 +3,8 @@
 //! under Xvfb is answered with xdotool.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 use crate::support::*;
@@ -85,7 +87,7 @@ fn with_no_terminal_a_dialog_names_the_profile_and_the_device() {
         .run(&["credential-process", "-p", "admin", "-v"]);
     out.assert_success();
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_fake_credentials(&doc, "SessionToken");
+    assert_fake_credentials(&fake, &doc, "SessionToken");
     assert_eq!(fake.calls()[0].param("TokenCode"), Some(CODE));
     assert!(
         out.stderr
@@ -193,34 +195,44 @@ fn three_tries_then_the_reason_and_a_used_code_is_named_as_such() {
 fn parallel_calls_show_one_dialog() {
     let fake = FakeSts::start();
     let desktop = Desktop::new(&fake, ROLE_CONFIG);
-    // The dialog stays up a second, so every caller arrives while it is shown.
-    desktop.program("zenity", 1);
+    desktop.program("zenity", 0);
     desktop.answer(&[CODE, NEXT_CODE, THIRD_CODE]);
-    let children: Vec<_> = (0..4)
+    // The session's answer is held until the three other callers are seen waiting on the
+    // first one's lock: all four overlap, whatever the machine's load.
+    fake.hold(&["GetSessionToken"]);
+    let waited = Arc::new(AtomicUsize::new(0));
+    let runs: Vec<Watched> = (0..4)
         .map(|_| {
-            desktop
-                .env
-                .command(BIN)
-                .args(["credential-process", "-p", "admin"])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
+            Watched::spawn(
+                desktop
+                    .env
+                    .command(BIN)
+                    .args(["credential-process", "-p", "admin"]),
+                WAITING_NOTE,
+                &waited,
+            )
         })
         .collect();
-    let keys: Vec<String> = children
-        .into_iter()
-        .map(|child| {
-            let out = desktop.env.output_of(child);
+    let overlapped =
+        wait_until(|| fake.waiting() > 1 || (fake.waiting() == 1 && waited.load(SeqCst) == 3));
+    let held = fake.waiting();
+    fake.release();
+    let outs: Vec<Outcome> = runs.into_iter().map(Watched::finish).collect();
+    assert!(overlapped, "the four never overlapped: {outs:#?}");
+    assert_eq!(held, 1, "one session was asked for while the others waited");
+    let keys: Vec<Keys> = outs
+        .iter()
+        .map(|out| {
             out.assert_success();
             let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-            assert_fake_credentials(&doc, "SessionToken").0
+            assert_fake_credentials(&fake, &doc, "SessionToken").0
         })
         .collect();
     assert_eq!(desktop.dialogs().len(), 1, "one dialog for all four");
     assert_eq!(fake.count("GetSessionToken"), 1);
     assert_eq!(fake.count("AssumeRole"), 1);
     assert!(keys.iter().all(|k| k == &keys[0]), "{keys:?}");
+    assert_eq!(keys[0], fake.keys(2), "the role's set");
 }
 
 #[test]
@@ -410,22 +422,28 @@ fn a_real_zenity_under_xvfb_answered_with_xdotool() {
     };
     let name = x.run("xdotool", &["getwindowname", &window]);
     assert_eq!(String::from_utf8_lossy(&name.stdout).trim(), title);
-    // Let it draw, then keep a screenshot (AWS_MFA_TEST_SCREENSHOT names where, to look at).
-    std::thread::sleep(Duration::from_millis(700));
+    // Once it is drawn (more than a blank screen's colours), keep a screenshot
+    // (AWS_MFA_TEST_SCREENSHOT names where, to look at): shots are taken until it is.
     let shot = std::env::var("AWS_MFA_TEST_SCREENSHOT")
         .map(PathBuf::from)
         .unwrap_or_else(|_| env.path().join("dialog.png"));
-    let taken = x.run("import", &["-window", "root", &shot.display().to_string()]);
-    assert!(taken.status.success(), "{taken:?}");
-    // Something was drawn: a blank screen has one colour.
-    let colours = std::process::Command::new("identify")
-        .args(["-format", "%k", &shot.display().to_string()])
-        .output()
-        .unwrap();
-    let colours: u32 = String::from_utf8_lossy(&colours.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(0);
+    let started = Instant::now();
+    let colours = loop {
+        let taken = x.run("import", &["-window", "root", &shot.display().to_string()]);
+        assert!(taken.status.success(), "{taken:?}");
+        let colours = std::process::Command::new("identify")
+            .args(["-format", "%k", &shot.display().to_string()])
+            .output()
+            .unwrap();
+        let colours: u32 = String::from_utf8_lossy(&colours.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        if colours > 2 || started.elapsed() > Duration::from_secs(30) {
+            break colours;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert!(colours > 2, "the screenshot is blank ({colours} colours)");
 
     x.run("xdotool", &["type", "--delay", "50", CODE]);
@@ -433,6 +451,6 @@ fn a_real_zenity_under_xvfb_answered_with_xdotool() {
     let out = env.output_of(child);
     out.assert_success();
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_fake_credentials(&doc, "SessionToken");
+    assert_fake_credentials(&fake, &doc, "SessionToken");
     assert_eq!(fake.calls()[0].param("TokenCode"), Some(CODE));
 }

@@ -15,13 +15,18 @@ fn bash_env(env: &TestEnv, script: &str) -> BTreeMap<String, String> {
 }
 
 #[track_caller]
-fn assert_session(vars: &BTreeMap<String, String>, profile: &str, region: Option<&str>) {
-    assert!(
-        vars["AWS_ACCESS_KEY_ID"].starts_with("ASIAFAKE"),
-        "{vars:?}"
+fn assert_session(
+    fake: &FakeSts,
+    vars: &BTreeMap<String, String>,
+    profile: &str,
+    region: Option<&str>,
+) {
+    assert_eq!(assert_issued_vars(fake, vars), fake.keys(1));
+    assert_eq!(
+        vars["AWS_CREDENTIAL_EXPIRATION"],
+        humantime::format_rfc3339_seconds(fake.issued()[0].expiration).to_string(),
+        "STS's expiry, to the second"
     );
-    assert!(vars["AWS_SECRET_ACCESS_KEY"].starts_with(fake_sts::SECRET_MARK));
-    assert!(vars["AWS_SESSION_TOKEN"].starts_with(fake_sts::TOKEN_MARK));
     let expiry = humantime::parse_rfc3339(&vars["AWS_CREDENTIAL_EXPIRATION"])
         .expect("AWS_CREDENTIAL_EXPIRATION is RFC 3339");
     assert!(vars["AWS_CREDENTIAL_EXPIRATION"].ends_with('Z'));
@@ -42,22 +47,26 @@ fn assert_session(vars: &BTreeMap<String, String>, profile: &str, region: Option
 #[test]
 fn eval_in_bash_holds_the_session_and_drops_the_profile_variables() {
     let fake = FakeSts::start();
+    fake.region("eu-west-1");
     let env = TestEnv::new().sts(&fake);
     let vars = bash_env(
         &env,
         r#"export AWS_PROFILE=default AWS_DEFAULT_PROFILE=x AWS_SECURITY_TOKEN=old AWS_ACCOUNT_ID=111
-eval "$("$AWS_MFA" env --shell bash -t 314159)""#,
+out=$("$AWS_MFA" env --shell bash -t 314159) || exit 9
+eval "$out" || exit 8"#,
     );
-    assert_session(&vars, "default", Some("eu-west-1"));
+    assert_session(&fake, &vars, "default", Some("eu-west-1"));
 
     let calls = fake.mints();
     assert_eq!(calls.len(), 1, "{calls:?}");
     let call = &calls[0];
     assert_eq!(call.action, "GetSessionToken");
     assert_eq!(
-        call.signer, ACCESS_KEY,
-        "signed with the profile's long-term key"
+        call.signed_with,
+        Some(long_term()),
+        "signed with the profile's long-term keys"
     );
+    assert_eq!(call.region, "eu-west-1", "for the profile's region");
     assert!(!call.with_session_token);
     assert_eq!(call.param("SerialNumber"), Some(SERIAL));
     assert_eq!(call.param("TokenCode"), Some(CODE));
@@ -72,22 +81,22 @@ fn every_shell_writer_is_understood_by_its_shell() {
         (
             "bash",
             "bash",
-            r#"eval "$("$AWS_MFA" env --shell bash -t 314159)"; env -0"#,
+            r#"out=$("$AWS_MFA" env --shell bash -t 314159) || exit 9; eval "$out" || exit 8; env -0"#,
         ),
         (
             "zsh",
             "zsh",
-            r#"eval "$("$AWS_MFA" env --shell zsh -t 314159)"; env -0"#,
+            r#"out=$("$AWS_MFA" env --shell zsh -t 314159) || exit 9; eval "$out" || exit 8; env -0"#,
         ),
         (
             "dash",
             "sh",
-            r#"eval "$("$AWS_MFA" env --shell sh -t 314159)"; env -0"#,
+            r#"out=$("$AWS_MFA" env --shell sh -t 314159) || exit 9; eval "$out" || exit 8; env -0"#,
         ),
         (
             "fish",
             "fish",
-            r#""$AWS_MFA" env --shell fish -t 314159 | source; env -0"#,
+            r#""$AWS_MFA" env --shell fish -t 314159 | source; test "$pipestatus" = "0 0"; or exit 9; env -0"#,
         ),
     ];
     for (program, shell, script) in scripts {
@@ -102,7 +111,12 @@ fn every_shell_writer_is_understood_by_its_shell() {
         let out = env.shell(&path, flags, script);
         out.assert_success();
         assert_eq!(out.stderr, "", "{shell}: evaluating prints nothing");
-        assert_session(&parse_env0(&out.stdout), "default", Some("eu-west-1"));
+        assert_session(
+            &fake,
+            &parse_env0(&out.stdout),
+            "default",
+            Some("eu-west-1"),
+        );
     }
 }
 
@@ -139,18 +153,25 @@ fn a_session_already_in_the_environment_never_signs_the_next_one() {
         .set("AWS_MFA_PROFILE", "default");
     env.run(&["env", "--shell", "bash", "-t", CODE])
         .assert_success();
-    assert_eq!(fake.calls()[0].signer, ACCESS_KEY);
+    assert_eq!(fake.calls()[0].signed_with, Some(long_term()));
 }
 
 #[test]
 fn long_term_keys_in_the_environment_serve_when_no_profile_has_keys() {
     let fake = FakeSts::start();
+    fake.knows("AKIAENVIRONMENT00001", "environment-secret");
     let mut env = TestEnv::with_files("", "").sts(&fake);
     env.set("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT00001")
         .set("AWS_SECRET_ACCESS_KEY", "environment-secret");
     let out = env.run(&["env", "--shell", "bash", "-t", CODE, "--mfa-serial", SERIAL]);
     out.assert_success();
-    assert_eq!(fake.calls()[0].signer, "AKIAENVIRONMENT00001");
+    assert_eq!(
+        fake.calls()[0].signed_with,
+        Some(Keys::long_term(
+            "AKIAENVIRONMENT00001",
+            "environment-secret"
+        ))
+    );
     // No region anywhere: the region variables are left as they are.
     assert!(!out.stdout.contains("AWS_REGION"), "{}", out.stdout);
 }
@@ -160,6 +181,8 @@ fn the_profile_comes_from_the_flag_then_aws_profile_then_the_held_session() {
     let fake = FakeSts::start();
     let config = "[profile work]\nmfa_serial = arn:aws:iam::222222222222:mfa/work\nregion = us-west-2\n[profile home]\nmfa_serial = arn:aws:iam::333333333333:mfa/home\n";
     let credentials = "[work]\naws_access_key_id = AKIAWORK000000000001\naws_secret_access_key = work-secret\n[home]\naws_access_key_id = AKIAHOME000000000001\naws_secret_access_key = home-secret\n";
+    fake.knows("AKIAWORK000000000001", "work-secret")
+        .knows("AKIAHOME000000000001", "home-secret");
     let mut env = TestEnv::with_files(config, credentials).sts(&fake);
     env.set("AWS_MFA_PROFILE", "home");
     env.run(&["env", "--shell", "sh", "-t", CODE])
@@ -182,15 +205,15 @@ fn the_profile_comes_from_the_flag_then_aws_profile_then_the_held_session() {
         "--refresh",
     ])
     .assert_success();
-    let signers: Vec<String> = fake.mints().into_iter().map(|c| c.signer).collect();
-    assert_eq!(
-        signers,
-        [
-            "AKIAHOME000000000001",
-            "AKIAWORK000000000001",
-            "AKIAHOME000000000001"
-        ]
+    let signers: Vec<Option<Keys>> = fake.mints().into_iter().map(|c| c.signed_with).collect();
+    let (home, work) = (
+        Some(Keys::long_term("AKIAHOME000000000001", "home-secret")),
+        Some(Keys::long_term("AKIAWORK000000000001", "work-secret")),
     );
+    assert_eq!(signers, [home.clone(), work, home]);
+    // Each signed for its profile's region, or the one `-r` names.
+    let regions: Vec<String> = fake.mints().into_iter().map(|c| c.region).collect();
+    assert_eq!(regions[1..], ["us-west-2", "ap-south-1"]);
 }
 
 #[test]

@@ -132,6 +132,10 @@ fn remove_forgets_the_profiles_untrusted_entries_and_says_its_name_escaped() {
     let Some(keyring) = Keyring::start(&mut env) else {
         return;
     };
+    fake.knows(
+        "AKIAKEYCHAINTEST0001",
+        "KEYCHAINSECRET/never+in+a+file/000000001",
+    );
     let add = env.output(
         env.command(BIN)
             .args(["add", "work", "--from-env"])

@@ -19,9 +19,15 @@ const WORK_CONFIG: &str =
 /// A home whose `work` profile has its settings in the config and no keys in the files,
 /// with a keyring running.
 fn keychain_env(fake: &FakeSts) -> Option<(TestEnv, Keyring)> {
+    fake.knows(KC_KEY, KC_SECRET);
     let mut env = TestEnv::with_files(WORK_CONFIG, "").sts(fake);
     let keyring = Keyring::start(&mut env)?;
     Some((env, keyring))
+}
+
+/// The keychain's keys, as the fake verifies signatures with them.
+fn kc() -> Option<Keys> {
+    Some(Keys::long_term(KC_KEY, KC_SECRET))
 }
 
 /// `keychain_env` with `work`'s keys added to the keychain.
@@ -107,7 +113,11 @@ fn add_stores_the_keys_and_the_session_is_signed_with_them() {
     let calls = fake.mints();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].action, "GetSessionToken");
-    assert_eq!(calls[0].signer, KC_KEY, "signed with the keychain's key");
+    assert_eq!(
+        calls[0].signed_with,
+        kc(),
+        "signed with the keychain's keys"
+    );
 
     // The secret is in the keychain (encrypted by gnome-keyring) and nowhere else.
     for dir in [env.home(), env.cache_dir()] {
@@ -239,6 +249,7 @@ fn add_refuses_temporary_and_malformed_keys_and_stores_nothing() {
 #[test]
 fn keys_in_the_credentials_file_come_first_and_add_names_the_lines_to_delete() {
     let fake = FakeSts::start();
+    fake.knows("AKIAFILEKEY000000001", "file-secret");
     let mut env = TestEnv::with_files(
         WORK_CONFIG,
         "[work]\naws_access_key_id = AKIAFILEKEY000000001\n# rotated in March\naws_secret_access_key = file-secret\n",
@@ -262,7 +273,10 @@ fn keys_in_the_credentials_file_come_first_and_add_names_the_lines_to_delete() {
 
     let out = env.run(&["env", "-p", "work", "--shell", "bash", "-t", CODE]);
     out.assert_success();
-    assert_eq!(fake.calls()[0].signer, "AKIAFILEKEY000000001");
+    assert_eq!(
+        fake.calls()[0].signed_with,
+        Some(Keys::long_term("AKIAFILEKEY000000001", "file-secret"))
+    );
 
     // doctor says where the keys are and suggests the keychain.
     let out = env.run(&["doctor", "-p", "work"]);
@@ -321,7 +335,7 @@ fn environment_keys_never_override_the_keychain_of_a_named_profile() {
             .env("AWS_SECRET_ACCESS_KEY", "env-secret"),
     );
     out.assert_success();
-    assert_eq!(fake.calls()[0].signer, KC_KEY);
+    assert_eq!(fake.calls()[0].signed_with, kc());
     // doctor names the keychain as the source.
     let out = env.run(&["doctor", "-p", "work"]);
     assert!(
@@ -335,6 +349,7 @@ fn environment_keys_never_override_the_keychain_of_a_named_profile() {
 #[test]
 fn a_profile_only_in_the_keychain_works_and_a_lost_record_is_made_again() {
     let fake = FakeSts::start();
+    fake.knows(KC_KEY, KC_SECRET);
     let mut env = TestEnv::with_files("", "").sts(&fake);
     env.set("AWS_REGION", "eu-west-1");
     let Some(_keyring) = Keyring::start(&mut env) else {
@@ -355,7 +370,7 @@ fn a_profile_only_in_the_keychain_works_and_a_lost_record_is_made_again() {
         SERIAL,
     ]);
     out.assert_success();
-    assert_eq!(fake.calls()[0].signer, KC_KEY);
+    assert_eq!(fake.calls()[0].signed_with, kc());
     assert!(
         files_holding(&env.cache_dir(), KC_KEY).len() == 1,
         "the record is back (and only the key id): {:?}",
@@ -367,6 +382,7 @@ fn a_profile_only_in_the_keychain_works_and_a_lost_record_is_made_again() {
 #[test]
 fn a_key_replaced_in_the_keychain_behind_our_back_is_noticed() {
     let fake = FakeSts::start();
+    fake.knows("AKIAREPLACED00000001", "replaced");
     let Some((env, keyring)) = work_in_keychain(&fake) else {
         return;
     };
@@ -405,7 +421,10 @@ fn a_key_replaced_in_the_keychain_behind_our_back_is_noticed() {
     out.assert_success();
     let calls = fake.mints();
     assert_eq!(calls.len(), 1);
-    assert_eq!(calls[0].signer, "AKIAREPLACED00000001");
+    assert_eq!(
+        calls[0].signed_with,
+        Some(Keys::long_term("AKIAREPLACED00000001", "replaced"))
+    );
     // The session is filed under the key that made it: the next run finds it.
     let out = env.run(&["env", "-p", "work", "--shell", "bash"]);
     out.assert_success();
@@ -532,6 +551,7 @@ fn ctrl_c_at_the_hidden_prompt_leaves_the_terminal_as_it_was() {
 #[test]
 fn a_role_can_take_its_source_keys_from_a_profile_only_in_the_keychain() {
     let fake = FakeSts::start();
+    fake.knows(KC_KEY, KC_SECRET);
     let mut env = TestEnv::with_files(
         &format!(
             "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = solo\nmfa_serial = {SERIAL}\nregion = eu-west-1\n"
@@ -548,5 +568,5 @@ fn a_role_can_take_its_source_keys_from_a_profile_only_in_the_keychain() {
     let calls = fake.mints();
     let actions: Vec<&str> = calls.iter().map(|c| c.action.as_str()).collect();
     assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
-    assert_eq!(calls[0].signer, KC_KEY);
+    assert_eq!(calls[0].signed_with, kc());
 }

@@ -85,7 +85,11 @@ fn doctor_with(fake: &FakeSts) -> Outcome {
         .collect();
     assert!(!probes.is_empty(), "doctor tried the probe");
     for probe in &probes {
-        assert_eq!(probe.signer, ACCESS_KEY, "signed with the long-term key");
+        assert_eq!(
+            probe.signed_with,
+            Some(long_term()),
+            "signed with the long-term keys"
+        );
         assert!(!probe.with_session_token, "no session, no MFA");
     }
     assert_eq!(

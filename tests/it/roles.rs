@@ -64,11 +64,14 @@ fn one_prompt_covers_every_role_and_each_role_is_assumed_from_the_session() {
         actions,
         ["GetSessionToken", "AssumeRole", "AssumeRole", "AssumeRole"]
     );
-    assert_eq!(calls[0].signer, ACCESS_KEY);
-    let session_key = "ASIAFAKE000000000001";
+    assert_eq!(calls[0].signed_with, Some(long_term()));
     let (admin, readonly, deep) = (&calls[1], &calls[2], &calls[3]);
     for call in [admin, readonly] {
-        assert_eq!(call.signer, session_key, "signed with the MFA session");
+        assert_eq!(
+            call.signed_with,
+            Some(fake.keys(1)),
+            "signed with the MFA session (its key, secret and token)"
+        );
         assert!(call.with_session_token);
         assert_eq!(
             call.param("TokenCode"),
@@ -80,12 +83,8 @@ fn one_prompt_covers_every_role_and_each_role_is_assumed_from_the_session() {
         admin.param("RoleArn"),
         Some("arn:aws:iam::111111111111:role/admin")
     );
-    assert!(
-        admin
-            .param("RoleSessionName")
-            .unwrap()
-            .starts_with("aws-mfa-")
-    );
+    // `aws-mfa-USER` (the tests run without USER: `user`).
+    assert_eq!(admin.param("RoleSessionName"), Some("aws-mfa-user"));
     assert_eq!(admin.param("DurationSeconds"), Some("3600"));
     assert_eq!(readonly.param("ExternalId"), Some("ext-123"));
     assert_eq!(readonly.param("RoleSessionName"), Some("me-readonly"));
@@ -94,7 +93,7 @@ fn one_prompt_covers_every_role_and_each_role_is_assumed_from_the_session() {
         deep.param("RoleArn"),
         Some("arn:aws:iam::333333333333:role/deep")
     );
-    assert_eq!(deep.signer, "ASIAFAKE000000000002");
+    assert_eq!(deep.signed_with, Some(fake.keys(2)), "the admin role's set");
     assert_eq!(deep.param("DurationSeconds"), Some("3600"));
 
     // A second round is served from the cache entirely.
@@ -133,7 +132,31 @@ fn role_credentials_near_expiry_are_reminted_silently() {
     entries_granted(&env, Duration::from_secs(3600));
     let again = env_for(&env, "admin", &[]);
     again.assert_success();
-    assert!(again.stdout.contains("ASIAFAKE000000000003"), "re-minted");
+    // Silently: no prompt, no warning; only the note that STS granted less than asked.
+    assert!(
+        again
+            .stderr
+            .lines()
+            .all(|l| l.starts_with("aws-mfa: note: STS granted a session of 14m")),
+        "{}",
+        again.stderr
+    );
+    let third = fake.keys(3);
+    assert!(
+        again.stdout.contains(&format!(
+            "export AWS_ACCESS_KEY_ID='{}';",
+            third.access_key_id
+        )) && again.stdout.contains(&format!(
+            "export AWS_SESSION_TOKEN='{}';",
+            third.session_token.as_deref().unwrap()
+        )),
+        "re-minted"
+    );
+    assert_eq!(
+        fake.mints()[2].signed_with,
+        Some(fake.keys(1)),
+        "from the MFA session"
+    );
     assert_eq!(
         fake.count("GetSessionToken"),
         1,
@@ -153,7 +176,11 @@ fn no_session_assumes_the_role_with_the_code_for_longer() {
     assert_eq!(calls.len(), 1, "no GetSessionToken: {calls:?}");
     let call = &calls[0];
     assert_eq!(call.action, "AssumeRole");
-    assert_eq!(call.signer, ACCESS_KEY, "signed with the long-term key");
+    assert_eq!(
+        call.signed_with,
+        Some(long_term()),
+        "signed with the long-term keys"
+    );
     assert!(!call.with_session_token);
     assert_eq!(call.param("SerialNumber"), Some(SERIAL));
     assert_eq!(call.param("TokenCode"), Some(CODE));
@@ -191,7 +218,8 @@ fn credential_process_hands_out_json_with_at_least_fifteen_minutes() {
     out.assert_success();
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["Version"], 1);
-    let (first, _) = assert_fake_credentials(&doc, "SessionToken");
+    let (first, _) = assert_fake_credentials(&fake, &doc, "SessionToken");
+    assert_eq!(first, fake.keys(1));
     // A twelve-hour session near its end.
     entries_granted(&env, Duration::from_secs(12 * 3600));
     // Ten minutes left: fine for a shell (more than 5), not for an SDK (15): a code makes a
@@ -206,7 +234,10 @@ fn credential_process_hands_out_json_with_at_least_fifteen_minutes() {
         out.stderr
     );
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
-    assert_eq!(assert_fake_credentials(&doc, "SessionToken").0, first);
+    assert_eq!(
+        assert_fake_credentials(&fake, &doc, "SessionToken").0,
+        first
+    );
     assert_eq!(fake.count("GetSessionToken"), 1);
     env.run(&["credential-process", "-t", CODE2])
         .assert_success();
@@ -232,4 +263,24 @@ fn a_role_profile_without_a_region_does_not_inherit_its_sources() {
     assert!(readonly.stdout.contains("export AWS_REGION='us-east-2';"));
     let flagged = env_for(&env, "admin", &["-r", "ap-south-1"]);
     assert!(flagged.stdout.contains("export AWS_REGION='ap-south-1';"));
+}
+
+/// The default session name is `aws-mfa-USER` in the characters AWS allows, 64 at most:
+/// the fake refuses any other, as STS does.
+#[test]
+fn an_odd_or_long_user_name_makes_a_valid_session_name() {
+    let long_user = "u".repeat(70);
+    for (user, expected) in [
+        ("José O'Brien (ops)/x", "aws-mfa-JosOBrienopsx".to_owned()),
+        (long_user.as_str(), format!("aws-mfa-{}", "u".repeat(56))),
+    ] {
+        let fake = FakeSts::start();
+        let mut env = roles_env(&fake);
+        env.set("USER", user);
+        env_for(&env, "admin", &["-t", CODE]).assert_success();
+        let role = &fake.mints()[1];
+        assert_eq!(role.refused, None);
+        assert_eq!(role.param("RoleSessionName"), Some(expected.as_str()));
+        assert!(expected.len() <= 64);
+    }
 }

@@ -96,12 +96,12 @@ fn the_child_gets_a_loopback_endpoint_and_a_token_instead_of_keys() {
     );
 
     let endpoint = served.endpoint();
-    let (key, expiration) = parse_credentials(&endpoint.credentials());
+    let (key, expiration) = parse_credentials(&fake, &endpoint.credentials());
     assert!(
         expiration > SystemTime::now() + Duration::from_secs(15 * 60),
         "at least 15 minutes left"
     );
-    assert_eq!(key, "ASIAFAKE000000000001", "the session from the start");
+    assert_eq!(key, fake.keys(1), "the session from the start");
 
     // Anything but the right token is refused before anything else is looked at.
     let mut wrong = endpoint.token.clone().into_bytes();
@@ -175,9 +175,10 @@ fn short_lived_role_credentials_are_reminted_without_a_prompt() {
 
     let started = Instant::now();
     let mut keys = Vec::new();
-    // Longer than two lifetimes of what is handed out: it must never fail.
-    while started.elapsed() < lifetime * 2 + Duration::from_secs(1) {
-        let (key, expiration) = parse_credentials(&endpoint.credentials());
+    // Longer than two lifetimes of what is handed out, and five answers at least however
+    // slowly they come: it must never fail.
+    while started.elapsed() < lifetime * 2 + Duration::from_secs(1) || keys.len() < 5 {
+        let (key, expiration) = parse_credentials(&fake, &endpoint.credentials());
         assert!(
             expiration > SystemTime::now(),
             "never handed out expired credentials"
@@ -186,7 +187,7 @@ fn short_lived_role_credentials_are_reminted_without_a_prompt() {
         std::thread::sleep(Duration::from_millis(400));
     }
     // Each reused for half the life STS granted (1.5 s), then re-minted.
-    let distinct: HashSet<&String> = keys.iter().collect();
+    let distinct: HashSet<&Keys> = keys.iter().collect();
     assert!(distinct.len() >= 3, "re-minted as they ran out: {keys:?}");
     assert!(keys.len() >= 5, "{keys:?}");
 
@@ -207,7 +208,8 @@ fn short_lived_role_credentials_are_reminted_without_a_prompt() {
     );
     for call in fake.calls().iter().filter(|c| c.action == "AssumeRole") {
         assert_eq!(
-            call.signer, "ASIAFAKE000000000001",
+            call.signed_with,
+            Some(fake.keys(1)),
             "assumed from the cached MFA session"
         );
     }
@@ -257,19 +259,31 @@ fn when_the_mfa_session_runs_out_the_answer_says_to_refresh_and_the_cache_then_s
         ANOTHER_CODE,
     ])
     .assert_success();
-    let (key, _) = parse_credentials(&endpoint.credentials());
+    let (key, _) = parse_credentials(&fake, &endpoint.credentials());
     let refreshed = fake.calls();
     assert_eq!(
         refreshed.last().unwrap().param("RoleArn"),
         Some("arn:aws:iam::111111111111:role/admin")
     );
+    let session = fake
+        .issued()
+        .into_iter()
+        .rev()
+        .find(|i| i.origin == fake_sts::Origin::Session { mfa: true })
+        .map(|i| i.keys)
+        .unwrap();
+    assert_ne!(session, fake.keys(1), "a new MFA session");
     assert!(
         refreshed
             .iter()
-            .any(|c| c.action == "AssumeRole" && c.signer != "ASIAFAKE000000000001"),
+            .any(|c| c.action == "AssumeRole" && c.signed_with.as_ref() == Some(&session)),
         "assumed from the refreshed session"
     );
-    assert!(key.starts_with("ASIAFAKE"));
+    assert_eq!(
+        key,
+        fake.issued().last().unwrap().keys,
+        "the role's set made from it"
+    );
 
     let out = served.finish(&env);
     out.assert_success();
@@ -298,7 +312,7 @@ fn sigint_and_sigquit_sent_to_aws_mfa_alone_leave_the_child_and_the_server_runni
     // Given time to die, it does not.
     std::thread::sleep(Duration::from_millis(500));
     assert!(served.is_running(), "aws-mfa survived SIGINT and SIGQUIT");
-    parse_credentials(&served.endpoint().credentials());
+    parse_credentials(&fake, &served.endpoint().credentials());
     // SIGTERM is passed on: the child's trap decides the status.
     served.signal(libc::SIGTERM);
     let out = served.finish(&env);
@@ -406,16 +420,22 @@ fn boto3_and_the_aws_cli_take_refreshing_credentials_from_the_server_over_long_t
         distinct >= 3,
         "refreshed while running: {distinct} keys in {total} calls"
     );
-    let signers: Vec<String> = fake
+    let signers: Vec<Option<Keys>> = fake
         .calls()
         .into_iter()
         .filter(|c| c.action == "GetCallerIdentity" && !c.is_identity_lookup())
-        .map(|c| c.signer)
+        .map(|c| c.signed_with)
+        .collect();
+    let roles: Vec<Option<Keys>> = fake
+        .issued()
+        .into_iter()
+        .filter(|i| i.origin == fake_sts::Origin::Role)
+        .map(|i| Some(i.keys))
         .collect();
     assert_eq!(signers.len(), total, "every call reached STS");
     assert!(
-        signers.iter().all(|s| s.starts_with("ASIAFAKE")),
-        "never the long-term key of [default]: {signers:?}"
+        signers.iter().all(|s| roles.contains(s)),
+        "each signed with a role set as issued, never the long-term keys of [default]"
     );
 
     // The aws CLI: the container provider, not the shared credentials file.
@@ -457,7 +477,11 @@ fn boto3_and_the_aws_cli_take_refreshing_credentials_from_the_server_over_long_t
     assert_eq!(out.stdout.trim(), "123456789012");
     let last = fake.calls().pop().unwrap();
     assert_eq!(last.action, "GetCallerIdentity");
-    assert!(last.signer.starts_with("ASIAFAKE"), "{}", last.signer);
+    assert_eq!(
+        last.signed_with.as_ref(),
+        Some(&fake.issued().last().unwrap().keys),
+        "the aws CLI signed with the role set the endpoint handed it"
+    );
 }
 
 #[test]

@@ -163,12 +163,12 @@ fn credential_process_and_the_cache_work_on_windows() {
     out.assert_success();
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(doc["Version"], 1);
-    let (key, _) = assert_fake_credentials(&doc, "SessionToken");
+    let (key, _) = assert_fake_credentials(&fake, &doc, "SessionToken");
     // The second run is a cache hit: the same credentials, no STS call, no code needed.
     let again = wine.run(&env, &["credential-process"]);
     again.assert_success();
     let doc: serde_json::Value = serde_json::from_str(&again.stdout).expect("JSON");
-    assert_eq!(assert_fake_credentials(&doc, "SessionToken").0, key);
+    assert_eq!(assert_fake_credentials(&fake, &doc, "SessionToken").0, key);
     assert_eq!(fake.count("GetSessionToken"), 1);
 }
 
@@ -296,7 +296,7 @@ fn exec_server_serves_a_windows_child_and_returns_its_code() {
     let (status, body) = out.stdout.split_once('\n').expect("status and body");
     assert_eq!(status, "200", "{}", out.stdout);
     let doc: serde_json::Value = serde_json::from_str(body.trim()).expect("JSON");
-    assert_fake_credentials(&doc, "Token");
+    assert_fake_credentials(&fake, &doc, "Token");
 
     let out = wine.run(
         &env,

@@ -21,11 +21,12 @@ fn role_credentials_granted_for_less_than_asked_are_reused_for_half_their_life()
     let assumed_at_start = fake.count("AssumeRole");
     assert_eq!(assumed_at_start, 1, "{:#?}", fake.mints());
 
-    // An SDK whose window is longer than 20 s asks on every call: here 40 calls in 4 s.
+    // An SDK whose window is longer than 20 s asks on every call: here up to 40 calls,
+    // all within the first half of the granted life (8 s, leaving room for a slow machine).
     let started = Instant::now();
     let mut keys = Vec::new();
-    while keys.len() < 40 {
-        let (key, expiration) = parse_credentials(&endpoint.credentials());
+    while keys.len() < 40 && started.elapsed() < granted / 2 - Duration::from_secs(2) {
+        let (key, expiration) = parse_credentials(&fake, &endpoint.credentials());
         assert!(
             expiration > SystemTime::now() + Duration::from_secs(5),
             "more than a quarter of their life left"
@@ -33,8 +34,11 @@ fn role_credentials_granted_for_less_than_asked_are_reused_for_half_their_life()
         keys.push(key);
         std::thread::sleep(Duration::from_millis(100));
     }
-    let elapsed = started.elapsed();
-    assert!(elapsed < granted / 2, "the calls took {elapsed:?}");
+    assert!(keys.len() >= 10, "only {} calls: {keys:?}", keys.len());
+    assert!(
+        keys.iter().all(|k| *k == keys[0]),
+        "one set for all: {keys:?}"
+    );
     assert_eq!(
         fake.count("AssumeRole"),
         assumed_at_start,

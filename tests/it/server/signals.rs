@@ -179,7 +179,7 @@ fn mfa_process_started_by_the_endpoint_has_no_signal_blocked_or_ignored() {
     let served = Served::start(&env, &["-p", "admin", "-t", CODE], "read _; exit 0");
     std::thread::sleep(Duration::from_secs(3));
     fake.lifetime(Duration::from_secs(3600));
-    parse_credentials(&served.endpoint().credentials());
+    parse_credentials(&fake, &served.endpoint().credentials());
     let out = served.finish(&env);
     out.assert_success();
     let status = std::fs::read_to_string(&record).expect("mfa_process ran");

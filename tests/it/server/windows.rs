@@ -141,8 +141,8 @@ fn an_mfa_session_that_cannot_be_renewed_serves_until_it_runs_out() {
     let served = Served::start(&env, &["-t", CODE], "read _; exit 0");
     let endpoint = served.endpoint();
     for _ in 0..3 {
-        let (key, expiration) = parse_credentials(&endpoint.credentials());
-        assert_eq!(key, "ASIAFAKE000000000001", "the session from the start");
+        let (key, expiration) = parse_credentials(&fake, &endpoint.credentials());
+        assert_eq!(key, fake.keys(1), "the session from the start");
         assert!(expiration > SystemTime::now() + Duration::from_secs(60));
     }
     let out = served.finish(&env);

@@ -18,7 +18,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-pub use fake_sts::{FakeSts, Reply};
+pub use fake_sts::{FakeSts, Keys, Reply};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_aws-mfa");
 
@@ -99,24 +99,49 @@ impl Outcome {
     }
 }
 
+/// The `[default]` profile's long-term keys, as a set the fake verifies signatures with.
+pub fn long_term() -> Keys {
+    Keys::long_term(ACCESS_KEY, SECRET_KEY)
+}
+
 /// Checks credentials JSON (credential_process: token under `SessionToken`; the container
-/// endpoint: `Token`) came from the fake, and returns the key id and expiry.
+/// endpoint: `Token`) is exactly a set the fake issued, and returns it and its expiry.
 #[track_caller]
 pub fn assert_fake_credentials(
+    fake: &FakeSts,
     doc: &serde_json::Value,
     token_field: &str,
-) -> (String, std::time::SystemTime) {
+) -> (Keys, std::time::SystemTime) {
     let field = |name: &str| {
         doc[name]
             .as_str()
             .unwrap_or_else(|| panic!("{name} missing: {doc}"))
     };
-    let key = field("AccessKeyId").to_owned();
-    assert!(key.starts_with("ASIAFAKE"), "{key}");
-    assert!(field("SecretAccessKey").starts_with(fake_sts::SECRET_MARK));
-    assert!(field(token_field).starts_with(fake_sts::TOKEN_MARK));
+    let keys = fake.issued_set(
+        field("AccessKeyId"),
+        field("SecretAccessKey"),
+        field(token_field),
+    );
     let expiration = humantime::parse_rfc3339(field("Expiration")).expect("RFC 3339");
-    (key, expiration)
+    (keys, expiration)
+}
+
+/// Checks the variables a shell or child holds are exactly a set the fake issued (id,
+/// secret and token together), and returns it.
+#[track_caller]
+pub fn assert_issued_vars(
+    fake: &FakeSts,
+    vars: &std::collections::BTreeMap<String, String>,
+) -> Keys {
+    let var = |name: &str| {
+        vars.get(name)
+            .unwrap_or_else(|| panic!("{name} missing: {:?}", vars.keys().collect::<Vec<_>>()))
+    };
+    fake.issued_set(
+        var("AWS_ACCESS_KEY_ID"),
+        var("AWS_SECRET_ACCESS_KEY"),
+        var("AWS_SESSION_TOKEN"),
+    )
 }
 
 /// No secret of ours, nor the fake's, may appear in `text`.
@@ -173,8 +198,11 @@ impl TestEnv {
         self.dir.path().join("cache")
     }
 
-    /// Points STS and IAM (per service: the SDK convention) at the fake.
+    /// Points STS and IAM (per service: the SDK convention) at the fake, which from then on
+    /// knows the `[default]` profile's long-term keys (other keys a test registers with
+    /// `FakeSts::knows`).
     pub fn sts(mut self, fake: &FakeSts) -> Self {
+        fake.knows(ACCESS_KEY, SECRET_KEY);
         self.set("AWS_ENDPOINT_URL_STS", fake.url());
         self.set("AWS_ENDPOINT_URL_IAM", fake.url());
         self
@@ -311,4 +339,67 @@ pub fn entries_granted(env: &TestEnv, granted: std::time::Duration) {
         doc["granted_seconds"] = granted.as_secs().into();
         std::fs::write(&path, doc.to_string()).unwrap();
     }
+}
+
+/// What an aws-mfa waiting for another's lock says (after a second of waiting).
+pub const WAITING_NOTE: &str = "waiting for another aws-mfa that is making the same session";
+
+/// A process whose stderr is read while it runs: each line holding `needle` counts once in
+/// `seen`, so a test can wait for an event (another aws-mfa waiting on a lock) instead of
+/// sleeping.
+pub struct Watched {
+    child: std::process::Child,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+impl Watched {
+    pub fn spawn(
+        command: &mut Command,
+        needle: &'static str,
+        seen: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    ) -> Self {
+        use std::io::BufRead;
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start process");
+        let pipe = child.stderr.take().unwrap();
+        let seen = std::sync::Arc::clone(seen);
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            for line in std::io::BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                if line.contains(needle) {
+                    seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                text.push_str(&line);
+                text.push('\n');
+            }
+            text
+        });
+        Watched { child, stderr }
+    }
+
+    /// Waits for the process and returns what it left.
+    pub fn finish(self) -> Outcome {
+        let output = self.child.wait_with_output().expect("wait for process");
+        let stderr = self.stderr.join().expect("stderr reader");
+        let mut outcome = outcome(output);
+        outcome.stderr = stderr;
+        outcome
+    }
+}
+
+/// Waits (at most a minute: a loaded machine is slow, not stuck) until `done` holds; false
+/// when it never did.
+pub fn wait_until(mut done: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !done() {
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    true
 }

@@ -88,13 +88,3 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
-
-/// A program that cannot be installed on every machine kind (pwsh): its path, or `None`
-/// with a printed note, also under `CI`.
-pub fn optional(program: &str) -> Option<PathBuf> {
-    let found = on_path(program);
-    if found.is_none() {
-        eprintln!("note: {program} is not installed here; skipping this test");
-    }
-    found
-}

@@ -8,7 +8,7 @@ const PWSH_SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}',
 pub type PwshEffect = (String, Option<String>);
 
 /// Reads `$Env:K = <expr>` and `Remove-Item -LiteralPath Env:K -ErrorAction
-/// SilentlyContinue` lines as PowerShell evaluates them. An expression is single-quoted
+/// SilentlyContinue` lines as PowerShell evaluates them (`$Env:K = ''` removes `K`). An expression is single-quoted
 /// strings and `[char]0xNNNN` pieces joined by ` + `; it must start with a string (else
 /// `+` adds numbers). Inside a quoted string any of the five quote characters ends it
 /// unless it is doubled, and the pair stands for one quote. The text must be pure ASCII.
@@ -27,7 +27,10 @@ pub fn read_pwsh(text: &str) -> Result<Vec<PwshEffect>, String> {
             let (name, expr) = rest
                 .split_once(" = ")
                 .ok_or_else(|| format!("no assignment: {line:?}"))?;
-            effects.push((name.to_owned(), Some(read_pwsh_expr(expr)?)));
+            // Assigning '' to an Env: item removes the variable (PowerShell has no empty
+            // environment variables on Windows, and removes them everywhere).
+            let value = read_pwsh_expr(expr)?;
+            effects.push((name.to_owned(), Some(value).filter(|v| !v.is_empty())));
         } else {
             return Err(format!("not a statement the writer should emit: {line:?}"));
         }

@@ -258,9 +258,9 @@ impl Endpoint {
     }
 }
 
-/// Credentials as the endpoint hands them out, checked for shape.
+/// Credentials as the endpoint hands them out: exactly a set the fake issued.
 #[track_caller]
-pub fn parse_credentials(answer: &Answer) -> (String, SystemTime) {
+pub fn parse_credentials(fake: &FakeSts, answer: &Answer) -> (Keys, SystemTime) {
     assert_eq!(answer.status, 200, "{answer:?}");
-    assert_fake_credentials(&answer.json(), "Token")
+    assert_fake_credentials(fake, &answer.json(), "Token")
 }
