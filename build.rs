@@ -21,7 +21,7 @@ fn main() {
 }
 
 /// The abbreviated commit of HEAD; and, so that a new commit rebuilds, the files git moves
-/// when HEAD changes (HEAD itself, the branch it names, packed refs).
+/// when HEAD changes (HEAD itself, the branch it names, packed refs), where they exist.
 fn git_commit() -> Option<String> {
     // Only this package's own repository, not one it happens to be unpacked inside.
     let top = git(&["rev-parse", "--show-toplevel"])?;
@@ -35,7 +35,9 @@ fn git_commit() -> Option<String> {
         watched.push(git(&["rev-parse", "--git-path", &branch])?);
     }
     watched.push(git(&["rev-parse", "--git-path", "packed-refs"])?);
-    for path in watched {
+    // A file that does not exist would make cargo rerun this script, and rebuild the
+    // crate, on every build.
+    for path in watched.iter().filter(|p| std::path::Path::new(p).exists()) {
         println!("cargo::rerun-if-changed={path}");
     }
     Some(commit)
