@@ -72,6 +72,8 @@ struct State {
     accept_code: Option<String>,
     /// What IAM ListMFADevices answers.
     mfa_devices: Vec<String>,
+    /// What IAM ListAccessKeys answers: key ids and their creation times.
+    access_keys: Vec<(String, SystemTime)>,
     /// How far the `Date` header is ahead of this machine's clock (seconds, may be < 0).
     clock_offset: i64,
     /// Every answer waits this long (to make concurrent callers overlap).
@@ -152,6 +154,13 @@ impl FakeSts {
     /// The MFA devices IAM lists for the caller (ListMFADevices).
     pub fn mfa_devices(&self, serials: &[&str]) -> &Self {
         self.state.lock().unwrap().mfa_devices = serials.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// The access keys IAM lists for the caller (ListAccessKeys), with their creation times.
+    pub fn access_keys(&self, keys: &[(&str, SystemTime)]) -> &Self {
+        self.state.lock().unwrap().access_keys =
+            keys.iter().map(|(id, at)| (id.to_string(), *at)).collect();
         self
     }
 
@@ -424,10 +433,29 @@ fn answer(headers: &BTreeMap<String, String>, body: &str, state: &Mutex<State>) 
         }
         // Outside what the MFA policy allows without MFA: denied explicitly to long-term
         // keys alone, as IAM does when the policy is attached.
-        "ListAccountAliases" if !call.with_session_token && !state.without_mfa_policy => (
-            403,
-            error_document("AccessDenied", MFA_POLICY_DENY_MESSAGE),
-        ),
+        "ListAccountAliases" | "ListAccessKeys"
+            if !call.with_session_token && !state.without_mfa_policy =>
+        {
+            (403, error_document("AccessDenied", MFA_POLICY_DENY_MESSAGE))
+        }
+        "ListAccessKeys" => {
+            let members: String = state
+                .access_keys
+                .iter()
+                .map(|(id, at)| {
+                    format!(
+                        "<member><UserName>tester</UserName><AccessKeyId>{id}</AccessKeyId><Status>Active</Status><CreateDate>{}</CreateDate></member>",
+                        humantime::format_rfc3339_seconds(*at)
+                    )
+                })
+                .collect();
+            (
+                200,
+                format!(
+                    r#"<ListAccessKeysResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccessKeysResult><UserName>tester</UserName><AccessKeyMetadata>{members}</AccessKeyMetadata><IsTruncated>false</IsTruncated></ListAccessKeysResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></ListAccessKeysResponse>"#
+                ),
+            )
+        }
         "ListAccountAliases" => (
             200,
             r#"<ListAccountAliasesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccountAliasesResult><IsTruncated>false</IsTruncated><AccountAliases><member>fake-account</member></AccountAliases></ListAccountAliasesResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></ListAccountAliasesResponse>"#.to_owned(),
