@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use crate::support::fake_sts::Call;
 use crate::support::keyring::Keyring;
 use crate::support::peers::{Moto, require, require_python_module};
 use crate::support::*;
@@ -353,6 +354,68 @@ fn keys_in_the_credentials_file_are_refused_and_nothing_is_sent() {
         out.stderr
     );
     assert!(fake.calls().is_empty(), "{:?}", fake.calls());
+}
+
+#[test]
+fn rotate_waits_until_the_new_key_works_and_deletes_the_old_one_last() {
+    const KC_KEY: &str = "AKIAKEYCHAINTEST0001";
+    let fake = FakeSts::start();
+    fake.access_keys(&[(KC_KEY, days_ago(100))]);
+    fake.new_keys_valid_after(2);
+    let mut env = TestEnv::with_files(&work_config(), "").sts(&fake);
+    let Some(keyring) = Keyring::start(&mut env) else {
+        return;
+    };
+    env.output(
+        env.command(BIN)
+            .args(["add", "work", "--from-env"])
+            .env("AWS_ACCESS_KEY_ID", KC_KEY)
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                "KEYCHAINSECRET/neverInAFile+000000000001",
+            ),
+    )
+    .assert_success();
+
+    let started = std::time::Instant::now();
+    let out = env.run(&["rotate", "work", "-t", CODE]);
+    out.assert_success();
+    const NEW: &str = "AKIAFAKENEW000000001";
+    assert!(
+        out.stdout.contains(&format!("new key {NEW} (0 days old)")),
+        "{}",
+        out.stdout
+    );
+    assert_no_secrets(&out.stdout);
+    assert_no_secrets(&out.stderr);
+    assert!(keyring.lookup(&env, "work").unwrap().contains(NEW));
+
+    // Refused twice, then accepted: pauses of 0.5 s and 1 s between the tries.
+    let calls = fake.calls();
+    let tries: Vec<usize> = (0..calls.len())
+        .filter(|&i| calls[i].action == "GetCallerIdentity" && calls[i].signer == NEW)
+        .collect();
+    assert_eq!(tries.len(), 3, "{calls:#?}");
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    // Every IAM change signed with the MFA session; the old key deleted after the new one
+    // worked (and was stored).
+    let iam: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.action.contains("AccessKey"))
+        .collect();
+    let order: Vec<&str> = iam.iter().map(|c| c.action.as_str()).collect();
+    assert_eq!(
+        order,
+        ["ListAccessKeys", "CreateAccessKey", "DeleteAccessKey"]
+    );
+    assert!(iam.iter().all(|c| c.with_session_token));
+    let delete = calls
+        .iter()
+        .position(|c| c.action == "DeleteAccessKey")
+        .unwrap();
+    assert_eq!(calls[delete].param("AccessKeyId"), Some(KC_KEY));
+    assert_eq!(calls[delete].param("UserName"), Some("tester"));
+    assert!(delete > *tries.last().unwrap());
 }
 
 fn days_ago(days: u64) -> SystemTime {
