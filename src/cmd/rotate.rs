@@ -388,7 +388,11 @@ pub fn key_age(
             Some(key) => Ok(key.created),
             None => Err(Error::Rotate {
                 profile: profile.name.clone(),
-                why: format!("IAM lists no key {id} for {}", owner.arn),
+                why: format!(
+                    "IAM lists no key {} for {}",
+                    crate::verbose::key_id(id),
+                    owner.arn
+                ),
                 hint: None,
             }),
         }
