@@ -28,6 +28,7 @@ impl Cli {
             Command::Exec(args) => args.session.verbose,
             Command::CredentialProcess(args) => args.verbose,
             Command::Console(args) => args.session.verbose,
+            Command::Rotate(args) => args.verbose,
             _ => false,
         }
     }
@@ -173,6 +174,10 @@ pub struct RotateArgs {
     /// to a minute besides)
     #[arg(long, value_name = "SECS", default_value_t = 15.0, allow_negative_numbers = true, value_parser = crate::duration::parse_timeout)]
     pub timeout: f64,
+
+    /// Show each step on stderr, secrets redacted
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

@@ -378,7 +378,7 @@ fn rotate_waits_until_the_new_key_works_and_deletes_the_old_one_last() {
     .assert_success();
 
     let started = std::time::Instant::now();
-    let out = env.run(&["rotate", "work", "-t", CODE]);
+    let out = env.run(&["rotate", "work", "-t", CODE, "-v"]);
     out.assert_success();
     const NEW: &str = "AKIAFAKENEW000000001";
     assert!(
@@ -388,6 +388,12 @@ fn rotate_waits_until_the_new_key_works_and_deletes_the_old_one_last() {
     );
     assert_no_secrets(&out.stdout);
     assert_no_secrets(&out.stderr);
+    assert!(
+        out.stderr
+            .contains("the new key is not valid yet; trying again in 0.500s"),
+        "{}",
+        out.stderr
+    );
     assert!(keyring.lookup(&env, "work").unwrap().contains(NEW));
 
     // Refused twice, then accepted: pauses of 0.5 s and 1 s between the tries.
