@@ -40,6 +40,7 @@ impl Cli {
             Command::Exec(args) => args.session.verbose,
             Command::CredentialProcess(args) => args.verbose,
             Command::Console(args) => args.session.verbose,
+            Command::Rotate(args) => args.verbose,
             _ => false,
         }
     }
@@ -107,6 +108,14 @@ pub enum Command {
         #[arg(id = "profile_name", value_name = "PROFILE")]
         profile: String,
     },
+    /// Replace a profile's long-term key in the OS keychain with a new one, under one MFA session
+    ///
+    /// ListAccessKeys, CreateAccessKey, wait until the new key works, store it in the
+    /// keychain, and only then delete the old key (--keep-old deactivates it) and forget the
+    /// sessions made from it. If storing fails, the new key is deleted again and the old one
+    /// still works. Keys in ~/.aws/credentials are refused: aws-mfa add them first. `doctor`
+    /// shows the key's age.
+    Rotate(RotateArgs),
     /// Open the AWS console signed in with a role profile's credentials (or print the URL)
     Console(ConsoleArgs),
     /// Print the manual page (roff): aws-mfa man | man -l -
@@ -153,6 +162,34 @@ pub struct AddArgs {
     /// Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of asking
     #[arg(long)]
     pub from_env: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// The profile whose keychain-held key to replace
+    #[arg(id = "profile_name", value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Deactivate the old key instead of deleting it (it can be made active again in IAM)
+    #[arg(long)]
+    pub keep_old: bool,
+
+    /// The 6-digit MFA code, when no cached MFA session is left; skips every prompt
+    #[arg(short, long = "token-code", value_name = "CODE")]
+    pub token_code: Option<String>,
+
+    /// MFA device ARN (or hardware serial) [default: mfa_serial of the profile]
+    #[arg(long, value_name = "ARN")]
+    pub mfa_serial: Option<String>,
+
+    /// Give up on each call to AWS after this many seconds (the new key is waited for up
+    /// to a minute besides)
+    #[arg(long, value_name = "SECS", default_value_t = 15.0, allow_negative_numbers = true, value_parser = crate::duration::parse_timeout)]
+    pub timeout: f64,
+
+    /// Show each step on stderr, secrets redacted
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

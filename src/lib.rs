@@ -56,5 +56,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         // Keys in the OS keychain.
         Command::Add(args) => cmd::add::run(&args, env),
         Command::Remove { profile } => cmd::remove::run(&profile, env),
+        Command::Rotate(args) => cmd::rotate::run(&args, env),
     }
 }

@@ -32,9 +32,11 @@ mod endpoint;
 mod errors;
 mod form_post;
 mod http_client;
+mod iam_keys;
 
 use answers::{Answer, credentials};
 pub use form_post::{Reply, post_form};
+pub use iam_keys::{AccessKey, KeyOwner};
 
 /// Region for the STS call when neither the profile, `-r` nor the environment names one:
 /// a fixed one, never a probe of the EC2 metadata service.

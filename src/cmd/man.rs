@@ -173,6 +173,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "Replace a keychain-held key every 90 days under one MFA session (doctor shows its age); the old key is deleted once the new one is stored, or deactivated with --keep-old:",
+        &["aws-mfa add work", "aws-mfa rotate work"],
+    ),
+    (
         "Take the code from a password manager instead of the terminal:",
         &[
             "[default]",

@@ -12,6 +12,7 @@ pub mod init;
 pub mod man;
 pub mod policy;
 pub mod remove;
+pub mod rotate;
 pub mod status;
 
 use std::io::Write;

@@ -16,6 +16,7 @@ impl Error {
                 "fix the file at the line named: [default] or [profile NAME] headers in config, [NAME] in credentials, then 'key = value' lines".into(),
             ),
             Error::BrokenProfile { hint, .. } => Some(hint.clone()),
+            Error::Rotate { hint, .. } => hint.clone(),
             Error::NoKeys { profile, .. } => Some(format!(
                 "store them in the OS keychain with 'aws-mfa add {profile}' (it asks for the access key id and the secret), or put aws_access_key_id and aws_secret_access_key under the profile in ~/.aws/credentials"
             )),

@@ -129,6 +129,12 @@ pub enum Error {
         profile: String,
         keychain: &'static str,
     },
+    #[error("cannot rotate the keys of profile '{profile}': {why}")]
+    Rotate {
+        profile: String,
+        why: String,
+        hint: Option<String>,
+    },
     // A hostile or broken machine: files and variables that cannot be trusted as they are.
     #[error("cannot read the AWS profile file {path}: {why}")]
     ProfileFile {

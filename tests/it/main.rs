@@ -25,6 +25,7 @@ mod policy;
 mod prompt;
 mod real_peers;
 mod roles;
+mod rotate;
 mod server;
 mod shells;
 mod shipped;

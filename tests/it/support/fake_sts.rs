@@ -118,6 +118,12 @@ struct State {
     accept_code: Option<String>,
     /// What IAM ListMFADevices answers.
     mfa_devices: Vec<String>,
+    /// What IAM ListAccessKeys answers: key ids and their creation times.
+    access_keys: Vec<(String, SystemTime)>,
+    /// Keys made by CreateAccessKey, and how many more calls each refuses as not valid yet.
+    made_keys: BTreeMap<String, u32>,
+    /// How many calls a key made by CreateAccessKey refuses before it is valid.
+    new_key_delay: u32,
     /// How far the `Date` header is ahead of this machine's clock (seconds, may be < 0).
     clock_offset: i64,
     /// Overrides the lifetime of what is handed out.
@@ -218,6 +224,19 @@ impl FakeSts {
     /// The MFA devices IAM lists for the caller (ListMFADevices).
     pub fn mfa_devices(&self, serials: &[&str]) -> &Self {
         self.state().mfa_devices = serials.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// The access keys IAM lists for the caller (ListAccessKeys), with their creation times.
+    pub fn access_keys(&self, keys: &[(&str, SystemTime)]) -> &Self {
+        self.state().access_keys = keys.iter().map(|(id, at)| (id.to_string(), *at)).collect();
+        self
+    }
+
+    /// A key made by CreateAccessKey signs `calls` calls that are refused as invalid before
+    /// it works, as a new IAM key does for some seconds.
+    pub fn new_keys_valid_after(&self, calls: u32) -> &Self {
+        self.state().new_key_delay = calls;
         self
     }
 
@@ -678,7 +697,8 @@ fn answer(request: &Request, shared: &Mutex<State>) -> (u16, String) {
         .and_then(|a| authorization(a));
     let action = params.get("Action").cloned().unwrap_or_default();
     let service = match action.as_str() {
-        "ListMFADevices" | "ListAccountAliases" => "iam",
+        "ListMFADevices" | "ListAccountAliases" | "ListAccessKeys" | "CreateAccessKey"
+        | "DeleteAccessKey" | "UpdateAccessKey" => "iam",
         _ => "sts",
     };
     let mut state = shared.lock().unwrap();
@@ -878,10 +898,70 @@ fn respond(call: &Call, origin: Origin, state: &mut State) -> (u16, String) {
         }
         // Outside what the MFA policy allows without MFA: denied explicitly to long-term
         // keys alone, as IAM does when the policy is attached.
-        "ListAccountAliases" if policy_denies(state) => (
-            403,
-            error_document("AccessDenied", MFA_POLICY_DENY_MESSAGE),
-        ),
+        "ListAccountAliases" | "ListAccessKeys" | "CreateAccessKey" | "DeleteAccessKey"
+        | "UpdateAccessKey"
+            if policy_denies(state) =>
+        {
+            (403, error_document("AccessDenied", MFA_POLICY_DENY_MESSAGE))
+        }
+        "ListAccessKeys" => {
+            let members: String = state
+                .access_keys
+                .iter()
+                .map(|(id, at)| {
+                    format!(
+                        "<member><UserName>tester</UserName><AccessKeyId>{id}</AccessKeyId><Status>Active</Status><CreateDate>{}</CreateDate></member>",
+                        humantime::format_rfc3339_seconds(*at)
+                    )
+                })
+                .collect();
+            (
+                200,
+                format!(
+                    r#"<ListAccessKeysResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccessKeysResult><UserName>tester</UserName><AccessKeyMetadata>{members}</AccessKeyMetadata><IsTruncated>false</IsTruncated></ListAccessKeysResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></ListAccessKeysResponse>"#
+                ),
+            )
+        }
+        "CreateAccessKey" => {
+            let id = format!("AKIAFAKENEW{:09}", state.made_keys.len() + 1);
+            let delay = state.new_key_delay;
+            state.made_keys.insert(id.clone(), delay);
+            state.access_keys.push((id.clone(), SystemTime::now()));
+            let secret = format!("{SECRET_MARK}/newLongTermSecret+{id}");
+            state
+                .known
+                .insert(id.clone(), (Keys::long_term(&id, &secret), Origin::LongTerm));
+            (
+                200,
+                format!(
+                    r#"<CreateAccessKeyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><CreateAccessKeyResult><AccessKey><UserName>tester</UserName><AccessKeyId>{id}</AccessKeyId><Status>Active</Status><SecretAccessKey>{secret}</SecretAccessKey><CreateDate>{}</CreateDate></AccessKey></CreateAccessKeyResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></CreateAccessKeyResponse>"#,
+                    humantime::format_rfc3339_seconds(SystemTime::now())
+                ),
+            )
+        }
+        "DeleteAccessKey" | "UpdateAccessKey" => {
+            let id = call.param("AccessKeyId").unwrap_or_default().to_owned();
+            if call.action == "DeleteAccessKey" {
+                state.access_keys.retain(|(k, _)| *k != id);
+            }
+            (
+                200,
+                format!(
+                    r#"<{0}Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></{0}Response>"#,
+                    call.action
+                ),
+            )
+        }
+        "GetCallerIdentity" if state.made_keys.get(&call.signer).is_some_and(|n| *n > 0) => {
+            *state.made_keys.get_mut(&call.signer).unwrap() -= 1;
+            (
+                403,
+                error_document(
+                    "InvalidClientTokenId",
+                    "The security token included in the request is invalid.",
+                ),
+            )
+        }
         "ListAccountAliases" => (
             200,
             r#"<ListAccountAliasesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccountAliasesResult><IsTruncated>false</IsTruncated><AccountAliases><member>fake-account</member></AccountAliases></ListAccountAliasesResult><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></ListAccountAliasesResponse>"#.to_owned(),
