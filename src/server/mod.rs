@@ -15,6 +15,8 @@ use crate::session::{Credentials, EnvChange};
 
 mod connections;
 mod endpoint;
+mod lookups;
+mod token;
 
 pub use endpoint::{CredentialServer, PATH};
 
