@@ -25,7 +25,7 @@ pub mod verbose;
 
 use std::process::ExitCode;
 
-use cli::{Cli, Command};
+use cli::Cli;
 use error::Error;
 
 /// Runs one command line to its exit code.
@@ -34,27 +34,5 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     platform::keep_secrets_out_of_dumps();
     // The one read of the environment: everything below is given this value.
     let env = &environment::Environment::of_process();
-    match cli.command {
-        Command::Env(args) => cmd::env::run(&args, env),
-        Command::Exec(args) => cmd::exec::run(&args, env),
-        Command::CredentialProcess(args) => cmd::credential_process::run(&args, env),
-        Command::Doctor { profile } => cmd::doctor::run(profile.as_deref(), env).map(|healthy| {
-            if healthy {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
-        }),
-        Command::Status => cmd::status::run(env).map(|()| ExitCode::SUCCESS),
-        Command::Clear(args) => cmd::clear::run(&args, env),
-        Command::Init(args) => cmd::init::run(args.shell),
-        Command::Completions(args) => cmd::completions::run(args.shell),
-        Command::Console(args) => cmd::console::run(&args, env),
-        Command::Policy(args) => cmd::policy::run(args.strict),
-        Command::Man => cmd::man::run(),
-        Command::Profiles => cmd::completions::profiles(env),
-        // Keys in the OS keychain.
-        Command::Add(args) => cmd::add::run(&args, env),
-        Command::Remove { profile } => cmd::remove::run(&profile, env),
-    }
+    cmd::run(&cli.command, env)
 }
