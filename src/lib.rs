@@ -1,24 +1,25 @@
 //! aws-mfa: temporary AWS credentials from long-term keys and an MFA code, handed over
-//! through the environment only. The binary is `main.rs`; everything else lives here so the
-//! tests can reach the shell writers.
+//! through the environment only. The binary is `main.rs`; everything else lives here. Only
+//! what `main` (`cli`, `error`, `verbose`) and the tests (`environment`, `session`, `shell`)
+//! reach is public, so the compiler reports whatever nothing uses.
 
-pub mod aws;
-pub mod cache;
+mod aws;
+mod cache;
 pub mod cli;
-pub mod cmd;
-pub mod device;
-pub mod duration;
+mod cmd;
+mod device;
+mod duration;
 pub mod environment;
 pub mod error;
-pub mod federation;
-pub mod keychain;
-pub mod mfa;
-pub mod obtain;
-pub mod plan;
-pub mod platform;
-pub mod profile;
-pub mod regular_file;
-pub mod server;
+mod federation;
+mod keychain;
+mod mfa;
+mod obtain;
+mod plan;
+mod platform;
+mod profile;
+mod regular_file;
+mod server;
 pub mod session;
 pub mod shell;
 pub mod verbose;

@@ -34,7 +34,7 @@ mod form_post;
 mod http_client;
 
 use answers::{Answer, credentials};
-pub use form_post::{Reply, post_form};
+pub use form_post::post_form;
 
 /// Region for the STS call when neither the profile, `-r` nor the environment names one:
 /// a fixed one, never a probe of the EC2 metadata service.

@@ -12,7 +12,7 @@ mod sources;
 mod terminal;
 
 pub use code::MfaCode;
-pub use process::{ProcessLineError, process_words, run_mfa_process};
+pub use process::{process_words, run_mfa_process};
 pub use serial::{is_root_device, is_totp_device};
 pub use sources::{CodeSources, Prompt};
 pub use terminal::Terminal;

@@ -18,7 +18,7 @@ mod endpoint;
 mod lookups;
 mod token;
 
-pub use endpoint::{CredentialServer, PATH};
+pub use endpoint::CredentialServer;
 
 pub const FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 pub const AUTHORIZATION_TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
