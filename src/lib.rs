@@ -24,6 +24,9 @@ pub mod session;
 pub mod shell;
 pub mod verbose;
 
+#[cfg(test)]
+mod room_sizes;
+
 use std::process::ExitCode;
 
 use cli::Cli;
