@@ -60,15 +60,11 @@ pub enum Command {
     /// credential_process = aws-mfa credential-process --profile NAME
     CredentialProcess(SessionArgs),
     /// List cached sessions: profile, identity, expiry, time left (never a secret)
-    Status,
+    Status(StatusArgs),
     /// Forget the cached session(s) of a profile, or all of them
     Clear(ClearArgs),
     /// Check the setup and say what is wrong and how to fix it
-    Doctor {
-        /// The profile to check [default: $AWS_PROFILE, else $AWS_MFA_PROFILE, else default]
-        #[arg(short, long, value_name = "NAME")]
-        profile: Option<String>,
-    },
+    Doctor(DoctorArgs),
     /// Print the IAM policy that denies everything but MFA set-up until MFA is used
     ///
     /// The seed article's DenyAllExceptListedIfNoMFA. With it attached, long-term keys
@@ -103,11 +99,7 @@ pub enum Command {
     /// lines). Scripts: AWS_ACCESS_KEY_ID=AKIA... AWS_SECRET_ACCESS_KEY=... aws-mfa add NAME --from-env
     Add(AddArgs),
     /// Forget a profile's keys in the OS keychain, and its cached sessions
-    Remove {
-        /// The profile whose keys to forget
-        #[arg(id = "profile_name", value_name = "PROFILE")]
-        profile: String,
-    },
+    Remove(RemoveArgs),
     /// Replace a profile's long-term key in the OS keychain with a new one, under one MFA session
     ///
     /// ListAccessKeys, CreateAccessKey, wait until the new key works, store it in the
@@ -119,10 +111,10 @@ pub enum Command {
     /// Open the AWS console signed in with a role profile's credentials (or print the URL)
     Console(ConsoleArgs),
     /// Print the manual page (roff): aws-mfa man | man -l -
-    Man,
+    Man(ManArgs),
     /// Print the profile names, one a line, for the completion scripts
     #[command(name = "__profiles", hide = true)]
-    Profiles,
+    Profiles(ProfilesArgs),
 }
 
 /// What `aws-mfa --help` ends with: the lines people come to copy.
@@ -140,6 +132,29 @@ Examples:
     credential_process = aws-mfa credential-process --profile admin
 
 The whole manual: aws-mfa man | man -l -";
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The profile to check [default: $AWS_PROFILE, else $AWS_MFA_PROFILE, else default]
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The profile whose keys to forget
+    #[arg(id = "profile_name", value_name = "PROFILE")]
+    pub profile: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {}
+
+#[derive(Debug, Args)]
+pub struct ProfilesArgs {}
 
 #[derive(Debug, Args)]
 pub struct ClearArgs {

@@ -1,31 +1,35 @@
 //! aws-mfa: temporary AWS credentials from long-term keys and an MFA code, handed over
-//! through the environment only. The binary is `main.rs`; everything else lives here so the
-//! tests can reach the shell writers.
+//! through the environment only. The binary is `main.rs`; everything else lives here. Only
+//! what `main` (`cli`, `error`, `verbose`) and the tests (`environment`, `session`, `shell`)
+//! reach is public, so the compiler reports whatever nothing uses.
 
-pub mod aws;
-pub mod cache;
+mod aws;
+mod cache;
 pub mod cli;
-pub mod cmd;
-pub mod device;
-pub mod duration;
+mod cmd;
+mod device;
+mod duration;
 pub mod environment;
 pub mod error;
-pub mod federation;
-pub mod keychain;
-pub mod mfa;
-pub mod obtain;
-pub mod plan;
-pub mod platform;
-pub mod profile;
-pub mod regular_file;
-pub mod server;
+mod federation;
+mod keychain;
+mod mfa;
+mod obtain;
+mod plan;
+mod platform;
+mod profile;
+mod regular_file;
+mod server;
 pub mod session;
 pub mod shell;
 pub mod verbose;
 
+#[cfg(test)]
+mod room_sizes;
+
 use std::process::ExitCode;
 
-use cli::{Cli, Command};
+use cli::Cli;
 use error::Error;
 
 /// Runs one command line to its exit code.
@@ -34,28 +38,5 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     platform::keep_secrets_out_of_dumps();
     // The one read of the environment: everything below is given this value.
     let env = &environment::Environment::of_process();
-    match cli.command {
-        Command::Env(args) => cmd::env::run(&args, env),
-        Command::Exec(args) => cmd::exec::run(&args, env),
-        Command::CredentialProcess(args) => cmd::credential_process::run(&args, env),
-        Command::Doctor { profile } => cmd::doctor::run(profile.as_deref(), env).map(|healthy| {
-            if healthy {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
-        }),
-        Command::Status => cmd::status::run(env).map(|()| ExitCode::SUCCESS),
-        Command::Clear(args) => cmd::clear::run(&args, env),
-        Command::Init(args) => cmd::init::run(args.shell),
-        Command::Completions(args) => cmd::completions::run(args.shell),
-        Command::Console(args) => cmd::console::run(&args, env),
-        Command::Policy(args) => cmd::policy::run(args.strict),
-        Command::Man => cmd::man::run(),
-        Command::Profiles => cmd::completions::profiles(env),
-        // Keys in the OS keychain.
-        Command::Add(args) => cmd::add::run(&args, env),
-        Command::Remove { profile } => cmd::remove::run(&profile, env),
-        Command::Rotate(args) => cmd::rotate::run(&args, env),
-    }
+    cmd::run(&cli.command, env)
 }

@@ -35,7 +35,7 @@ mod http_client;
 mod iam_keys;
 
 use answers::{Answer, credentials};
-pub use form_post::{Reply, post_form};
+pub use form_post::post_form;
 pub use iam_keys::{AccessKey, KeyOwner};
 
 /// Region for the STS call when neither the profile, `-r` nor the environment names one:

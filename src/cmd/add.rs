@@ -32,7 +32,7 @@ pub fn run(args: &AddArgs, env: &Environment) -> Result<ExitCode, Error> {
         verbose::key_id(&keys.access_key_id),
         keychain::name()
     ));
-    let lines = plain_text_lines(&args.profile, env);
+    let lines = profile::plain_text_key_lines(&args.profile, env);
     if !lines.is_empty() {
         crate::error::say(&format!(
             "the profile files still hold keys for '{}' in plain text, and those are used before the keychain's; delete these lines by hand:",
@@ -178,62 +178,9 @@ fn check_key_id(id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// `FILE line N: KEY` for every key line of `profile` in the AWS files (no value shown).
-fn plain_text_lines(profile: &str, env: &Environment) -> Vec<String> {
-    let paths = profile::paths(env);
-    let mut found = Vec::new();
-    for (path, is_config) in [(paths.credentials, false), (paths.config, true)] {
-        // Read as the profile reader reads: a FIFO named there must not hang `add`.
-        let Some(text) = crate::regular_file::read(&path, profile::FILE_LIMIT)
-            .ok()
-            .and_then(|data| String::from_utf8(data).ok())
-        else {
-            continue;
-        };
-        for (number, key) in key_lines(&text, profile, is_config) {
-            found.push(format!("{} line {number}: {key}", path.display()));
-        }
-    }
-    found
-}
-
-/// Line numbers and key names of the key lines under `profile`'s section.
-fn key_lines(text: &str, profile: &str, is_config: bool) -> Vec<(usize, String)> {
-    const KEYS: [&str; 3] = [
-        "aws_access_key_id",
-        "aws_secret_access_key",
-        "aws_session_token",
-    ];
-    let mut inside = false;
-    let mut lines = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if let Some(header) = line.strip_prefix('[') {
-            let name = header.split(']').next().unwrap_or_default().trim();
-            // config: [profile NAME] or [default]; credentials: [NAME].
-            inside = match (is_config, name.strip_prefix("profile")) {
-                (true, Some(rest)) if rest.starts_with(char::is_whitespace) => {
-                    rest.trim() == profile
-                }
-                (true, _) => name == "default" && profile == "default",
-                (false, _) => name == profile,
-            };
-            continue;
-        }
-        if !inside {
-            continue;
-        }
-        let key = line.split('=').next().unwrap_or_default().trim();
-        if line.contains('=') && KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-            lines.push((i + 1, key.to_ascii_lowercase()));
-        }
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{check_key_id, check_secret, key_lines};
+    use super::{check_key_id, check_secret};
 
     #[test]
     fn only_secrets_of_the_shape_aws_issues() {
@@ -269,26 +216,5 @@ mod tests {
         ] {
             assert!(check_key_id(bad).is_err(), "{bad} accepted");
         }
-    }
-
-    #[test]
-    fn finds_the_key_lines_of_one_profile() {
-        let credentials = "[default]\naws_access_key_id = A\n[work]\n# note\nAWS_Access_Key_ID=B\naws_secret_access_key = s\nregion = x\n[other]\naws_secret_access_key = t\n";
-        assert_eq!(
-            key_lines(credentials, "work", false),
-            [
-                (5, "aws_access_key_id".to_owned()),
-                (6, "aws_secret_access_key".to_owned())
-            ]
-        );
-        let config = "[profile work]\naws_secret_access_key = s\n[work]\naws_access_key_id = A\n[default]\naws_access_key_id = D\n";
-        assert_eq!(
-            key_lines(config, "work", true),
-            [(2, "aws_secret_access_key".to_owned())]
-        );
-        assert_eq!(
-            key_lines(config, "default", true),
-            [(6, "aws_access_key_id".to_owned())]
-        );
     }
 }

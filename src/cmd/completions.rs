@@ -13,22 +13,14 @@ use std::process::ExitCode;
 use clap::builder::PossibleValue;
 use clap::{Arg, Command, CommandFactory, ValueHint};
 
-use crate::cli::Cli;
+use crate::cli::{Cli, CompletionsArgs};
 use crate::environment::Environment;
 use crate::error::Error;
-use crate::profile::ProfileFiles;
 use crate::shell::Shell;
 use crate::shell::completion::PLACEHOLDER;
 
-pub fn run(shell: Shell) -> Result<ExitCode, Error> {
-    super::print(&script(shell)?)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `aws-mfa __profiles`: the profile names, one a line.
-pub fn profiles(env: &Environment) -> Result<ExitCode, Error> {
-    let names = ProfileFiles::load(env)?.names();
-    super::print(&names.iter().map(|n| format!("{n}\n")).collect::<String>())?;
+pub fn run(args: &CompletionsArgs, _env: &Environment) -> Result<ExitCode, Error> {
+    super::print(&script(args.shell)?)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,10 +2,12 @@
 //! Exits non-zero when something blocks getting a session.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use crate::aws::{Aws, MFA_PROBE_ACTION, MfaEnforcement, Signer, StsTarget};
 use crate::cache::{self, Inspection, Records, Sessions};
+use crate::cli::DoctorArgs;
 use crate::device::{self, Found, Mode};
 use crate::environment::Environment;
 use crate::error::{Error, escape_controls};
@@ -54,9 +56,9 @@ impl Report {
     }
 }
 
-pub fn run(profile: Option<&str>, env: &Environment) -> Result<bool, Error> {
+pub fn run(args: &DoctorArgs, env: &Environment) -> Result<ExitCode, Error> {
     let mut report = Report::default();
-    let (name, explicit) = obtain::profile_name(profile, env)?;
+    let (name, explicit) = obtain::profile_name(args.profile.as_deref(), env)?;
     let resolved = ProfileFiles::load(env).and_then(|files| files.resolve(&name, explicit));
     match &resolved {
         Ok(resolved) => check_profile(&mut report, resolved, env),
@@ -71,7 +73,11 @@ pub fn run(profile: Option<&str>, env: &Environment) -> Result<bool, Error> {
     let mut out = report.lines.join("\n");
     out.push('\n');
     super::print(&out)?;
-    Ok(!report.blocked)
+    Ok(if report.blocked {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn check_profile(report: &mut Report, resolved: &ResolvedProfile, env: &Environment) {

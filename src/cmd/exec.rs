@@ -79,8 +79,8 @@ fn later_lookups(
     }
 }
 
-fn server_options(options: &SessionOptions) -> crate::server::Options {
-    crate::server::Options {
+fn server_options(options: &SessionOptions) -> crate::server::Limits {
+    crate::server::Limits {
         // A request waits for a lookup (STS, an mfa_process) as long as aws-mfa waits for AWS.
         wait: Duration::try_from_secs_f64(options.timeout).unwrap_or(Duration::from_secs(15)),
     }

@@ -3,12 +3,14 @@
 
 use std::process::ExitCode;
 
+use crate::cli::InitArgs;
+use crate::environment::Environment;
 use crate::error::Error;
-use crate::shell::Shell;
 
 /// Prints the integration script of `shell` (one `shell::with_init` takes).
-pub fn run(shell: Shell) -> Result<ExitCode, Error> {
-    let init = shell
+pub fn run(args: &InitArgs, _env: &Environment) -> Result<ExitCode, Error> {
+    let init = args
+        .shell
         .init()
         .expect("init takes only shells with an integration script");
     super::print(init.script)?;

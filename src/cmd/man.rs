@@ -9,11 +9,12 @@ use clap::CommandFactory;
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, roman};
 
-use crate::cli::Cli;
+use crate::cli::{Cli, ManArgs};
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::shell::Shell;
 
-pub fn run() -> Result<ExitCode, Error> {
+pub fn run(_args: &ManArgs, _env: &Environment) -> Result<ExitCode, Error> {
     super::print(&page())?;
     Ok(ExitCode::SUCCESS)
 }

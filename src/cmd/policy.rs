@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use crate::cli::PolicyArgs;
+use crate::environment::Environment;
 use crate::error::Error;
 
 /// What a user may do without MFA: set up and resync a device, see it, and get the MFA
@@ -77,8 +79,8 @@ pub fn document(strict: bool) -> String {
     json
 }
 
-pub fn run(strict: bool) -> Result<ExitCode, Error> {
-    super::print(&document(strict))?;
+pub fn run(args: &PolicyArgs, _env: &Environment) -> Result<ExitCode, Error> {
+    super::print(&document(args.strict))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,12 +4,14 @@
 use std::process::ExitCode;
 
 use crate::cache::{self, CacheKey};
+use crate::cli::RemoveArgs;
 use crate::environment::Environment;
 use crate::error::Error;
 use crate::keychain::{self, KeyStore, Keychain};
 use crate::profile::ProfileFiles;
 
-pub fn run(profile: &str, env: &Environment) -> Result<ExitCode, Error> {
+pub fn run(args: &RemoveArgs, env: &Environment) -> Result<ExitCode, Error> {
+    let profile = args.profile.as_str();
     let keychain = Keychain::new(env);
     let (cache, records) = cache::open(env, true);
     // The key id, for the MFA session made with these keys: from the record, else (the

@@ -1,11 +1,18 @@
 //! `aws-mfa status`: the cached sessions, one line each. Never a secret.
 
+use std::process::ExitCode;
+
 use crate::cache::{self, Sessions};
+use crate::cli::StatusArgs;
 use crate::environment::Environment;
 use crate::error::{Error, escape_controls};
 use crate::session::rfc3339;
 
-pub fn run(env: &Environment) -> Result<(), Error> {
+pub fn run(_args: &StatusArgs, env: &Environment) -> Result<ExitCode, Error> {
+    print_sessions(env).map(|()| ExitCode::SUCCESS)
+}
+
+fn print_sessions(env: &Environment) -> Result<(), Error> {
     let Some(dir) = cache::location(env) else {
         return super::print("no cache directory (set AWS_MFA_CACHE_DIR)\n");
     };

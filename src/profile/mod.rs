@@ -15,7 +15,7 @@ use aws_config::profile::ProfileSet;
 use crate::environment::Environment;
 use crate::error::Error;
 
-pub use files::{FILE_LIMIT, FilePaths, REAL_CREDENTIALS_FILE, credentials_file, paths};
+pub use files::{REAL_CREDENTIALS_FILE, credentials_file, plain_text_key_lines};
 pub use keys::{KeySource, Keyring, ProfileKeys};
 
 /// A role to assume, as one profile describes it.

@@ -6,28 +6,50 @@ use super::{ProfileFiles, ResolvedProfile, Role, files};
 use crate::error::Error;
 use crate::session::{LongTermKeys, Secret};
 
+/// A profile followed to the one that holds its keys.
+struct Chain {
+    /// The profiles passed, the asked-for one first, the keys' holder last.
+    profiles: Vec<String>,
+    /// The roles on the way, the one nearest the keys first.
+    roles: Vec<Role>,
+    keys: ProfileKeys,
+    key_source: KeySource,
+}
+
 impl ProfileFiles<'_> {
     /// Follows `source_profile` from `name` to the profile that holds long-term keys.
     /// `explicit` says the name was asked for (a flag or variable) rather than the
     /// fallback `default`, which may be absent when the keys are in the environment.
     pub fn resolve(&self, name: &str, explicit: bool) -> Result<ResolvedProfile, Error> {
         if self.set.get_profile(name).is_none() && !self.keyring.holds_profile(name, explicit) {
-            if explicit {
-                return Err(self.unknown(name));
-            }
-            let keys = environment_keys(self.env)?.ok_or_else(|| self.unknown(name))?;
-            return Ok(ResolvedProfile {
-                name: name.to_owned(),
-                keys: ProfileKeys::loaded(keys),
-                key_source: KeySource::Environment,
-                mfa_serial: None,
-                mfa_process: None,
-                region: None,
-                session_duration: None,
-                roles: Vec::new(),
-            });
+            return self.environment_only(name, explicit);
         }
+        let chain = self.follow(name)?;
+        Ok(self.settings(name, chain))
+    }
 
+    /// A profile in no file and no keychain: only the fallback `default`, with long-term
+    /// keys in the environment, is one.
+    fn environment_only(&self, name: &str, explicit: bool) -> Result<ResolvedProfile, Error> {
+        if explicit {
+            return Err(self.unknown(name));
+        }
+        let keys = environment_keys(self.env)?.ok_or_else(|| self.unknown(name))?;
+        Ok(ResolvedProfile {
+            name: name.to_owned(),
+            keys: ProfileKeys::loaded(keys),
+            key_source: KeySource::Environment,
+            mfa_serial: None,
+            mfa_process: None,
+            region: None,
+            session_duration: None,
+            roles: Vec::new(),
+        })
+    }
+
+    /// Follows `name` through roles (`source_profile`) and aws-mfa `credential_process`
+    /// lines to the profile with keys; a loop is an error.
+    fn follow(&self, name: &str) -> Result<Chain, Error> {
         let mut chain: Vec<String> = Vec::new();
         let mut roles = Vec::new();
         let mut current = name.to_owned();
@@ -66,58 +88,76 @@ impl ProfileFiles<'_> {
                 session_name: self.get(&current, "role_session_name"),
                 duration_seconds: self.get(&current, "duration_seconds"),
             });
-            match source {
-                Some(_) if self_sourced => break self.keys_of(&current)?,
-                Some(source)
-                    if self.set.get_profile(&source).is_some()
-                        || self.keyring.holds_profile(&source, true) =>
-                {
-                    current = source
-                }
-                Some(source) => {
-                    return Err(Error::BrokenProfile {
-                        profile: current,
-                        why: format!(
-                            "its source_profile '{source}' is not in {}",
-                            files::names(self.env)
-                        ),
-                        hint: format!("known profiles: {}", self.names().join(", ")),
-                    });
-                }
-                None => {
-                    let why = match self.get(&current, "credential_source") {
-                        Some(_) => {
-                            "it has role_arn with credential_source, which aws-mfa does not support; it needs a source_profile to take keys from"
-                        }
-                        None => "it has role_arn but no source_profile to take keys from",
-                    };
-                    return Err(Error::BrokenProfile {
-                        hint: format!(
-                            "add 'source_profile = NAME' (the profile with your long-term keys) under the profile '{current}' in ~/.aws/config"
-                        ),
-                        profile: current,
-                        why: why.into(),
-                    });
-                }
+            if self_sourced {
+                break self.keys_of(&current)?;
             }
+            current = self.role_source(current, source)?;
         };
         roles.reverse();
+        Ok(Chain {
+            profiles: chain,
+            roles,
+            keys,
+            key_source,
+        })
+    }
 
-        let first = |key: &str| chain.iter().find_map(|p| self.get(p, key));
+    /// The profile a role profile takes its keys from: its `source_profile`, which must be
+    /// known (`credential_source` is not supported).
+    fn role_source(&self, current: String, source: Option<String>) -> Result<String, Error> {
+        match source {
+            Some(source)
+                if self.set.get_profile(&source).is_some()
+                    || self.keyring.holds_profile(&source, true) =>
+            {
+                Ok(source)
+            }
+            Some(source) => Err(Error::BrokenProfile {
+                profile: current,
+                why: format!(
+                    "its source_profile '{source}' is not in {}",
+                    files::names(self.env)
+                ),
+                hint: format!("known profiles: {}", self.names().join(", ")),
+            }),
+            None => {
+                let why = match self.get(&current, "credential_source") {
+                    Some(_) => {
+                        "it has role_arn with credential_source, which aws-mfa does not support; it needs a source_profile to take keys from"
+                    }
+                    None => "it has role_arn but no source_profile to take keys from",
+                };
+                Err(Error::BrokenProfile {
+                    hint: format!(
+                        "add 'source_profile = NAME' (the profile with your long-term keys) under the profile '{current}' in ~/.aws/config"
+                    ),
+                    profile: current,
+                    why: why.into(),
+                })
+            }
+        }
+    }
+
+    /// The settings of a followed profile: MFA device and process from the first profile on
+    /// the chain that has them, the region of the asked-for one, the session duration of
+    /// the keys' holder.
+    fn settings(&self, name: &str, chain: Chain) -> ResolvedProfile {
+        let first = |key: &str| chain.profiles.iter().find_map(|p| self.get(p, key));
         let holder = chain
+            .profiles
             .last()
             .expect("the chain holds at least the asked-for profile");
-        Ok(ResolvedProfile {
+        ResolvedProfile {
             name: name.to_owned(),
             mfa_serial: first("mfa_serial"),
             mfa_process: first("mfa_process"),
             // Like the AWS CLI: a role profile's region is its own, never its source's.
             region: self.get(name, "region"),
             session_duration: self.get(holder, "duration_seconds"),
-            keys,
-            key_source,
-            roles,
-        })
+            keys: chain.keys,
+            key_source: chain.key_source,
+            roles: chain.roles,
+        }
     }
 
     /// The profile named by `credential_process = aws-mfa credential-process --profile X`

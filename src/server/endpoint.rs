@@ -16,6 +16,7 @@
 //! this one, and a stuck `mfa_process` is started once, not again for each queued request.
 //! A request waits for the lookup a bounded time (a lookup that outlives it still completes
 //! and lands in the cache for the client's retry).
+//! The lookups are `lookups.rs`; the token, made and compared in constant time, `token.rs`.
 //!
 //! Any local user can connect to the port: an endpoint keeps at most `MAX_CONNECTIONS`, and
 //! makes room by closing the longest-open connection that has no request in progress, so
@@ -25,7 +26,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -41,14 +42,13 @@ use serde_json::json;
 use tokio::sync::oneshot;
 
 use super::connections::{Busy, Connections};
+use super::lookups::{Answer, Lookup, Lookups};
+use super::token::{constant_time_eq, random_token};
 use crate::error::Error;
 use crate::session::{Credentials, Secret, rfc3339};
 
 /// The one path handed out.
 pub const PATH: &str = "/aws-mfa/credentials";
-
-/// One answer to a lookup: credentials, or why there are none.
-type Lookup = Result<Credentials, Error>;
 
 /// The running endpoint; dropping it stops it.
 pub struct CredentialServer {
@@ -144,25 +144,7 @@ struct Shared {
     connections: Mutex<Connections>,
 }
 
-/// An answer as every waiting request gets it.
-#[derive(Clone)]
-enum Answer {
-    Credentials(Credentials),
-    Failure {
-        status: StatusCode,
-        code: &'static str,
-        message: String,
-    },
-}
-
 impl Answer {
-    fn from_lookup(lookup: Lookup) -> Self {
-        match lookup {
-            Ok(credentials) => Answer::Credentials(credentials),
-            Err(err) => lookup_failure(&err),
-        }
-    }
-
     fn response(&self) -> Response<Full<Bytes>> {
         match self {
             Answer::Credentials(credentials) => credentials_answer(credentials),
@@ -171,70 +153,6 @@ impl Answer {
                 code,
                 message,
             } => failure(*status, code, message),
-        }
-    }
-}
-
-/// Requests waiting for the lookup in progress (`None`: none runs).
-type Waiting = Arc<Mutex<Option<Vec<oneshot::Sender<Answer>>>>>;
-
-/// One lookup at a time on a plain thread; a request that arrives while one runs waits for
-/// its answer instead of starting another.
-struct Lookups {
-    waiting: Waiting,
-    start: mpsc::Sender<()>,
-}
-
-impl Lookups {
-    fn start<F>(mut lookup: F) -> std::io::Result<Self>
-    where
-        F: FnMut() -> Lookup + Send + 'static,
-    {
-        let waiting: Waiting = Arc::default();
-        let (start, started) = mpsc::channel::<()>();
-        let answered = Arc::clone(&waiting);
-        std::thread::Builder::new()
-            .name("aws-mfa-lookup".into())
-            .spawn(move || {
-                // Should the lookup panic, its waiters (and later requests) are told so
-                // instead of waiting on a lookup that will never answer.
-                let _stopped = Stopped(Arc::clone(&answered));
-                for () in started {
-                    let answer = Answer::from_lookup(lookup());
-                    let waiters = answered.lock().expect("not poisoned").take();
-                    // A client may have given up meanwhile; the lookup still warmed the cache.
-                    for waiter in waiters.into_iter().flatten() {
-                        let _ = waiter.send(answer.clone());
-                    }
-                }
-            })?;
-        Ok(Lookups { waiting, start })
-    }
-
-    /// The answer of the lookup in progress, or of one started now.
-    fn join(&self) -> oneshot::Receiver<Answer> {
-        let (reply, answer) = oneshot::channel();
-        let mut waiting = self.waiting.lock().expect("not poisoned");
-        match waiting.as_mut() {
-            Some(waiters) => waiters.push(reply),
-            None => {
-                if self.start.send(()).is_ok() {
-                    *waiting = Some(vec![reply]);
-                }
-                // Else the worker is gone: `reply` is dropped and the request says so.
-            }
-        }
-        answer
-    }
-}
-
-/// Drops every waiting request's reply when the lookup thread ends.
-struct Stopped(Waiting);
-
-impl Drop for Stopped {
-    fn drop(&mut self) {
-        if let Ok(mut waiting) = self.0.lock() {
-            waiting.take();
         }
     }
 }
@@ -297,7 +215,7 @@ async fn respond(shared: &Shared, request: &Request<Incoming>) -> Response<Full<
     let authorized = request
         .headers()
         .get(header::AUTHORIZATION)
-        .is_some_and(|given| same(given.as_bytes(), shared.token.expose().as_bytes()));
+        .is_some_and(|given| constant_time_eq(given.as_bytes(), shared.token.expose().as_bytes()));
     if !authorized {
         return failure(
             StatusCode::FORBIDDEN,
@@ -370,20 +288,6 @@ fn credentials_answer(credentials: &Credentials) -> Response<Full<Bytes>> {
     json_response(StatusCode::OK, &body)
 }
 
-/// An error answer carries the same text (and hint) the command line would print; no
-/// `Error` variant holds a secret. 503 when the user can fix it from another terminal.
-fn lookup_failure(err: &Error) -> Answer {
-    let (status, code) = match err {
-        Error::CodeNeeded { .. } => (StatusCode::SERVICE_UNAVAILABLE, "MfaSessionExpired"),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "CredentialsUnavailable"),
-    };
-    Answer::Failure {
-        status,
-        code,
-        message: err.report_line(),
-    }
-}
-
 fn failure(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
     json_response(status, &json!({ "Code": code, "Message": message }))
 }
@@ -400,46 +304,10 @@ fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Full<
     response
 }
 
-/// 32 bytes from the OS, as 64 hex digits (a header value needs no escaping).
-fn random_token() -> Result<String, Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| Error::Server {
-        why: format!("no randomness from the OS for a token: {e}"),
-    })?;
-    Ok(hex::encode(bytes))
-}
-
-/// Compares in time that depends on the length only, so the token cannot be guessed a byte
-/// at a time by timing the 403s.
-fn same(given: &[u8], expected: &[u8]) -> bool {
-    given.len() == expected.len()
-        && std::hint::black_box(
-            given
-                .iter()
-                .zip(expected)
-                .fold(0u8, |differ, (a, b)| differ | (a ^ b)),
-        ) == 0
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::lookups::lookup_failure;
     use super::*;
-
-    #[test]
-    fn tokens_are_64_hex_digits_and_differ() {
-        let (a, b) = (random_token().unwrap(), random_token().unwrap());
-        assert_eq!(a.len(), 64);
-        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(a, b);
-    }
-
-    #[test]
-    fn only_the_same_bytes_are_the_same() {
-        assert!(same(b"abc", b"abc"));
-        assert!(!same(b"abc", b"abd"));
-        assert!(!same(b"abc", b"ab"));
-        assert!(!same(b"", b"abc"));
-    }
 
     #[test]
     fn only_loopback_names_with_the_own_port_are_this_endpoint() {

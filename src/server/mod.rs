@@ -15,8 +15,10 @@ use crate::session::{Credentials, EnvChange};
 
 mod connections;
 mod endpoint;
+mod lookups;
+mod token;
 
-pub use endpoint::{CredentialServer, PATH};
+pub use endpoint::CredentialServer;
 
 pub const FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 pub const AUTHORIZATION_TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
@@ -37,8 +39,8 @@ const CONTAINER_OVERRIDES: [&str; 2] = [
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
 
-/// How the child is run beside the endpoint.
-pub struct Options {
+/// The endpoint's limit on a request.
+pub struct Limits {
     /// How long a request waits for a lookup.
     pub wait: Duration,
 }
@@ -108,7 +110,7 @@ fn prepare_child(command: &mut Command, session_env: Vec<EnvChange>, server: &Cr
 /// its code.
 pub fn exec<F>(
     lookup: F,
-    options: &Options,
+    limits: &Limits,
     session_env: Vec<EnvChange>,
     mut command: Command,
     program: &OsStr,
@@ -119,7 +121,7 @@ where
     // Before any thread starts, so that only this thread ever handles signals.
     let waiter = crate::platform::ChildWaiter::prepare();
 
-    let server = start(lookup, options.wait)?;
+    let server = start(lookup, limits.wait)?;
     prepare_child(&mut command, session_env, &server);
 
     let exit = waiter

@@ -1,152 +1,13 @@
-//! Where the one-time code comes from: the flag, `mfa_process`, or a prompt on the terminal
-//! (or a desktop dialog); the tries a person gets are in `sources`.
-//!
-//! The prompt is written to and read from the terminal device itself, never stdout (which
-//! `eval` captures) or stdin. It reads a plain line with the terminal's settings untouched:
-//! Ctrl-C then leaves the terminal exactly as it was and ends the process by SIGINT, and the
-//! code (useless after its 30 seconds) stays visible so a typo can be seen.
+//! `mfa_process`: a program that prints the code, run without a shell and bounded in time.
 
 use std::ffi::OsStr;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::process::{Child, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, escape_controls};
-
-mod dialog;
-mod sources;
-pub use sources::{CodeSources, Prompt};
-
-/// A code that looks right: exactly six ASCII digits.
-#[derive(Clone, PartialEq, Eq)]
-pub struct MfaCode(String);
-
-impl Drop for MfaCode {
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
-    }
-}
-
-impl MfaCode {
-    pub fn parse(input: &str) -> Result<Self, Error> {
-        let code = input.trim();
-        if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(MfaCode(code.to_owned()))
-        } else {
-            // Describe the input without echoing it: it may be a code after all.
-            let count = code.chars().count();
-            let digits = code.chars().filter(char::is_ascii_digit).count();
-            let plural = |n: usize, one: &str, many: &str| {
-                format!("{n} {}", if n == 1 { one } else { many })
-            };
-            Err(Error::InvalidCode(match (count, digits) {
-                (0, _) => "an empty line".to_owned(),
-                (n, d) if n == d => plural(n, "digit", "digits"),
-                (n, 0) => format!("{} and no digit", plural(n, "character", "characters")),
-                (n, d) => format!(
-                    "{} of which {}",
-                    plural(n, "character", "characters"),
-                    if d == 1 {
-                        "1 is a digit".to_owned()
-                    } else {
-                        format!("{d} are digits")
-                    }
-                ),
-            }))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for MfaCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MfaCode(******)")
-    }
-}
-
-/// The terminal, opened for a prompt.
-pub struct Terminal {
-    input: BufReader<File>,
-    output: File,
-}
-
-impl Terminal {
-    /// Opens the controlling terminal; `Error::NoTerminal` when there is none.
-    pub fn open() -> Result<Self, Error> {
-        let (input, output) = crate::platform::open_terminal().map_err(|_| Error::NoTerminal)?;
-        Ok(Terminal {
-            input: BufReader::new(input),
-            output,
-        })
-    }
-
-    /// Writes a line to the terminal (a notice that must be seen even under `eval`).
-    pub fn say(&mut self, line: &str) {
-        let _ = writeln!(self.output, "{}", escape_controls(line));
-    }
-
-    /// Asks for a code and reads one line.
-    pub fn ask_code(&mut self, device: &str) -> Result<MfaCode, Error> {
-        write!(
-            self.output,
-            "Enter MFA code for {}: ",
-            escape_controls(device)
-        )
-        .and_then(|()| self.output.flush())
-        .map_err(|e| Error::Prompt(e.to_string()))?;
-        let mut line = String::new();
-        match self.input.read_line(&mut line) {
-            Ok(0) => Err(Error::Prompt(
-                "the terminal closed before a code was entered".into(),
-            )),
-            Ok(_) => MfaCode::parse(&line),
-            Err(e) => Err(Error::Prompt(e.to_string())),
-        }
-    }
-
-    /// Lets the user pick one of `items` by number; returns its index.
-    pub fn choose(&mut self, question: &str, items: &[String]) -> Result<usize, Error> {
-        for (i, item) in items.iter().enumerate() {
-            self.say(&format!("  {}) {item}", i + 1));
-        }
-        for _ in 0..3 {
-            write!(self.output, "{question} [1-{}]: ", items.len())
-                .and_then(|()| self.output.flush())
-                .map_err(|e| Error::Prompt(e.to_string()))?;
-            let mut line = String::new();
-            if self
-                .input
-                .read_line(&mut line)
-                .map_err(|e| Error::Prompt(e.to_string()))?
-                == 0
-            {
-                break;
-            }
-            match line.trim().parse::<usize>() {
-                Ok(n) if (1..=items.len()).contains(&n) => return Ok(n - 1),
-                _ => self.say(&format!("type a number from 1 to {}", items.len())),
-            }
-        }
-        Err(Error::Prompt("no choice was made".into()))
-    }
-}
-
-/// Whether a device IAM lists can give a one-time code: virtual (`…:mfa/…`) and hardware
-/// TOTP devices can; security keys (FIDO, `…:u2f/…`) cannot be used with GetSessionToken.
-pub fn is_totp_device(serial: &str) -> bool {
-    !serial.contains(":u2f/")
-}
-
-/// Whether a device is the account root user's: AWS names its virtual device
-/// `arn:aws:iam::ACCOUNT:mfa/root-account-mfa-device` (in every partition).
-pub fn is_root_device(serial: &str) -> bool {
-    serial.starts_with("arn:") && serial.ends_with(":mfa/root-account-mfa-device")
-}
+use super::MfaCode;
+use crate::error::Error;
 
 /// How long `mfa_process` may take: a touch on a hardware key or a passphrase takes
 /// seconds; a process that has not given a code within a minute is stuck.
@@ -316,28 +177,5 @@ pub fn ended(status: &ExitStatus) -> String {
     match status.code() {
         Some(code) => format!("exited with status {code}"),
         None => "ended abnormally".into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::MfaCode;
-
-    #[test]
-    fn six_digits_and_nothing_else() {
-        assert_eq!(MfaCode::parse(" 123456\n").unwrap().as_str(), "123456");
-        for bad in ["12345", "1234567", "12345a", "", "١٢٣٤٥٦", "123 456"] {
-            assert!(MfaCode::parse(bad).is_err(), "{bad:?} accepted");
-        }
-    }
-
-    #[test]
-    fn a_bad_code_is_described_in_good_english() {
-        let said = |input: &str| MfaCode::parse(input).unwrap_err().to_string();
-        assert!(said("1").ends_with("not 1 digit"), "{}", said("1"));
-        assert!(said("12").ends_with("not 2 digits"));
-        assert!(said("a").ends_with("not 1 character and no digit"));
-        assert!(said("a1").ends_with("not 2 characters of which 1 is a digit"));
-        assert!(said("abc").ends_with("not 3 characters and no digit"));
     }
 }
