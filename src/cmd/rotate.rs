@@ -11,7 +11,7 @@
 //! Also here: the long-term key's age for `doctor`, read with a cached MFA session only.
 
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::aws::{AccessKey, Aws, KeyOwner, Signer, StsTarget};
 use crate::cache::{self, CacheKey};
@@ -26,10 +26,6 @@ use crate::session::{Credentials, LongTermKeys};
 
 /// How long a new key may take to become valid (IAM: usually seconds).
 const NEW_KEY_PATIENCE: Duration = Duration::from_secs(60);
-/// AWS and the CIS benchmark ask for keys rotated this often.
-pub const ROTATE_AFTER_DAYS: u64 = 90;
-/// `doctor`'s calls give up after this long.
-const LOOK_TIMEOUT: Duration = Duration::from_secs(8);
 
 pub fn run(args: &RotateArgs, env: &Environment) -> Result<ExitCode, Error> {
     let profile = args.profile.as_str();
@@ -42,11 +38,6 @@ pub fn run(args: &RotateArgs, env: &Environment) -> Result<ExitCode, Error> {
         }
         Err(err) => return Err(err),
     };
-    let refused = |why: String, hint: Option<String>| Error::Rotate {
-        profile: profile.to_owned(),
-        why,
-        hint,
-    };
 
     // The MFA session: the cached one, or a fresh one for one code.
     let options = SessionOptions {
@@ -57,8 +48,6 @@ pub fn run(args: &RotateArgs, env: &Environment) -> Result<ExitCode, Error> {
         ..SessionOptions::default()
     };
     let session = obtain::session(env, options, obtain::SESSION_MIN_LEFT, Prompt::Terminal)?;
-    let mfa = &session.credentials;
-
     let aws = Aws::connect(&StsTarget {
         profile,
         region: session.region.as_deref(),
@@ -66,114 +55,16 @@ pub fn run(args: &RotateArgs, env: &Environment) -> Result<ExitCode, Error> {
         env,
     })?;
     let owner = owner_of(&aws, &old, profile)?;
-    let exec_delete = |id: &str| delete_command(profile, &owner, id);
-
-    // Before any change: IAM allows two keys, and the new one needs the second place.
-    let keys = aws.list_access_keys(mfa, &owner)?;
-    if !keys.iter().any(|k| k.id == old.access_key_id) {
-        return Err(refused(
-            format!(
-                "IAM lists no key {} for {}: the keychain's key was deleted, or belongs to another user",
-                old.access_key_id, owner.arn
-            ),
-            Some(format!(
-                "store a current key of this user with 'aws-mfa add {profile}', then rotate again"
-            )),
-        ));
-    }
-    if let Some(other) = keys.iter().find(|k| k.id != old.access_key_id) {
-        let ours = keys.iter().find(|k| k.id == old.access_key_id);
-        return Err(second_key(profile, &owner, ours, other, &exec_delete));
-    }
-
-    let new = aws.create_access_key(mfa, &owner)?;
-    crate::error::say(&format!(
-        "created key {}; waiting until AWS accepts it",
-        new.access_key_id
-    ));
-    // Until it is stored, the new key is deleted again on any failure.
-    let undo = |err: Error| -> Error {
-        match aws.delete_access_key(mfa, &owner, &new.access_key_id) {
-            Ok(()) => {
-                crate::error::note(&format!(
-                    "the new key {} was deleted again; the old key {} is unchanged and still in {}",
-                    new.access_key_id,
-                    old.access_key_id,
-                    keychain::name()
-                ));
-                err
-            }
-            Err(also) => refused(
-                format!(
-                    "{err}; and the new key {} could not be deleted again: {also}",
-                    new.access_key_id
-                ),
-                Some(format!(
-                    "the old key {} is unchanged and still in {}; delete the new one by hand: {}",
-                    old.access_key_id,
-                    keychain::name(),
-                    exec_delete(&new.access_key_id)
-                )),
-            ),
-        }
+    let rotation = Rotation {
+        profile,
+        aws: &aws,
+        mfa: &session.credentials,
+        owner: &owner,
+        old: &old,
     };
-    if let Err(err) = aws.wait_until_valid(&new, &owner, NEW_KEY_PATIENCE) {
-        return Err(undo(refused(
-            format!(
-                "the new key {} did not work within {} s: {err}",
-                new.access_key_id,
-                NEW_KEY_PATIENCE.as_secs()
-            ),
-            None,
-        )));
-    }
-    if let Err(err) = Keychain::new(env).store(profile, &new) {
-        return Err(undo(err));
-    }
-
-    // Stored: from here on the new key is the profile's.
-    let (cache, records) = cache::open(env, true);
-    records.remember_keychain_key(profile, &new.access_key_id);
-    let serial = args
-        .mfa_serial
-        .clone()
-        .or_else(|| resolved.mfa_serial.clone())
-        .or_else(|| records.known_device(&old.access_key_id));
-    if let Some(serial) = &serial {
-        records.remember_device(&new.access_key_id, serial);
-    }
-    let (done, old_fate) = if args.keep_old {
-        (
-            aws.deactivate_access_key(mfa, &owner, &old.access_key_id),
-            "deactivated",
-        )
-    } else {
-        (
-            aws.delete_access_key(mfa, &owner, &old.access_key_id),
-            "deleted",
-        )
-    };
-    let forgotten = forget_sessions(env, &cache, profile, &old.access_key_id, serial.as_deref());
-    tracing::info!("forgot {forgotten} cached session(s) made from the old key");
-    if let Err(err) = done {
-        return Err(refused(
-            format!(
-                "the new key {} is stored in {} and works, but the old key {} could not be {old_fate}: {err}",
-                new.access_key_id,
-                keychain::name(),
-                old.access_key_id
-            ),
-            Some(if args.keep_old {
-                format!(
-                    "deactivate it by hand: aws-mfa exec -p {profile} -- aws iam update-access-key --status Inactive --access-key-id {}{}",
-                    old.access_key_id,
-                    user_flag(&owner)
-                )
-            } else {
-                format!("delete it by hand: {}", exec_delete(&old.access_key_id))
-            }),
-        ));
-    }
+    rotation.check_room()?;
+    let new = rotation.make_new_key(env)?;
+    let (old_fate, forgotten) = rotation.retire_old(args, env, &resolved, &new)?;
     super::print(&format!(
         "profile '{profile}': new key {} (0 days old) in {}; old key {} {old_fate}; {forgotten} cached session(s) of the old key forgotten\n",
         new.access_key_id,
@@ -181,6 +72,166 @@ pub fn run(args: &RotateArgs, env: &Environment) -> Result<ExitCode, Error> {
         old.access_key_id,
     ))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One rotation's parties: the profile, IAM signed with its MFA session, the user, the old key.
+struct Rotation<'a> {
+    profile: &'a str,
+    aws: &'a Aws,
+    mfa: &'a Credentials,
+    owner: &'a KeyOwner,
+    old: &'a LongTermKeys,
+}
+
+impl Rotation<'_> {
+    fn refused(&self, why: String, hint: Option<String>) -> Error {
+        Error::Rotate {
+            profile: self.profile.to_owned(),
+            why,
+            hint,
+        }
+    }
+
+    fn exec_delete(&self, id: &str) -> String {
+        delete_command(self.profile, self.owner, id)
+    }
+
+    /// Before any change: IAM allows two keys, and the new one needs the second place.
+    fn check_room(&self) -> Result<(), Error> {
+        let old = &self.old.access_key_id;
+        let keys = self.aws.list_access_keys(self.mfa, self.owner)?;
+        if !keys.iter().any(|k| &k.id == old) {
+            return Err(self.refused(
+                format!(
+                    "IAM lists no key {old} for {}: the keychain's key was deleted, or belongs to another user",
+                    self.owner.arn
+                ),
+                Some(format!(
+                    "store a current key of this user with 'aws-mfa add {}', then rotate again",
+                    self.profile
+                )),
+            ));
+        }
+        if let Some(other) = keys.iter().find(|k| &k.id != old) {
+            let ours = keys.iter().find(|k| &k.id == old);
+            let exec_delete = |id: &str| self.exec_delete(id);
+            return Err(second_key(
+                self.profile,
+                self.owner,
+                ours,
+                other,
+                &exec_delete,
+            ));
+        }
+        Ok(())
+    }
+
+    /// A new key, created, waited for until AWS accepts it, and stored in the keychain;
+    /// on any failure before it is stored, deleted again (the old key never touched).
+    fn make_new_key(&self, env: &Environment) -> Result<LongTermKeys, Error> {
+        let new = self.aws.create_access_key(self.mfa, self.owner)?;
+        crate::error::say(&format!(
+            "created key {}; waiting until AWS accepts it",
+            new.access_key_id
+        ));
+        let stored = match self
+            .aws
+            .wait_until_valid(&new, self.owner, NEW_KEY_PATIENCE)
+        {
+            Err(err) => Err(self.refused(
+                format!(
+                    "the new key {} did not work within {} s: {err}",
+                    new.access_key_id,
+                    NEW_KEY_PATIENCE.as_secs()
+                ),
+                None,
+            )),
+            Ok(_) => Keychain::new(env).store(self.profile, &new),
+        };
+        match stored {
+            Ok(()) => Ok(new),
+            Err(err) => Err(self.undo(&new, err)),
+        }
+    }
+
+    /// Deletes the new key again after `err`; says what is left either way.
+    fn undo(&self, new: &LongTermKeys, err: Error) -> Error {
+        let old = &self.old.access_key_id;
+        match self
+            .aws
+            .delete_access_key(self.mfa, self.owner, &new.access_key_id)
+        {
+            Ok(()) => {
+                crate::error::note(&format!(
+                    "the new key {} was deleted again; the old key {old} is unchanged and still in {}",
+                    new.access_key_id,
+                    keychain::name()
+                ));
+                err
+            }
+            Err(also) => self.refused(
+                format!(
+                    "{err}; and the new key {} could not be deleted again: {also}",
+                    new.access_key_id
+                ),
+                Some(format!(
+                    "the old key {old} is unchanged and still in {}; delete the new one by hand: {}",
+                    keychain::name(),
+                    self.exec_delete(&new.access_key_id)
+                )),
+            ),
+        }
+    }
+
+    /// With the new key stored: the records follow it, the old key is deleted (or
+    /// deactivated), and the sessions made from it are forgotten. Returns what became of
+    /// the old key and how many sessions were forgotten.
+    fn retire_old(
+        &self,
+        args: &RotateArgs,
+        env: &Environment,
+        resolved: &ResolvedProfile,
+        new: &LongTermKeys,
+    ) -> Result<(&'static str, usize), Error> {
+        let (profile, old) = (self.profile, &self.old.access_key_id);
+        let (cache, records) = cache::open(env, true);
+        records.remember_keychain_key(profile, &new.access_key_id);
+        let serial = args
+            .mfa_serial
+            .clone()
+            .or_else(|| resolved.mfa_serial.clone())
+            .or_else(|| records.known_device(old));
+        if let Some(serial) = &serial {
+            records.remember_device(&new.access_key_id, serial);
+        }
+        let (done, old_fate) = if args.keep_old {
+            let done = self.aws.deactivate_access_key(self.mfa, self.owner, old);
+            (done, "deactivated")
+        } else {
+            let done = self.aws.delete_access_key(self.mfa, self.owner, old);
+            (done, "deleted")
+        };
+        let forgotten = forget_sessions(env, &cache, profile, old, serial.as_deref());
+        tracing::info!("forgot {forgotten} cached session(s) made from the old key");
+        if let Err(err) = done {
+            return Err(self.refused(
+                format!(
+                    "the new key {} is stored in {} and works, but the old key {old} could not be {old_fate}: {err}",
+                    new.access_key_id,
+                    keychain::name(),
+                ),
+                Some(if args.keep_old {
+                    format!(
+                        "deactivate it by hand: aws-mfa exec -p {profile} -- aws iam update-access-key --status Inactive --access-key-id {old}{}",
+                        user_flag(self.owner)
+                    )
+                } else {
+                    format!("delete it by hand: {}", self.exec_delete(old))
+                }),
+            ));
+        }
+        Ok((old_fate, forgotten))
+    }
 }
 
 /// The profile, when its own keys are in the keychain; otherwise why rotate cannot help.
@@ -218,7 +269,7 @@ fn keychain_profile(env: &Environment, profile: &str) -> Result<ResolvedProfile,
 }
 
 /// Who the keys belong to (GetCallerIdentity, which no policy can deny).
-fn owner_of(aws: &Aws, keys: &LongTermKeys, profile: &str) -> Result<KeyOwner, Error> {
+pub(super) fn owner_of(aws: &Aws, keys: &LongTermKeys, profile: &str) -> Result<KeyOwner, Error> {
     let identity = aws.caller_identity(&Signer::LongTerm(keys))?;
     KeyOwner::from_arn(&identity.arn).map_err(|why| Error::Rotate {
         profile: profile.to_owned(),
@@ -239,7 +290,10 @@ fn second_key(
     let described = |key: &AccessKey| {
         let state = if key.active { "active" } else { "inactive" };
         match key.created {
-            Some(at) => format!("{state}, {} days old", days_since(at)),
+            Some(at) => format!(
+                "{state}, {} days old",
+                super::doctor::key_age::days_since(at)
+            ),
             None => state.to_owned(),
         }
     };
@@ -343,73 +397,4 @@ fn forget_sessions(
         }
     }
     removed
-}
-
-fn days_since(at: SystemTime) -> u64 {
-    SystemTime::now()
-        .duration_since(at)
-        .unwrap_or_default()
-        .as_secs()
-        / 86_400
-}
-
-/// What `doctor` says about the long-term key's age.
-pub enum KeyAge {
-    /// Its age in days, and the fix when it is past `ROTATE_AFTER_DAYS`.
-    Days { days: u64, fix: Option<String> },
-    /// Why it cannot be told.
-    Unknown(String),
-}
-
-/// The age of `profile`'s long-term key, from ListAccessKeys signed with `session` (the
-/// cached MFA session: the MFA policy denies the call to the keys alone). Without one it
-/// cannot be told: no code is ever asked for here.
-pub fn key_age(
-    profile: &ResolvedProfile,
-    session: Option<&Credentials>,
-    env: &Environment,
-) -> KeyAge {
-    let Some(session) = session else {
-        return KeyAge::Unknown(
-            "there is no cached MFA session to ask IAM with (run aws-mfa env first)".into(),
-        );
-    };
-    let look = || -> Result<Option<SystemTime>, Error> {
-        let aws = Aws::connect(&StsTarget {
-            profile: &profile.name,
-            region: profile.region.as_deref(),
-            timeout: LOOK_TIMEOUT,
-            env,
-        })?;
-        let owner = owner_of(&aws, profile.keys.long_term()?, &profile.name)?;
-        let keys = aws.list_access_keys(session, &owner)?;
-        let id = &profile.keys.access_key_id;
-        match keys.into_iter().find(|k| &k.id == id) {
-            Some(key) => Ok(key.created),
-            None => Err(Error::Rotate {
-                profile: profile.name.clone(),
-                why: format!(
-                    "IAM lists no key {} for {}",
-                    crate::verbose::key_id(id),
-                    owner.arn
-                ),
-                hint: None,
-            }),
-        }
-    };
-    match look() {
-        Ok(Some(created)) => {
-            let days = days_since(created);
-            let fix = (days > ROTATE_AFTER_DAYS).then(|| match &profile.key_source {
-                KeySource::Keychain(holder) => format!("aws-mfa rotate {holder}"),
-                KeySource::Profile(holder) => format!(
-                    "aws-mfa add {holder} (then delete the lines it names), then aws-mfa rotate {holder}"
-                ),
-                KeySource::Environment => "replace the key in AWS_ACCESS_KEY_ID with a new one (IAM console → Security credentials)".into(),
-            });
-            KeyAge::Days { days, fix }
-        }
-        Ok(None) => KeyAge::Unknown("IAM gave no creation date".into()),
-        Err(err) => KeyAge::Unknown(err.to_string()),
-    }
 }

@@ -16,7 +16,7 @@ use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
 use crate::session::LongTermKeys;
 use crate::verbose;
 
-use super::rotate::{KeyAge, ROTATE_AFTER_DAYS};
+pub(super) mod key_age;
 
 /// How far STS's clock may be from ours before it is worth a word (SigV4 refuses 15 min).
 const SKEW_NOTICE: Duration = Duration::from_secs(60);
@@ -67,7 +67,7 @@ pub fn run(args: &DoctorArgs, env: &Environment) -> Result<ExitCode, Error> {
     let (cache, records) = check_cache_dir(&mut report, env);
     if let Ok(resolved) = &resolved {
         check_cached_session(&mut report, resolved, &cache, &records);
-        check_key_age(&mut report, resolved, &cache, &records, env);
+        key_age::check(&mut report, resolved, &cache, &records, env);
     }
     check_shadowing(&mut report, env);
     let mut out = report.lines.join("\n");
@@ -303,34 +303,6 @@ fn check_cached_session(
             crate::duration::span(entry.time_left().as_secs() / 60 * 60)
         )),
         _ => report.info("no cached MFA session: the next run asks for a code".into()),
-    }
-}
-
-/// The long-term key's age (ListAccessKeys with the cached MFA session, never a prompt).
-fn check_key_age(
-    report: &mut Report,
-    resolved: &ResolvedProfile,
-    cache: &Sessions,
-    records: &Records,
-    env: &Environment,
-) {
-    let entry = obtain::known_session_key(records, resolved).and_then(|key| cache.read(&key));
-    let session = entry.as_ref().filter(|e| !e.time_left().is_zero());
-    let key = verbose::key_id(&resolved.keys.access_key_id);
-    match super::rotate::key_age(resolved, session.map(|e| &e.credentials), env) {
-        KeyAge::Days { days, fix: None } => {
-            report.ok(format!("long-term key {key} is {days} days old"))
-        }
-        KeyAge::Days { days, fix } => report.bad(
-            format!(
-                "long-term key {key} is {days} days old: rotate it every {ROTATE_AFTER_DAYS} days"
-            ),
-            fix,
-            false,
-        ),
-        KeyAge::Unknown(why) => {
-            report.info(format!("cannot tell the age of long-term key {key}: {why}"))
-        }
     }
 }
 
