@@ -6,6 +6,14 @@ use crate::error::{Error, escape_controls};
 use crate::session::rfc3339;
 
 pub fn run(env: &Environment) -> Result<(), Error> {
+    sessions(env)?;
+    match crate::profile::extra_env::status_line(env) {
+        Some(line) => super::print(&line),
+        None => Ok(()),
+    }
+}
+
+fn sessions(env: &Environment) -> Result<(), Error> {
     let Some(dir) = cache::location(env) else {
         return super::print("no cache directory (set AWS_MFA_CACHE_DIR)\n");
     };

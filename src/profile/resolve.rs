@@ -25,6 +25,7 @@ impl ProfileFiles<'_> {
                 region: None,
                 session_duration: None,
                 roles: Vec::new(),
+                extra_env: Vec::new(),
             });
         }
 
@@ -117,6 +118,7 @@ impl ProfileFiles<'_> {
             keys,
             key_source,
             roles,
+            extra_env: self.extra_env_of(name)?,
         })
     }
 
