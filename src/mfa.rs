@@ -252,7 +252,8 @@ pub fn run_mfa_process(
         .spawn()
         .map_err(|e| failed(format!("cannot start it: {e}")))?;
     let mut nudge = nudge::Nudge::new(profile, program);
-    let (status, output) = wait_for_code(&mut child, MFA_PROCESS_LIMIT, &mut nudge).map_err(failed)?;
+    let (status, output) =
+        wait_for_code(&mut child, MFA_PROCESS_LIMIT, &mut nudge).map_err(failed)?;
     if !status.success() {
         return Err(failed(format!("it {}", ended(&status))));
     }

@@ -199,10 +199,7 @@ mod tests {
             Some("/home/me"),
         )
         .unwrap();
-        let pairs: Vec<(&str, &str)> = vars
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        let pairs: Vec<(&str, &str)> = vars.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         assert_eq!(
             pairs,
             [
@@ -218,17 +215,35 @@ mod tests {
     #[test]
     fn bad_names_are_refused_naming_the_line_not_the_value() {
         for (value, says) in [
-            ("A = 1\nAWS_REGION = s3cret", "line 2 of its aws_mfa_env ('AWS_REGION = …'): names starting with AWS_"),
-            ("aws_profile = s3cret", "line 1 of its aws_mfa_env ('aws_profile = …'): names starting with AWS_"),
-            ("1X = s3cret", "line 1 of its aws_mfa_env ('1X = …'): it is not a variable name"),
-            ("MY VAR = s3cret", "line 1 of its aws_mfa_env ('MY VAR = …'): it is not a variable name"),
-            ("A = 1\nB = 2\nA = s3cret", "line 3 of its aws_mfa_env ('A = …'): A is set twice"),
+            (
+                "A = 1\nAWS_REGION = s3cret",
+                "line 2 of its aws_mfa_env ('AWS_REGION = …'): names starting with AWS_",
+            ),
+            (
+                "aws_profile = s3cret",
+                "line 1 of its aws_mfa_env ('aws_profile = …'): names starting with AWS_",
+            ),
+            (
+                "1X = s3cret",
+                "line 1 of its aws_mfa_env ('1X = …'): it is not a variable name",
+            ),
+            (
+                "MY VAR = s3cret",
+                "line 1 of its aws_mfa_env ('MY VAR = …'): it is not a variable name",
+            ),
+            (
+                "A = 1\nB = 2\nA = s3cret",
+                "line 3 of its aws_mfa_env ('A = …'): A is set twice",
+            ),
             ("s3cret", "line 1 of its aws_mfa_env has no '='"),
         ] {
             let err = parse("prod", value, None).unwrap_err();
             let text = err.to_string();
             assert!(text.contains(says), "{text}");
-            assert!(text.starts_with("profile 'prod' cannot be used: "), "{text}");
+            assert!(
+                text.starts_with("profile 'prod' cannot be used: "),
+                "{text}"
+            );
             assert!(!text.contains("s3cret"), "{text}");
         }
     }
@@ -254,7 +269,11 @@ mod tests {
                 EnvChange::unset(NAMES_VAR),
             ]
         );
-        assert!(ProfileEnv::new(Vec::new(), &Environment::default()).changes().is_empty());
+        assert!(
+            ProfileEnv::new(Vec::new(), &Environment::default())
+                .changes()
+                .is_empty()
+        );
         assert_eq!(unset_previous(&env), none.changes());
     }
 }

@@ -362,7 +362,7 @@ fn round_trip(
         let inherited = exported.get(name.as_bytes()).map(Vec::as_slice);
         let statement = shell
             .writer
-            .render_in_locale(&[EnvChange::set(name, value.clone())], utf8);
+            .render_in_locale(&[EnvChange::set(*name, value.clone())], utf8);
         let statement = statement.map_err(|e| e.to_string());
         prop_assert!(
             shown == value.as_bytes(),

@@ -15,7 +15,8 @@ mod time;
 
 pub use child::{ChildExit, ChildWaiter, exit_with, killing_signal, replace_process, start_clean};
 pub use desktop::{
-    DIALOG_NEEDS, DIALOG_NEEDS_DISPLAY, DIALOG_PROGRAMS, KEYCHAIN_NAME, Notifier, notifier, url_opener,
+    DIALOG_NEEDS, DIALOG_NEEDS_DISPLAY, DIALOG_PROGRAMS, KEYCHAIN_NAME, Notifier, notifier,
+    url_opener,
 };
 pub use dumps::keep_secrets_out_of_dumps;
 pub use files::{empty_device, open_nonblocking, special_kind};

@@ -40,9 +40,16 @@ $n.Dispose()";
 pub fn notifier(title: &str, text: &str) -> Notifier {
     Notifier {
         program: "powershell.exe",
-        args: ["-NoProfile", "-NonInteractive", "-WindowStyle", "Hidden", "-Command", BALLOON]
-            .map(str::to_owned)
-            .to_vec(),
+        args: [
+            "-NoProfile",
+            "-NonInteractive",
+            "-WindowStyle",
+            "Hidden",
+            "-Command",
+            BALLOON,
+        ]
+        .map(str::to_owned)
+        .to_vec(),
         env: vec![
             ("AWS_MFA_NOTIFY_TITLE", title.to_owned()),
             ("AWS_MFA_NOTIFY_TEXT", text.to_owned()),

@@ -15,7 +15,8 @@ mod time;
 pub use child::{ChildExit, ChildWaiter, exit_with, killing_signal, replace_process, start_clean};
 pub use console::{open_terminal, read_hidden};
 pub use desktop::{
-    DIALOG_NEEDS, DIALOG_NEEDS_DISPLAY, DIALOG_PROGRAMS, KEYCHAIN_NAME, Notifier, notifier, url_opener,
+    DIALOG_NEEDS, DIALOG_NEEDS_DISPLAY, DIALOG_PROGRAMS, KEYCHAIN_NAME, Notifier, notifier,
+    url_opener,
 };
 pub use files::{empty_device, open_nonblocking, special_kind};
 pub use private_dir::{
