@@ -11,7 +11,7 @@ use crate::error::Error;
 pub use crate::mfa::Prompt;
 use crate::mfa::{CodeSources, MfaCode};
 use crate::plan::{RolePlan, SessionOptions, SessionPlan};
-use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
+use crate::profile::{KeySource, ProfileEnv, ProfileFiles, ResolvedProfile};
 use crate::session::{MFA_PROFILE, Session};
 use crate::verbose;
 
@@ -402,6 +402,7 @@ fn session_once(
         })?;
     }
     Ok(Session {
+        profile_env: ProfileEnv::new(request.plan.profile.extra_env, env),
         profile: request.plan.profile.name,
         region: request.plan.region,
         credentials,

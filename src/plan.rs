@@ -177,6 +177,7 @@ pub(crate) mod tests {
             region: Some("eu-west-1".into()),
             session_duration: session_duration.map(str::to_owned),
             roles,
+            extra_env: Vec::new(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Keys and sessions as plain data, and the ordered list of environment changes a session
 //! makes.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::SystemTime;
 
@@ -56,20 +57,31 @@ pub struct Session {
     /// A region given by the profile or `-r`; `None` leaves the region variables alone.
     pub region: Option<String>,
     pub credentials: Credentials,
+    /// The profile's own variables (`aws_mfa_env`), and those the last profile set.
+    pub profile_env: crate::profile::ProfileEnv,
 }
 
 /// One change to the environment, in the order it must happen.
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// Names are aws-mfa's own (`&'static str`) or a profile's (`aws_mfa_env`).
 pub enum EnvChange {
-    Set(&'static str, String),
-    Unset(&'static str),
+    Set(Cow<'static, str>, String),
+    Unset(Cow<'static, str>),
 }
 
 impl EnvChange {
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> &str {
         match self {
             EnvChange::Set(name, _) | EnvChange::Unset(name) => name,
         }
+    }
+
+    pub fn set(name: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
+        EnvChange::Set(name.into(), value.into())
+    }
+
+    pub fn unset(name: impl Into<Cow<'static, str>>) -> Self {
+        EnvChange::Unset(name.into())
     }
 }
 
@@ -77,8 +89,8 @@ impl EnvChange {
 pub fn apply(changes: Vec<EnvChange>, command: &mut std::process::Command) {
     for change in changes {
         match change {
-            EnvChange::Set(name, value) => command.env(name, value),
-            EnvChange::Unset(name) => command.env_remove(name),
+            EnvChange::Set(name, value) => command.env(&*name, value),
+            EnvChange::Unset(name) => command.env_remove(&*name),
         };
     }
 }
@@ -113,17 +125,18 @@ impl Session {
     pub fn env_changes(&self) -> Vec<EnvChange> {
         let c = &self.credentials;
         let mut changes = vec![
-            EnvChange::Set(ACCESS_KEY_ID, c.access_key_id.clone()),
-            EnvChange::Set(SECRET_ACCESS_KEY, c.secret_access_key.expose().to_owned()),
-            EnvChange::Set(SESSION_TOKEN, c.session_token.expose().to_owned()),
-            EnvChange::Set(CREDENTIAL_EXPIRATION, rfc3339(c.expiration)),
+            EnvChange::set(ACCESS_KEY_ID, c.access_key_id.clone()),
+            EnvChange::set(SECRET_ACCESS_KEY, c.secret_access_key.expose()),
+            EnvChange::set(SESSION_TOKEN, c.session_token.expose()),
+            EnvChange::set(CREDENTIAL_EXPIRATION, rfc3339(c.expiration)),
         ];
         if let Some(region) = &self.region {
-            changes.push(EnvChange::Set(REGION, region.clone()));
-            changes.push(EnvChange::Set(DEFAULT_REGION, region.clone()));
+            changes.push(EnvChange::set(REGION, region.clone()));
+            changes.push(EnvChange::set(DEFAULT_REGION, region.clone()));
         }
-        changes.push(EnvChange::Set(MFA_PROFILE, self.profile.clone()));
-        changes.extend(REMOVED.iter().map(|name| EnvChange::Unset(name)));
+        changes.push(EnvChange::set(MFA_PROFILE, self.profile.clone()));
+        changes.extend(REMOVED.map(EnvChange::unset));
+        changes.extend(self.profile_env.changes());
         changes
     }
 }
@@ -157,7 +170,7 @@ pub fn unset_all() -> Vec<EnvChange> {
     ]
     .into_iter()
     .chain(REMOVED)
-    .map(EnvChange::Unset)
+    .map(EnvChange::unset)
     .collect()
 }
 

@@ -16,7 +16,9 @@ pub fn run(args: &EnvArgs, env: &Environment) -> Result<ExitCode, Error> {
         None => shell::detect(env)?.shell,
     };
     let changes = if args.unset {
-        session::unset_all()
+        let mut changes = session::unset_all();
+        changes.extend(crate::profile::extra_env::unset_previous(env));
+        changes
     } else {
         obtain::session(
             env,

@@ -209,6 +209,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "Where STS is reached, and an extra CA to trust, as the AWS SDKs read them.",
     ),
     (
+        "AWS_MFA_ENV_NAMES",
+        "Set by env with a profile's aws_mfa_env variables: their names, space-separated. The next env (another profile) and env --unset remove those names, and only those.",
+    ),
+    (
         "SHELL",
         "The shell env writes for when the process that runs aws-mfa is not a shell it knows.",
     ),
@@ -225,7 +229,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "~/.aws/config",
-        "Under [default] or [profile NAME]: mfa_serial (the MFA device), mfa_process (a command that prints a code; run without a shell), duration_seconds, region, role_arn, source_profile, role_session_name, external_id, endpoint_url.",
+        "Under [default] or [profile NAME]: mfa_serial (the MFA device), mfa_process (a command that prints a code; run without a shell), duration_seconds, region, role_arn, source_profile, role_session_name, external_id, endpoint_url; aws_mfa_env, followed by indented NAME = value lines: variables env sets with the session (a leading ~ is the home directory), exec and the --server child get, and switching profile or env --unset removes. A name starting with AWS_ or not a variable name is an error naming the line. An mfa_process silent for a second is announced on the terminal, or else by a desktop notification (notify-send, osascript, a PowerShell balloon) naming the profile and the program.",
     ),
     (
         "~/.cache/aws-mfa/ (or $AWS_MFA_CACHE_DIR)",

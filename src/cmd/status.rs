@@ -9,7 +9,11 @@ use crate::error::{Error, escape_controls};
 use crate::session::rfc3339;
 
 pub fn run(_args: &StatusArgs, env: &Environment) -> Result<ExitCode, Error> {
-    print_sessions(env).map(|()| ExitCode::SUCCESS)
+    print_sessions(env)?;
+    if let Some(line) = crate::profile::extra_env::status_line(env) {
+        super::print(&line)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_sessions(env: &Environment) -> Result<(), Error> {

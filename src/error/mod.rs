@@ -177,7 +177,7 @@ pub enum Error {
     #[error("cannot write {name} for {shell}: its value holds {what}, which {shell} cannot carry")]
     Unrepresentable {
         shell: &'static str,
-        name: &'static str,
+        name: String,
         what: String,
     },
     /// `env` run from cmd.exe, which cannot evaluate what it would print.

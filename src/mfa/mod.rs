@@ -6,6 +6,7 @@
 
 mod code;
 mod dialog;
+mod nudge;
 mod process;
 mod serial;
 mod sources;

@@ -78,7 +78,13 @@ pub fn process_words(line: &str, path: Option<&OsStr>) -> Result<Vec<String>, Pr
 /// a passphrase. The code is taken when the process exits, not at the end of its output
 /// (a background child may keep that open for ever); it is bounded in time, and what it
 /// leaves behind holding its output is ended. `path` is the `PATH` it is looked for along.
-pub fn run_mfa_process(command_line: &str, path: Option<&OsStr>) -> Result<MfaCode, Error> {
+/// After a second without a code, the person is told what it waits for (`nudge`), naming
+/// `profile`.
+pub fn run_mfa_process(
+    command_line: &str,
+    path: Option<&OsStr>,
+    profile: &str,
+) -> Result<MfaCode, Error> {
     let words = process_words(command_line, path).map_err(|e| Error::MfaProcess {
         // A line that cannot be split still names its program when its first word plainly
         // is one (`oathtool --totp -b "SEED`).
@@ -105,7 +111,9 @@ pub fn run_mfa_process(command_line: &str, path: Option<&OsStr>) -> Result<MfaCo
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| failed(format!("cannot start it: {e}")))?;
-    let (status, output) = wait_for_code(&mut child, MFA_PROCESS_LIMIT).map_err(failed)?;
+    let mut nudge = super::nudge::Nudge::new(profile, program);
+    let (status, output) =
+        wait_for_code(&mut child, MFA_PROCESS_LIMIT, &mut nudge).map_err(failed)?;
     if !status.success() {
         return Err(failed(format!("it {}", ended(&status))));
     }
@@ -115,7 +123,11 @@ pub fn run_mfa_process(command_line: &str, path: Option<&OsStr>) -> Result<MfaCo
 
 /// Waits for `child` to exit (at most `limit`) while collecting its stdout; what it wrote
 /// before exiting is kept, what a leftover writes later is not waited for.
-fn wait_for_code(child: &mut Child, limit: Duration) -> Result<(ExitStatus, Vec<u8>), String> {
+fn wait_for_code(
+    child: &mut Child,
+    limit: Duration,
+    nudge: &mut super::nudge::Nudge<'_>,
+) -> Result<(ExitStatus, Vec<u8>), String> {
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let pipe = crate::platform::PipeId::of(&stdout);
     let (chunks, received) = mpsc::channel::<Vec<u8>>();
@@ -148,6 +160,7 @@ fn wait_for_code(child: &mut Child, limit: Duration) -> Result<(ExitStatus, Vec<
                 limit.as_secs()
             ));
         }
+        nudge.tick();
         if let Ok(chunk) = received.recv_timeout(Duration::from_millis(20)) {
             keep(chunk);
         }

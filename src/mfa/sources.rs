@@ -111,7 +111,9 @@ impl CodeSources<'_> {
             let again = attempt < CODE_TRIES;
             let code = match &mut source {
                 CodeSource::Flag(code) => code.clone(),
-                CodeSource::Process(command) => run_mfa_process(command, self.env.os("PATH"))?,
+                CodeSource::Process(command) => {
+                    run_mfa_process(command, self.env.os("PATH"), self.profile)?
+                }
                 CodeSource::Ask(ask) => match ask.ask_code(serial) {
                     Err(e @ Error::InvalidCode(_)) if again => {
                         ask.say(&format!("aws-mfa: {e}"));

@@ -13,7 +13,8 @@
 //! - The terminal: `open_terminal`, `read_hidden`.
 //! - Secrets: `keep_secrets_out_of_dumps` (at start).
 //! - The desktop: `KEYCHAIN_NAME`, `DIALOG_PROGRAMS`, `DIALOG_NEEDS_DISPLAY`,
-//!   `DIALOG_NEEDS` (a code dialog), `url_opener` (the default browser).
+//!   `DIALOG_NEEDS` (a code dialog), `url_opener` (the default browser), `notifier` (a
+//!   desktop notification).
 //! - `local_time`; `VARIABLE_NAMES_IGNORE_CASE`; the parent process (`parent_process`) and
 //!   the other holders of a pipe (`PipeId`).
 
@@ -40,9 +41,9 @@ pub use os::{
     ChildWaiter, DIALOG_NEEDS, DIALOG_NEEDS_DISPLAY, DIALOG_PROGRAMS, KEYCHAIN_NAME,
     VARIABLE_NAMES_IGNORE_CASE, basic_shell, check_closed_dir, check_dir_chain, check_own_dir,
     check_private_file, check_runnable, empty_device, exit_with, is_executable, is_symlink_refusal,
-    keep_secrets_out_of_dumps, killing_signal, local_time, make_private_dir, open_no_follow,
-    open_nonblocking, open_terminal, private_dir_repair, private_tempfile, read_hidden,
-    replace_process, special_kind, start_clean, url_opener,
+    keep_secrets_out_of_dumps, killing_signal, local_time, make_private_dir, notifier,
+    open_no_follow, open_nonblocking, open_terminal, private_dir_repair, private_tempfile,
+    read_hidden, replace_process, special_kind, start_clean, url_opener,
 };
 pub use processes::{PipeId, parent_process};
 

@@ -2,6 +2,7 @@
 //! followed to its keys and roles (`resolve`), the keys found in the files, the OS keychain
 //! or the environment (`keys`).
 
+pub mod extra_env;
 mod files;
 mod keys;
 mod resolve;
@@ -15,6 +16,7 @@ use aws_config::profile::ProfileSet;
 use crate::environment::Environment;
 use crate::error::Error;
 
+pub use extra_env::ProfileEnv;
 pub use files::{REAL_CREDENTIALS_FILE, credentials_file, plain_text_key_lines};
 pub use keys::{KeySource, Keyring, ProfileKeys};
 
@@ -44,6 +46,8 @@ pub struct ResolvedProfile {
     pub session_duration: Option<String>,
     /// Roles to assume in order, the first one from the MFA session; empty for a plain profile.
     pub roles: Vec<Role>,
+    /// The asked-for profile's own variables (`aws_mfa_env`), never its source's.
+    pub extra_env: Vec<(String, String)>,
 }
 
 impl ResolvedProfile {

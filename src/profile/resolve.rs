@@ -25,7 +25,7 @@ impl ProfileFiles<'_> {
             return self.environment_only(name, explicit);
         }
         let chain = self.follow(name)?;
-        Ok(self.settings(name, chain))
+        self.settings(name, chain)
     }
 
     /// A profile in no file and no keychain: only the fallback `default`, with long-term
@@ -44,6 +44,7 @@ impl ProfileFiles<'_> {
             region: None,
             session_duration: None,
             roles: Vec::new(),
+            extra_env: Vec::new(),
         })
     }
 
@@ -141,13 +142,13 @@ impl ProfileFiles<'_> {
     /// The settings of a followed profile: MFA device and process from the first profile on
     /// the chain that has them, the region of the asked-for one, the session duration of
     /// the keys' holder.
-    fn settings(&self, name: &str, chain: Chain) -> ResolvedProfile {
+    fn settings(&self, name: &str, chain: Chain) -> Result<ResolvedProfile, Error> {
         let first = |key: &str| chain.profiles.iter().find_map(|p| self.get(p, key));
         let holder = chain
             .profiles
             .last()
             .expect("the chain holds at least the asked-for profile");
-        ResolvedProfile {
+        Ok(ResolvedProfile {
             name: name.to_owned(),
             mfa_serial: first("mfa_serial"),
             mfa_process: first("mfa_process"),
@@ -157,7 +158,8 @@ impl ProfileFiles<'_> {
             keys: chain.keys,
             key_source: chain.key_source,
             roles: chain.roles,
-        }
+            extra_env: self.extra_env_of(name)?,
+        })
     }
 
     /// The profile named by `credential_process = aws-mfa credential-process --profile X`

@@ -52,13 +52,13 @@ pub fn child_env(session_env: Vec<EnvChange>, uri: &str, token: &str) -> Vec<Env
     let mut changes: Vec<EnvChange> = session_env
         .into_iter()
         .map(|change| match change {
-            EnvChange::Set(name, _) if KEY_VARIABLES.contains(&name) => EnvChange::Unset(name),
+            EnvChange::Set(name, _) if KEY_VARIABLES.contains(&&*name) => EnvChange::Unset(name),
             other => other,
         })
         .collect();
-    changes.extend(CONTAINER_OVERRIDES.map(EnvChange::Unset));
-    changes.push(EnvChange::Set(FULL_URI, uri.to_owned()));
-    changes.push(EnvChange::Set(AUTHORIZATION_TOKEN, token.to_owned()));
+    changes.extend(CONTAINER_OVERRIDES.map(EnvChange::unset));
+    changes.push(EnvChange::set(FULL_URI, uri));
+    changes.push(EnvChange::set(AUTHORIZATION_TOKEN, token));
     changes
 }
 
@@ -149,12 +149,13 @@ mod tests {
                 session_token: Secret::new("TOKEN"),
                 expiration: SystemTime::now(),
             },
+            profile_env: Default::default(),
         };
         let changes = child_env(session.env_changes(), "http://127.0.0.1:1/x", "t0k");
         let set: Vec<(&str, &str)> = changes
             .iter()
             .filter_map(|c| match c {
-                EnvChange::Set(name, value) => Some((*name, value.as_str())),
+                EnvChange::Set(name, value) => Some((&**name, value.as_str())),
                 EnvChange::Unset(_) => None,
             })
             .collect();
@@ -180,7 +181,7 @@ mod tests {
             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
         ] {
             assert!(
-                changes.contains(&EnvChange::Unset(name)),
+                changes.contains(&EnvChange::unset(name)),
                 "{name} is removed"
             );
         }

@@ -53,10 +53,10 @@ pub fn render(changes: &[EnvChange], utf8_locale: bool) -> Result<String, Error>
     Ok(out)
 }
 
-fn quote(name: &'static str, value: &str, utf8_locale: bool) -> Result<String, Error> {
+fn quote(name: &str, value: &str, utf8_locale: bool) -> Result<String, Error> {
     let refused = |what: String| Error::Unrepresentable {
         shell: "tcsh",
-        name,
+        name: name.to_owned(),
         what,
     };
     if let Some(c) = value.chars().find(|c| matches!(c, '\n' | '\r')) {

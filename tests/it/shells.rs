@@ -193,7 +193,7 @@ fn set_all(values: &[String]) -> Vec<EnvChange> {
     NAMES
         .iter()
         .zip(values)
-        .map(|(name, value)| EnvChange::Set(name, value.clone()))
+        .map(|(name, value)| EnvChange::set(*name, value.clone()))
         .collect()
 }
 
@@ -378,7 +378,7 @@ fn round_trip(
         let inherited = exported.get(name.as_bytes()).map(Vec::as_slice);
         let statement = shell
             .writer
-            .render_in_locale(&[EnvChange::Set(name, value.clone())], utf8);
+            .render_in_locale(&[EnvChange::set(*name, value.clone())], utf8);
         let statement = statement.map_err(|e| e.to_string());
         prop_assert!(
             shown == value.as_bytes(),
@@ -487,8 +487,8 @@ proptest! {
     #[test]
     fn json_maps_every_variable_to_its_value_and_removed_ones_to_null(values in batch()) {
         let mut changes = set_all(&values[..BATCH - 2]);
-        changes.push(EnvChange::Unset(NAMES[BATCH - 2]));
-        changes.push(EnvChange::Unset(NAMES[BATCH - 1]));
+        changes.push(EnvChange::unset(NAMES[BATCH - 2]));
+        changes.push(EnvChange::unset(NAMES[BATCH - 1]));
         let text = Shell::Json.render(&changes, &Environment::default()).unwrap();
         let object: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -542,6 +542,7 @@ fn fixed_session(profile: &str, token: &str) -> Session {
             session_token: Secret::new(token),
             expiration: UNIX_EPOCH + Duration::from_secs(1_795_863_600),
         },
+        profile_env: Default::default(),
     }
 }
 

@@ -34,3 +34,41 @@ pub fn url_opener(url: &str) -> (&'static str, Vec<String>) {
     };
     (program, vec![url.to_owned()])
 }
+
+/// The program and arguments that show a desktop notification (`title`, then `text`),
+/// without a shell: the text travels as arguments, never as script source.
+pub fn notifier(title: &str, text: &str) -> Notifier {
+    if cfg!(target_os = "macos") {
+        Notifier {
+            program: "osascript",
+            args: [
+                "-e",
+                "on run argv",
+                "-e",
+                "display notification (item 2 of argv) with title (item 1 of argv)",
+                "-e",
+                "end run",
+                title,
+                text,
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            env: Vec::new(),
+        }
+    } else {
+        // freedesktop's notification service, through libnotify's command.
+        Notifier {
+            program: "notify-send",
+            args: vec!["--app-name=aws-mfa".into(), title.into(), text.into()],
+            env: Vec::new(),
+        }
+    }
+}
+
+/// A notification as a command to start and not wait for.
+pub struct Notifier {
+    pub program: &'static str,
+    pub args: Vec<String>,
+    /// Variables the program reads its text from.
+    pub env: Vec<(&'static str, String)>,
+}

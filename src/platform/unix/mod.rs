@@ -14,7 +14,9 @@ mod terminal;
 mod time;
 
 pub use child::{ChildWaiter, exit_with, killing_signal, replace_process, start_clean};
-pub use desktop::{DIALOG_NEEDS, DIALOG_NEEDS_DISPLAY, DIALOG_PROGRAMS, KEYCHAIN_NAME, url_opener};
+pub use desktop::{
+    DIALOG_NEEDS, DIALOG_NEEDS_DISPLAY, DIALOG_PROGRAMS, KEYCHAIN_NAME, notifier, url_opener,
+};
 pub use dumps::keep_secrets_out_of_dumps;
 pub use files::{empty_device, open_nonblocking, special_kind};
 pub use private_dir::{

@@ -23,3 +23,44 @@ pub fn url_opener(url: &str) -> (&'static str, Vec<String>) {
         vec!["url.dll,FileProtocolHandler".to_owned(), url.to_owned()],
     )
 }
+
+/// A balloon from the notification area, through PowerShell's WinForms; the title and text
+/// travel in variables, never in the script's source.
+const BALLOON: &str = "Add-Type -AssemblyName System.Windows.Forms, System.Drawing; \
+$n = New-Object System.Windows.Forms.NotifyIcon; \
+$n.Icon = [System.Drawing.SystemIcons]::Information; \
+$n.BalloonTipTitle = $Env:AWS_MFA_NOTIFY_TITLE; \
+$n.BalloonTipText = $Env:AWS_MFA_NOTIFY_TEXT; \
+$n.Visible = $true; \
+$n.ShowBalloonTip(10000); \
+Start-Sleep -Seconds 10; \
+$n.Dispose()";
+
+/// The program and arguments that show a desktop notification (`title`, then `text`).
+pub fn notifier(title: &str, text: &str) -> Notifier {
+    Notifier {
+        program: "powershell.exe",
+        args: [
+            "-NoProfile",
+            "-NonInteractive",
+            "-WindowStyle",
+            "Hidden",
+            "-Command",
+            BALLOON,
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        env: vec![
+            ("AWS_MFA_NOTIFY_TITLE", title.to_owned()),
+            ("AWS_MFA_NOTIFY_TEXT", text.to_owned()),
+        ],
+    }
+}
+
+/// A notification as a command to start and not wait for.
+pub struct Notifier {
+    pub program: &'static str,
+    pub args: Vec<String>,
+    /// Variables the program reads its text from.
+    pub env: Vec<(&'static str, String)>,
+}

@@ -14,7 +14,9 @@ mod time;
 
 pub use child::{ChildWaiter, exit_with, killing_signal, replace_process, start_clean};
 pub use console::{open_terminal, read_hidden};
-pub use desktop::{DIALOG_NEEDS, DIALOG_NEEDS_DISPLAY, DIALOG_PROGRAMS, KEYCHAIN_NAME, url_opener};
+pub use desktop::{
+    DIALOG_NEEDS, DIALOG_NEEDS_DISPLAY, DIALOG_PROGRAMS, KEYCHAIN_NAME, notifier, url_opener,
+};
 pub use files::{empty_device, open_nonblocking, special_kind};
 pub use private_dir::{
     check_closed_dir, check_dir_chain, check_own_dir, check_private_file, is_symlink_refusal,
