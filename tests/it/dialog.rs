@@ -331,36 +331,49 @@ pub(crate) struct Xvfb {
 
 impl Xvfb {
     pub(crate) fn start() -> Self {
-        let mut n = 90 + std::process::id() % 500;
-        while Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        {
-            n += 1;
-        }
-        let child = std::process::Command::new("Xvfb")
-            .args([
-                format!(":{n}").as_str(),
-                "-screen",
-                "0",
-                "800x600x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start Xvfb");
+        // Tests in this process start Xvfbs at the same time: each tries display
+        // numbers until its own server holds the display's lock (the lock file
+        // names its pid) and answers a connection. A server that lost the race
+        // is retried on the next number, never taken for another test's display.
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let first = 90 + std::process::id() as usize % 500;
         let started = Instant::now();
-        while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "Xvfb did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Xvfb {
-            child,
-            display: format!(":{n}"),
+        loop {
+            let n = first + NEXT.fetch_add(1, SeqCst);
+            let mut child = std::process::Command::new("Xvfb")
+                .args([
+                    format!(":{n}").as_str(),
+                    "-screen",
+                    "0",
+                    "800x600x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("start Xvfb");
+            let ours = child.id().to_string();
+            loop {
+                assert!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "Xvfb did not start"
+                );
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                let lock = std::fs::read_to_string(format!("/tmp/.X{n}-lock")).unwrap_or_default();
+                if lock.trim() == ours
+                    && std::os::unix::net::UnixStream::connect(format!("/tmp/.X11-unix/X{n}"))
+                        .is_ok()
+                {
+                    return Xvfb {
+                        child,
+                        display: format!(":{n}"),
+                    };
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
     }
 
@@ -397,7 +410,7 @@ fn a_real_zenity_under_xvfb_answered_with_xdotool() {
         .assert_failure("cannot open display");
     let x = Xvfb::start();
     env.set("DISPLAY", &x.display);
-    let child = env
+    let mut child = env
         .command(BIN)
         .args(["credential-process", "-p", "admin"])
         .stdout(std::process::Stdio::piped())
@@ -413,6 +426,11 @@ fn a_real_zenity_under_xvfb_answered_with_xdotool() {
         let ids = String::from_utf8_lossy(&found.stdout).trim().to_owned();
         if let Some(id) = ids.lines().last().filter(|id| !id.is_empty()) {
             break id.to_owned();
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+            panic!("aws-mfa ended ({status}) before its dialog appeared: {stderr}");
         }
         assert!(
             started.elapsed() < Duration::from_secs(30),
