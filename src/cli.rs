@@ -184,7 +184,7 @@ pub struct SessionArgs {
     /// Length of the credentials: seconds (43200) or 15m, 1h, 12h, 36h [default: the
     /// profile's duration_seconds, else 12h (role: 1h)]
     #[arg(short, long, value_name = "DUR", allow_negative_numbers = true, value_parser = crate::duration::parse_option)]
-    pub duration: Option<String>,
+    pub duration: Option<crate::duration::Length>,
 
     /// Region for STS and for the exported AWS_REGION [default: the profile's region,
     /// else $AWS_REGION / $AWS_DEFAULT_REGION]
@@ -205,8 +205,8 @@ pub struct SessionArgs {
     pub no_session: bool,
 
     /// Give up on AWS after this many seconds in total
-    #[arg(long, value_name = "SECS", default_value_t = 15.0, allow_negative_numbers = true, value_parser = crate::duration::parse_timeout)]
-    pub timeout: f64,
+    #[arg(long, value_name = "SECS", default_value = "15", allow_negative_numbers = true, value_parser = crate::duration::parse_timeout)]
+    pub timeout: std::time::Duration,
 
     /// Show each step on stderr, secrets redacted
     #[arg(short, long)]

@@ -2,7 +2,6 @@
 
 use std::ffi::{OsStr, OsString};
 use std::process::{Command, ExitCode};
-use std::time::Duration;
 
 use crate::cli::ExecArgs;
 use crate::environment::Environment;
@@ -82,7 +81,7 @@ fn later_lookups(
 fn server_options(options: &SessionOptions) -> crate::server::Options {
     crate::server::Options {
         // A request waits for a lookup (STS, an mfa_process) as long as aws-mfa waits for AWS.
-        wait: Duration::try_from_secs_f64(options.timeout).unwrap_or(Duration::from_secs(15)),
+        wait: options.timeout,
     }
 }
 
