@@ -11,24 +11,9 @@ use crate::error::Error;
 pub use crate::mfa::Prompt;
 use crate::mfa::{CodeSources, MfaCode};
 use crate::plan::{RolePlan, SessionOptions, SessionPlan};
-use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
-use crate::session::{MFA_PROFILE, Session};
+use crate::profile::{self, KeySource, ProfileFiles, ResolvedProfile};
+use crate::session::Session;
 use crate::verbose;
-
-/// The profile to use: `-p`, else `$AWS_PROFILE`, else `$AWS_MFA_PROFILE` (the session this
-/// shell already holds), else `default`. The bool says whether it was asked for by name.
-/// A variable that is set but not UTF-8 is an error, never a silent `default`.
-pub fn profile_name(flag: Option<&str>, env: &Environment) -> Result<(String, bool), Error> {
-    if let Some(name) = flag {
-        return Ok((name.to_owned(), true));
-    }
-    for var in ["AWS_PROFILE", MFA_PROFILE] {
-        if let Some(name) = env.get_utf8(var)? {
-            return Ok((name.to_owned(), true));
-        }
-    }
-    Ok(("default".to_owned(), false))
-}
 
 /// The plan for `options`, as `session` makes it: everything that can be refused is
 /// refused before a code is asked for.
@@ -60,7 +45,7 @@ impl<'e> Request<'e> {
             .as_deref()
             .map(MfaCode::parse)
             .transpose()?;
-        let (name, explicit) = profile_name(options.profile.as_deref(), env)?;
+        let (name, explicit) = profile::name_to_use(options.profile.as_deref(), env)?;
         let profile = ProfileFiles::load(env)?.resolve(&name, explicit)?;
         let serial = options.mfa_serial.as_deref();
         trace_resolved(&profile, serial.or(profile.mfa_serial.as_deref()));

@@ -11,7 +11,7 @@ use crate::profile::{ResolvedProfile, Role};
 /// `SessionArgs` converts into it).
 #[derive(Debug, Clone)]
 pub struct SessionOptions {
-    /// `-p`: the profile [default: see `obtain::profile_name`].
+    /// `-p`: the profile [default: see `profile::name_to_use`].
     pub profile: Option<String>,
     /// `-t`: the one-time code, unchecked.
     pub token_code: Option<String>,

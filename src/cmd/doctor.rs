@@ -54,7 +54,7 @@ impl Report {
 
 pub fn run(profile: Option<&str>, env: &Environment) -> Result<bool, Error> {
     let mut report = Report::default();
-    let (name, explicit) = obtain::profile_name(profile, env)?;
+    let (name, explicit) = crate::profile::name_to_use(profile, env)?;
     let resolved = ProfileFiles::load(env).and_then(|files| files.resolve(&name, explicit));
     match &resolved {
         Ok(resolved) => check_profile(&mut report, resolved, env),
