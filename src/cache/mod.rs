@@ -22,7 +22,7 @@ pub use dir::{Inspection, PrivateDir, location};
 pub use key::CacheKey;
 pub use lock::EntryLock;
 pub use records::Records;
-pub use reuse::{Reuse, USABLE_MIN_LEFT};
+pub use reuse::{Reuse, Window};
 pub use sessions::{Entry, Sessions};
 
 /// The cache directory opened once for a run: its sessions (none when `use_sessions` is

@@ -39,10 +39,10 @@ use unix::proc as processes;
 pub use os::{
     ChildExit, ChildWaiter, DIALOG_NEEDS, DIALOG_NEEDS_DISPLAY, DIALOG_PROGRAMS, KEYCHAIN_NAME,
     VARIABLE_NAMES_IGNORE_CASE, basic_shell, check_closed_dir, check_dir_chain, check_own_dir,
-    check_private_file, check_runnable, empty_device, exit_with, is_executable,
-    is_symlink_refusal, keep_secrets_out_of_dumps, killing_signal, local_time, make_private_dir,
-    open_no_follow, open_nonblocking, open_terminal, private_dir_repair, private_tempfile,
-    read_hidden, replace_process, special_kind, start_clean, url_opener,
+    check_private_file, check_runnable, empty_device, exit_with, is_executable, is_symlink_refusal,
+    keep_secrets_out_of_dumps, killing_signal, local_time, make_private_dir, open_no_follow,
+    open_nonblocking, open_terminal, private_dir_repair, private_tempfile, read_hidden,
+    replace_process, special_kind, start_clean, url_opener,
 };
 pub use processes::{ParentProcess, PipeId, parent_process};
 

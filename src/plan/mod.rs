@@ -1,11 +1,16 @@
 //! What a session request amounts to, settled before anything is asked or sent: lengths,
-//! the roles to assume, regions, the timeout. Pure: no file, environment or network.
+//! the roles to assume, regions, the timeout; and how long cached credentials must still
+//! last (`freshness`). Pure: no file, environment or network.
+
+mod freshness;
 
 use std::time::Duration;
 
 use crate::duration::{self, Length};
 use crate::error::Error;
 use crate::profile::{ResolvedProfile, Role};
+
+pub use freshness::{Freshness, Held, Recipient};
 
 /// The options of a command that hands out a session, as plain values (the command line's
 /// `SessionArgs` converts into it).
