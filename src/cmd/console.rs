@@ -27,7 +27,7 @@ pub fn run(args: &ConsoleArgs, env: &Environment) -> Result<ExitCode, Error> {
             profile: plan.profile.name.clone(),
         });
     };
-    let region = obtain::sts_region(&plan, env);
+    let region = obtain::sts_region(plan, env);
     let partition = federation::partition(&last.role.arn, region.as_deref());
     let destination = match &args.destination {
         Some(url) => check_destination(url)?,
