@@ -199,8 +199,8 @@ pub struct RotateArgs {
 
     /// Give up on each call to AWS after this many seconds (the new key is waited for up
     /// to a minute besides)
-    #[arg(long, value_name = "SECS", default_value_t = 15.0, allow_negative_numbers = true, value_parser = crate::duration::parse_timeout)]
-    pub timeout: f64,
+    #[arg(long, value_name = "SECS", default_value = "15", allow_negative_numbers = true, value_parser = crate::duration::parse_timeout)]
+    pub timeout: std::time::Duration,
 
     /// Show each step on stderr, secrets redacted
     #[arg(short, long)]
@@ -248,7 +248,7 @@ pub struct SessionArgs {
     /// Length of the credentials: seconds (43200) or 15m, 1h, 12h, 36h [default: the
     /// profile's duration_seconds, else 12h (role: 1h)]
     #[arg(short, long, value_name = "DUR", allow_negative_numbers = true, value_parser = crate::duration::parse_option)]
-    pub duration: Option<String>,
+    pub duration: Option<crate::duration::Length>,
 
     /// Region for STS and for the exported AWS_REGION [default: the profile's region,
     /// else $AWS_REGION / $AWS_DEFAULT_REGION]
@@ -269,8 +269,8 @@ pub struct SessionArgs {
     pub no_session: bool,
 
     /// Give up on AWS after this many seconds in total
-    #[arg(long, value_name = "SECS", default_value_t = 15.0, allow_negative_numbers = true, value_parser = crate::duration::parse_timeout)]
-    pub timeout: f64,
+    #[arg(long, value_name = "SECS", default_value = "15", allow_negative_numbers = true, value_parser = crate::duration::parse_timeout)]
+    pub timeout: std::time::Duration,
 
     /// Show each step on stderr, secrets redacted
     #[arg(short, long)]
@@ -323,6 +323,23 @@ pub struct ConsoleArgs {
     /// The console page to open [default: the partition's console, https://console.aws.amazon.com/]
     #[arg(long, value_name = "URL")]
     pub destination: Option<String>,
+}
+
+/// The MFA session `rotate` signs with: the profile's own, for the one code it asks.
+impl From<&RotateArgs> for crate::plan::SessionOptions {
+    fn from(args: &RotateArgs) -> Self {
+        crate::plan::SessionOptions {
+            profile: Some(args.profile.clone()),
+            token_code: args.token_code.clone(),
+            mfa_serial: args.mfa_serial.clone(),
+            duration: None,
+            region: None,
+            refresh: false,
+            no_cache: false,
+            no_session: false,
+            timeout: args.timeout,
+        }
+    }
 }
 
 /// The session options as plain values, for the commands and what they call.

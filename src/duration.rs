@@ -43,11 +43,54 @@ pub fn parse_seconds(value: &str) -> Result<u64, Error> {
         })
 }
 
+/// A length as the user wrote it (`-d`), read once at the door: its seconds, and the text
+/// as written for a message that names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Length {
+    pub seconds: u64,
+    pub written: String,
+}
+
+impl Length {
+    fn parse(value: &str) -> Result<Self, Error> {
+        Ok(Length {
+            seconds: parse_seconds(value)?,
+            written: value.trim().to_owned(),
+        })
+    }
+
+    /// As a GetSessionToken duration, checked against STS's range before any call.
+    pub fn session_seconds(&self) -> Result<u64, Error> {
+        self.within(SESSION_MIN, SESSION_MAX, "an MFA session")
+    }
+
+    /// As an AssumeRole duration, checked against the widest range AWS allows.
+    pub fn role_seconds(&self) -> Result<u64, Error> {
+        self.within(ROLE_MIN, ROLE_MAX, "role credentials")
+    }
+
+    fn within(&self, min: u64, max: u64, what: &str) -> Result<u64, Error> {
+        let seconds = self.seconds;
+        if (min..=max).contains(&seconds) {
+            return Ok(seconds);
+        }
+        Err(Error::InvalidDuration {
+            value: self.written.clone(),
+            why: format!(
+                "{what} can last from {min} s ({}) to {max} s ({}); this is {seconds} s",
+                span(min),
+                span(max)
+            ),
+        })
+    }
+}
+
 /// `-d` as clap reads it: a duration within the widest range any session allows, so no
 /// later sum can overflow. The range of the session at hand is checked once it is known.
-pub fn parse_option(value: &str) -> Result<String, Error> {
-    in_range(value, SESSION_MIN, SESSION_MAX, "credentials")?;
-    Ok(value.to_owned())
+pub fn parse_option(value: &str) -> Result<Length, Error> {
+    let length = Length::parse(value)?;
+    length.within(SESSION_MIN, SESSION_MAX, "credentials")?;
+    Ok(length)
 }
 
 /// The longest `--timeout`: AWS answers in seconds; a wait of hours is a mistake (and a
@@ -55,38 +98,25 @@ pub fn parse_option(value: &str) -> Result<String, Error> {
 pub const TIMEOUT_MAX: f64 = 3600.0;
 
 /// `--timeout` as clap reads it: seconds, above zero, at most an hour.
-pub fn parse_timeout(value: &str) -> Result<f64, Error> {
+pub fn parse_timeout(value: &str) -> Result<Duration, Error> {
     value
         .trim()
         .parse::<f64>()
         .ok()
         .filter(|s| s.is_finite() && *s > 0.0 && *s <= TIMEOUT_MAX)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .filter(|d| !d.is_zero())
         .ok_or_else(|| Error::InvalidTimeout(value.to_owned()))
 }
 
-/// A GetSessionToken duration, checked against STS's range before any call.
+/// A GetSessionToken duration written in a profile (`duration_seconds`).
 pub fn session_seconds(value: &str) -> Result<u64, Error> {
-    in_range(value, SESSION_MIN, SESSION_MAX, "an MFA session")
+    Length::parse(value)?.session_seconds()
 }
 
-/// An AssumeRole duration, checked against the widest range AWS allows.
+/// An AssumeRole duration written in a profile (`duration_seconds`).
 pub fn role_seconds(value: &str) -> Result<u64, Error> {
-    in_range(value, ROLE_MIN, ROLE_MAX, "role credentials")
-}
-
-fn in_range(value: &str, min: u64, max: u64, what: &str) -> Result<u64, Error> {
-    let seconds = parse_seconds(value)?;
-    if (min..=max).contains(&seconds) {
-        return Ok(seconds);
-    }
-    Err(Error::InvalidDuration {
-        value: value.trim().to_owned(),
-        why: format!(
-            "{what} can last from {min} s ({}) to {max} s ({}); this is {seconds} s",
-            span(min),
-            span(max)
-        ),
-    })
+    Length::parse(value)?.role_seconds()
 }
 
 /// A length as people say it: `36h`, `15m`, `1h30m`, `90s`.
@@ -172,7 +202,8 @@ mod tests {
 
     #[test]
     fn options_are_bounded_when_read() {
-        assert_eq!(parse_timeout("2.5").unwrap(), 2.5);
+        assert_eq!(parse_timeout("2.5").unwrap(), Duration::from_millis(2500));
+        assert_eq!(parse_timeout(" 15 ").unwrap(), Duration::from_secs(15));
         for bad in [
             "0",
             "-1",
@@ -184,7 +215,12 @@ mod tests {
         ] {
             assert!(parse_timeout(bad).is_err(), "{bad}");
         }
-        assert_eq!(parse_option("12h").unwrap(), "12h");
+        let twelve = parse_option(" 12h").unwrap();
+        assert_eq!((twelve.seconds, twelve.written.as_str()), (43_200, "12h"));
+        assert!(twelve.role_seconds().is_ok());
+        let long = parse_option("13h").unwrap();
+        let err = long.role_seconds().unwrap_err().to_string();
+        assert!(err.contains("'13h'") && err.contains("46800 s"), "{err}");
         for bad in [
             "abc",
             "37h",

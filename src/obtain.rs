@@ -10,31 +10,10 @@ use crate::environment::Environment;
 use crate::error::Error;
 pub use crate::mfa::Prompt;
 use crate::mfa::{CodeSources, MfaCode};
-use crate::plan::{RolePlan, SessionOptions, SessionPlan};
-use crate::profile::{KeySource, ProfileEnv, ProfileFiles, ResolvedProfile};
-use crate::session::{MFA_PROFILE, Session};
+use crate::plan::{Freshness, Held, Recipient, RolePlan, SessionOptions, SessionPlan};
+use crate::profile::{self, KeySource, ProfileEnv, ProfileFiles, ResolvedProfile};
+use crate::session::Session;
 use crate::verbose;
-
-/// The profile to use: `-p`, else `$AWS_PROFILE`, else `$AWS_MFA_PROFILE` (the session this
-/// shell already holds), else `default`. The bool says whether it was asked for by name.
-/// A variable that is set but not UTF-8 is an error, never a silent `default`.
-pub fn profile_name(flag: Option<&str>, env: &Environment) -> Result<(String, bool), Error> {
-    if let Some(name) = flag {
-        return Ok((name.to_owned(), true));
-    }
-    for var in ["AWS_PROFILE", MFA_PROFILE] {
-        if let Some(name) = env.get_utf8(var)? {
-            return Ok((name.to_owned(), true));
-        }
-    }
-    Ok(("default".to_owned(), false))
-}
-
-/// The plan for `options`, as `session` makes it: everything that can be refused is
-/// refused before a code is asked for.
-pub fn plan(env: &Environment, options: &SessionOptions) -> Result<SessionPlan, Error> {
-    Request::new(env, options, Prompt::Terminal).map(|request| request.plan)
-}
 
 /// The region for the STS call: the plan's, else the environment's.
 pub fn sts_region(plan: &SessionPlan, env: &Environment) -> Option<String> {
@@ -44,32 +23,47 @@ pub fn sts_region(plan: &SessionPlan, env: &Environment) -> Option<String> {
     })
 }
 
-/// A plan, and who may be asked for its codes.
-struct Request<'e> {
+/// A session request with its profile resolved and its plan made (everything that can be
+/// refused is refused before a code is asked for), and who may be asked for its codes:
+/// what a command holds before it asks for the session itself.
+pub struct Planned<'e> {
     env: &'e Environment,
+    options: SessionOptions,
     plan: SessionPlan,
     code: Option<MfaCode>,
     prompt: Prompt,
 }
 
-impl<'e> Request<'e> {
-    fn new(env: &'e Environment, options: &SessionOptions, prompt: Prompt) -> Result<Self, Error> {
+impl<'e> Planned<'e> {
+    /// Resolves the profile (once) and makes the plan; `prompt` says whether the terminal
+    /// may be asked for a code.
+    pub fn new(
+        env: &'e Environment,
+        options: impl Into<SessionOptions>,
+        prompt: Prompt,
+    ) -> Result<Self, Error> {
+        let options = options.into();
         // The code is checked first: a malformed one needs no file read at all.
         let code = options
             .token_code
             .as_deref()
             .map(MfaCode::parse)
             .transpose()?;
-        let (name, explicit) = profile_name(options.profile.as_deref(), env)?;
+        let (name, explicit) = profile::name_to_use(options.profile.as_deref(), env)?;
         let profile = ProfileFiles::load(env)?.resolve(&name, explicit)?;
         let serial = options.mfa_serial.as_deref();
         trace_resolved(&profile, serial.or(profile.mfa_serial.as_deref()));
-        Ok(Request {
+        Ok(Planned {
             env,
-            plan: SessionPlan::new(options, profile)?,
+            plan: SessionPlan::new(&options, profile)?,
+            options,
             code,
             prompt,
         })
+    }
+
+    pub fn plan(&self) -> &SessionPlan {
+        &self.plan
     }
 
     fn codes(&self) -> CodeSources<'_> {
@@ -270,15 +264,6 @@ pub fn mfa_session_key(
     known_session_key(records, &resolved)
 }
 
-/// A cached MFA session is reused by `env` and `exec` while it has more than this left.
-pub const SESSION_MIN_LEFT: Duration = Duration::from_secs(5 * 60);
-/// Credentials handed to an SDK that refreshes on its own (`credential-process`, the
-/// `--server` endpoint) should have more than this left: botocore refreshes 15 minutes
-/// before expiry (and insists at 10), the JS SDK v3 and aws-sdk-go-v2's container provider
-/// at 5 minutes, aws-sdk-go-v2's `credential_process` provider at expiry. Outside every
-/// window, an SDK keeps what it got until its own refresh.
-pub const REFRESH_MIN_LEFT: Duration = Duration::from_secs(15 * 60);
-
 /// STS may hand out less than asked (the root user gets one hour at most): say so, to a
 /// person (a credential server re-minting in the background would repeat it each time).
 fn warn_if_shortened(prompt: Prompt, expiration: &SystemTime, asked_seconds: u64) {
@@ -299,112 +284,105 @@ fn warn_if_shortened(prompt: Prompt, expiration: &SystemTime, asked_seconds: u64
     }
 }
 
-/// The session the options ask for: cached when there is a good one (a file read, no SDK),
-/// else fresh from STS and then cached. `min_left` is what the credentials handed out must
-/// have left at least; `prompt` says whether the terminal may be asked for a code.
+/// The session the options ask for, for `recipient` (see `Planned::session`).
 pub fn session(
     env: &Environment,
     options: impl Into<SessionOptions>,
-    min_left: Duration,
+    recipient: Recipient,
     prompt: Prompt,
 ) -> Result<Session, Error> {
-    let options = options.into();
-    match session_once(env, &options, min_left, prompt) {
-        // The key id on record for keychain keys was out of date; the record is right now,
-        // and nothing was asked or sent yet (the keychain is read before any code).
-        Err(Error::KeychainChanged { profile }) => {
-            tracing::info!("keychain: the entry of profile '{profile}' changed; starting again");
-            session_once(env, &options, min_left, prompt)
-        }
-        other => other,
-    }
+    Planned::new(env, options, prompt)?.session(recipient)
 }
 
-fn session_once(
-    env: &Environment,
-    options: &SessionOptions,
-    min_left: Duration,
-    prompt: Prompt,
-) -> Result<Session, Error> {
-    let request = Request::new(env, options, prompt)?;
-    let plan = &request.plan;
-    // The used-code and found-device records are kept even with --no-cache: they hold no
-    // session, and a reused code is caught either way.
-    let (cache, records) = cache::open(env, !options.no_cache);
-    let read = !options.refresh;
-    if options.no_cache {
-        tracing::info!("cache: not used (--no-cache)");
-    } else if options.refresh {
-        tracing::info!("cache: entries not read (--refresh)");
+impl Planned<'_> {
+    /// The session, cached when there is one fresh enough for `recipient` (a file read,
+    /// no SDK), else fresh from STS and then cached.
+    pub fn session(self, recipient: Recipient) -> Result<Session, Error> {
+        match self.session_once(recipient) {
+            // The key id on record for keychain keys was out of date; the record is right
+            // now, and nothing was asked or sent yet (the keychain is read before any code).
+            Err(Error::KeychainChanged { profile }) => {
+                tracing::info!(
+                    "keychain: the entry of profile '{profile}' changed; starting again"
+                );
+                Planned::new(self.env, self.options, self.prompt)?.session_once(recipient)
+            }
+            other => other,
+        }
     }
-    // For an SDK that refreshes on its own (credential-process, the --server endpoint).
-    let fall_back = min_left >= REFRESH_MIN_LEFT;
-    let say_fall_back = prompt != Prompt::Never;
-    // Role credentials go to SDKs (through `env` too: a shell's tools, often Terraform).
-    let role_reuse = |plan: &RolePlan| Reuse {
-        read,
-        wanted: REFRESH_MIN_LEFT.max(min_left),
-        asked: Duration::from_secs(plan.seconds),
-        fall_back,
-        say_fall_back,
-    };
-    let mut aws = LazyAws::new(plan, env);
-    let serial = request.device(&records, &mut aws)?;
-    let keys = &plan.profile.keys;
 
-    // The first credentials: the MFA session, or with --no-session the first role itself.
-    let (mut key, mut credentials, rest) = match plan.roles.split_first() {
-        Some((first, rest)) if plan.direct => {
-            let key = CacheKey::role(
-                &CacheKey::direct_mfa(&keys.access_key_id, &serial),
-                &first.key_parts(),
-            );
-            let what = format!("role {} (--no-session)", first.role.arn);
-            let credentials = cache.get_or_make(&key, &what, role_reuse(first), || {
-                request.fresh_role(
-                    &mut aws,
-                    first,
-                    Signer::LongTerm(keys.long_term()?),
-                    Some((&records, &serial)),
-                )
-            })?;
-            (key, credentials, rest)
+    fn session_once(&self, recipient: Recipient) -> Result<Session, Error> {
+        let options = &self.options;
+        let env = self.env;
+        let prompt = self.prompt;
+        let plan = &self.plan;
+        // The used-code and found-device records are kept even with --no-cache: they hold no
+        // session, and a reused code is caught either way.
+        let (cache, records) = cache::open(env, !options.no_cache);
+        let read = !options.refresh;
+        if options.no_cache {
+            tracing::info!("cache: not used (--no-cache)");
+        } else if options.refresh {
+            tracing::info!("cache: entries not read (--refresh)");
         }
-        _ => {
-            // Handed out itself, or only signing AssumeRole calls.
-            let wanted = if plan.roles.is_empty() {
-                min_left
-            } else {
-                SESSION_MIN_LEFT
-            };
-            let reuse = Reuse {
-                read,
-                wanted,
-                asked: Duration::from_secs(plan.session_seconds),
-                fall_back,
-                say_fall_back,
-            };
-            let key = session_key(&plan.profile, &serial);
-            let what = format!("MFA session for {serial}");
-            let credentials = cache.get_or_make(&key, &what, reuse, || {
-                request.fresh_session(&records, &mut aws, &serial)
+        let reuse = |held: Held, seconds: u64| Reuse {
+            read,
+            window: Freshness::of(recipient, held),
+            asked: Duration::from_secs(seconds),
+            say_fall_back: prompt != Prompt::Never,
+        };
+        let role_reuse = |plan: &RolePlan| reuse(Held::Role, plan.seconds);
+        let mut aws = LazyAws::new(plan, env);
+        let serial = self.device(&records, &mut aws)?;
+        let keys = &plan.profile.keys;
+
+        // The first credentials: the MFA session, or with --no-session the first role itself.
+        let (mut key, mut credentials, rest) = match plan.roles.split_first() {
+            Some((first, rest)) if plan.direct => {
+                let key = CacheKey::role(
+                    &CacheKey::direct_mfa(&keys.access_key_id, &serial),
+                    &first.key_parts(),
+                );
+                let what = format!("role {} (--no-session)", first.role.arn);
+                let credentials = cache.get_or_make(&key, &what, role_reuse(first), || {
+                    self.fresh_role(
+                        &mut aws,
+                        first,
+                        Signer::LongTerm(keys.long_term()?),
+                        Some((&records, &serial)),
+                    )
+                })?;
+                (key, credentials, rest)
+            }
+            _ => {
+                let held = if plan.roles.is_empty() {
+                    Held::Session
+                } else {
+                    Held::SigningSession
+                };
+                let reuse = reuse(held, plan.session_seconds);
+                let key = session_key(&plan.profile, &serial);
+                let what = format!("MFA session for {serial}");
+                let credentials = cache.get_or_make(&key, &what, reuse, || {
+                    self.fresh_session(&records, &mut aws, &serial)
+                })?;
+                (key, credentials, plan.roles.as_slice())
+            }
+        };
+        // Each further role is assumed with the credentials before it.
+        for plan in rest {
+            key = CacheKey::role(&key, &plan.key_parts());
+            let signer = credentials.clone();
+            let what = format!("role {}", plan.role.arn);
+            credentials = cache.get_or_make(&key, &what, role_reuse(plan), || {
+                self.fresh_role(&mut aws, plan, Signer::Session(&signer), None)
             })?;
-            (key, credentials, plan.roles.as_slice())
         }
-    };
-    // Each further role is assumed with the credentials before it.
-    for plan in rest {
-        key = CacheKey::role(&key, &plan.key_parts());
-        let signer = credentials.clone();
-        let what = format!("role {}", plan.role.arn);
-        credentials = cache.get_or_make(&key, &what, role_reuse(plan), || {
-            request.fresh_role(&mut aws, plan, Signer::Session(&signer), None)
-        })?;
+        Ok(Session {
+            profile_env: ProfileEnv::new(plan.profile.extra_env.clone(), env),
+            profile: plan.profile.name.clone(),
+            region: plan.region.clone(),
+            credentials,
+        })
     }
-    Ok(Session {
-        profile_env: ProfileEnv::new(request.plan.profile.extra_env, env),
-        profile: request.plan.profile.name,
-        region: request.plan.region,
-        credentials,
-    })
 }

@@ -21,7 +21,7 @@ use crate::environment::Environment;
 pub use dir::{Inspection, PrivateDir, location};
 pub use key::CacheKey;
 pub use records::Records;
-pub use reuse::Reuse;
+pub use reuse::{Reuse, Window};
 pub use sessions::{Entry, Sessions};
 
 /// The cache directory opened once for a run: its sessions (none when `use_sessions` is

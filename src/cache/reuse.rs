@@ -9,36 +9,26 @@ use super::sessions::{Entry, Sessions};
 use crate::duration;
 use crate::session::Credentials;
 
-/// Credentials with less than this left are never handed out: a request signed with them
-/// must still reach AWS in time.
-pub const USABLE_MIN_LEFT: Duration = Duration::from_secs(60);
-
-/// What credentials that STS made last `lifetime` must have left to be reused: `wanted`,
-/// but never more than half their life. Credentials shorter than an SDK's window (a 900 s
-/// role against botocore's 15 minutes) then make the SDK ask on each request, which the
-/// cache answers, and are re-minted once per half-life: a 900 s role costs at most one
-/// AssumeRole every 7.5 minutes, whatever the number of calls. The lifetime is the one STS
-/// granted, not the one asked for: an STS that shortens to 15 s would otherwise make every
-/// request re-mint.
-pub fn min_left_for(wanted: Duration, lifetime: Duration) -> Duration {
-    wanted.min(lifetime / 2)
+/// What cached credentials must have left to be handed out: the plan decides it
+/// (`plan::Freshness`), from who receives them; the cache measures entries against it.
+pub trait Window {
+    /// What credentials that STS granted for `lifetime` must have left to be reused.
+    fn min_left(&self, lifetime: Duration) -> Duration;
+    /// Whether credentials with `left` (less than their `min_left`) may still be handed out
+    /// when no new ones can be made.
+    fn may_fall_back(&self, left: Duration) -> bool;
 }
 
 /// How the cache may be used for this run.
 #[derive(Clone, Copy)]
-pub struct Reuse {
+pub struct Reuse<W> {
     /// Read entries (not with `--refresh` or `--no-cache`).
     pub read: bool,
-    /// What the receiver wants left (see `min_left_for`).
-    pub wanted: Duration,
+    /// What an entry must have left.
+    pub window: W,
     /// The lifetime asked of STS: stands in for the granted one of an entry that does not
     /// say.
     pub asked: Duration,
-    /// Whether an entry with less than its `min_left` (but more than `USABLE_MIN_LEFT`) may
-    /// still be handed out when new credentials cannot be made (nobody to ask for a code,
-    /// STS unreachable): an SDK accepts anything that has not expired, so an MFA session
-    /// serves it until it runs out. Not for a shell, which cannot refresh (`env`, `exec`).
-    pub fall_back: bool,
     /// Whether a fallback is said on stderr (to a person; a server re-minting in the
     /// background would repeat it).
     pub say_fall_back: bool,
@@ -47,15 +37,16 @@ pub struct Reuse {
 /// What the cache holds for a key, measured against a `Reuse`.
 enum Cached {
     Good(Credentials),
-    /// Too short for `min_left`, still usable.
+    /// Too short for `min_left`, and yet one the window may fall back to.
     Short(Credentials, Duration),
     None,
 }
 
-impl Reuse {
-    /// What `entry` must have left to be used (see `min_left_for`).
+impl<W: Window> Reuse<W> {
+    /// What `entry` must have left to be used: measured against the lifetime STS granted,
+    /// else the one asked for.
     fn min_left(&self, entry: &Entry) -> Duration {
-        min_left_for(self.wanted, entry.granted.unwrap_or(self.asked))
+        self.window.min_left(entry.granted.unwrap_or(self.asked))
     }
 }
 
@@ -64,18 +55,18 @@ impl Sessions {
     /// made by `make` under the entry's lock, and stored. Processes that wait for the lock
     /// find what the first one made, so N at once make one call and at most one prompt.
     /// `what` names the credentials in `-v` lines.
-    pub fn get_or_make<E: Display>(
+    pub fn get_or_make<E: Display, W: Window + Copy>(
         &self,
         key: &CacheKey,
         what: &str,
-        reuse: Reuse,
+        reuse: Reuse<W>,
         make: impl FnOnce() -> Result<Entry, E>,
     ) -> Result<Credentials, E> {
-        if let Cached::Good(credentials) = self.look(key, what, reuse, false) {
+        if let Cached::Good(credentials) = self.cached(key, what, reuse, false) {
             return Ok(credentials);
         }
         let _lock = self.lock(key);
-        let short = match self.look(key, what, reuse, true) {
+        let short = match self.cached(key, what, reuse, true) {
             Cached::Good(credentials) => return Ok(credentials),
             Cached::Short(credentials, left) => Some((credentials, left)),
             Cached::None => None,
@@ -86,7 +77,7 @@ impl Sessions {
                 Ok(entry.credentials)
             }
             Err(err) => match short {
-                Some((credentials, left)) if reuse.fall_back => {
+                Some((credentials, left)) => {
                     let left = duration::span(left.as_secs());
                     tracing::info!(
                         "{what}: no new credentials ({err}); the cached ones still have {left}"
@@ -98,12 +89,19 @@ impl Sessions {
                     }
                     Ok(credentials)
                 }
-                _ => Err(err),
+                None => Err(err),
             },
         }
     }
 
-    fn look(&self, key: &CacheKey, what: &str, reuse: Reuse, waited: bool) -> Cached {
+    /// What the cache holds for `key`, measured against `reuse`.
+    fn cached<W: Window>(
+        &self,
+        key: &CacheKey,
+        what: &str,
+        reuse: Reuse<W>,
+        waited: bool,
+    ) -> Cached {
         let span = |left: Duration| duration::span(left.as_secs());
         if !reuse.read {
             return Cached::None;
@@ -130,7 +128,7 @@ impl Sessions {
                     span(min_left)
                 );
             }
-            return if left > USABLE_MIN_LEFT {
+            return if reuse.window.may_fall_back(left) {
                 Cached::Short(entry.credentials, left)
             } else {
                 Cached::None
@@ -165,12 +163,28 @@ mod tests {
         }
     }
 
-    fn reuse(read: bool, fall_back: bool) -> Reuse {
+    /// A window like the plan's for role credentials: 15 minutes, at most half the life
+    /// granted; short ones that still have more than a minute stand in when `fall_back`.
+    #[derive(Clone, Copy)]
+    struct Role {
+        fall_back: bool,
+    }
+
+    impl Window for Role {
+        fn min_left(&self, lifetime: Duration) -> Duration {
+            Duration::from_secs(15 * 60).min(lifetime / 2)
+        }
+
+        fn may_fall_back(&self, left: Duration) -> bool {
+            self.fall_back && left > Duration::from_secs(60)
+        }
+    }
+
+    fn reuse(read: bool, fall_back: bool) -> Reuse<Role> {
         Reuse {
             read,
-            wanted: Duration::from_secs(15 * 60),
+            window: Role { fall_back },
             asked: Duration::from_secs(12 * 3600),
-            fall_back,
             say_fall_back: false,
         }
     }
@@ -179,7 +193,7 @@ mod tests {
     /// comes out, and how often `make` was called.
     fn run(
         stored: Option<Duration>,
-        reuse: Reuse,
+        reuse: Reuse<Role>,
         made: Result<&str, &str>,
     ) -> (Result<String, String>, u32) {
         let dir = tempfile::tempdir().unwrap();
@@ -220,20 +234,6 @@ mod tests {
             let got = run(stored, reuse(read, fall_back), made);
             assert_eq!(got, (want, calls), "row {i}");
         }
-    }
-
-    #[test]
-    fn short_credentials_are_reused_for_half_their_life() {
-        let minutes = |m: u64| Duration::from_secs(m * 60);
-        // A 12-hour session or a 1-hour role: the SDKs' 15 minutes.
-        assert_eq!(min_left_for(minutes(15), minutes(720)), minutes(15));
-        assert_eq!(min_left_for(minutes(15), minutes(60)), minutes(15));
-        // A 15-minute role: re-minted after 7.5 minutes, not on every request.
-        assert_eq!(
-            min_left_for(minutes(15), minutes(15)),
-            Duration::from_secs(450)
-        );
-        assert_eq!(min_left_for(minutes(5), minutes(15)), minutes(5));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::profile::ProfileFiles;
 
 pub fn run(args: &ClearArgs, env: &Environment) -> Result<ExitCode, Error> {
     let (cache, records) = cache::open(env, true);
-    let (profile, explicit) = obtain::profile_name(args.profile.as_deref(), env)?;
+    let (profile, explicit) = crate::profile::name_to_use(args.profile.as_deref(), env)?;
     let mut removed = 0;
     // The MFA session behind the profile may have been recorded under another profile that
     // shares its keys and device: forget it too, so the next run asks for a code.

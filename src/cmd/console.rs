@@ -12,26 +12,22 @@ use crate::environment::Environment;
 use crate::error::Error;
 use crate::federation::{self, SignIn};
 use crate::obtain::{self, Prompt};
-use crate::plan::SessionOptions;
+use crate::plan::Recipient;
 use crate::session::Secret;
-
-/// Role credentials with less than this left are re-minted from the MFA session (no
-/// prompt): without `SessionDuration` the console session ends with them.
-const CONSOLE_MIN_LEFT: Duration = Duration::from_secs(45 * 60);
 
 /// How long an opener may run before it counts as the browser itself, still open.
 const OPENER_GRACE: Duration = Duration::from_secs(3);
 
 pub fn run(args: &ConsoleArgs, env: &Environment) -> Result<ExitCode, Error> {
     // Everything that can be refused is refused before a code is asked for.
-    let options = SessionOptions::from(&args.session);
-    let plan = obtain::plan(env, &options)?;
+    let planned = obtain::Planned::new(env, &args.session, Prompt::Terminal)?;
+    let plan = planned.plan();
     let Some(last) = plan.roles.last() else {
         return Err(Error::ConsoleNeedsRole {
             profile: plan.profile.name.clone(),
         });
     };
-    let region = obtain::sts_region(&plan, env);
+    let region = obtain::sts_region(plan, env);
     let partition = federation::partition(&last.role.arn, region.as_deref());
     let destination = match &args.destination {
         Some(url) => check_destination(url)?,
@@ -44,15 +40,7 @@ pub fn run(args: &ConsoleArgs, env: &Environment) -> Result<ExitCode, Error> {
     let session_duration = direct.then_some(last.seconds);
     let role_profile = last.role.profile.clone();
     let timeout = plan.timeout;
-    drop(plan);
-
-    // Direct role credentials need only be valid now: SessionDuration sets the console's.
-    let min_left = if direct {
-        Duration::ZERO
-    } else {
-        CONSOLE_MIN_LEFT
-    };
-    let session = obtain::session(env, options, min_left, Prompt::Terminal)?;
+    let session = planned.session(Recipient::Console { own_length: direct })?;
     let started = Instant::now();
     let url = federation::login_url(&SignIn {
         partition,

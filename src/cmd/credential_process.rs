@@ -10,12 +10,11 @@ use crate::cli::SessionArgs;
 use crate::environment::Environment;
 use crate::error::Error;
 use crate::obtain::{self, Prompt};
+use crate::plan::Recipient;
 use crate::session::rfc3339;
 
 pub fn run(args: &SessionArgs, env: &Environment) -> Result<ExitCode, Error> {
-    // The SDKs refresh up to 15 minutes before expiry: hand out nothing inside that window
-    // (for credentials shorter than it, nothing past half their life).
-    let session = obtain::session(env, args, obtain::REFRESH_MIN_LEFT, Prompt::Terminal)?;
+    let session = obtain::session(env, args, Recipient::Sdk, Prompt::Terminal)?;
     let c = &session.credentials;
     let document = json!({
         "Version": 1,

@@ -6,6 +6,7 @@ use crate::cli::EnvArgs;
 use crate::environment::Environment;
 use crate::error::Error;
 use crate::obtain::{self, Prompt};
+use crate::plan::Recipient;
 use crate::session;
 use crate::shell;
 
@@ -20,13 +21,7 @@ pub fn run(args: &EnvArgs, env: &Environment) -> Result<ExitCode, Error> {
         changes.extend(crate::profile::extra_env::unset_previous(env));
         changes
     } else {
-        obtain::session(
-            env,
-            &args.session,
-            obtain::SESSION_MIN_LEFT,
-            Prompt::Terminal,
-        )?
-        .env_changes()
+        obtain::session(env, &args.session, Recipient::Shell, Prompt::Terminal)?.env_changes()
     };
     let names = crate::session::names(&changes);
     tracing::info!("printing for {}: {names}", shell.name());

@@ -2,13 +2,12 @@
 
 use std::ffi::{OsStr, OsString};
 use std::process::{Command, ExitCode};
-use std::time::Duration;
 
 use crate::cli::ExecArgs;
 use crate::environment::Environment;
 use crate::error::Error;
 use crate::obtain::{self, Prompt};
-use crate::plan::SessionOptions;
+use crate::plan::{Recipient, SessionOptions};
 use crate::platform::Unrunnable;
 use crate::profile::REAL_CREDENTIALS_FILE;
 use crate::session::Credentials;
@@ -19,15 +18,15 @@ pub fn run(args: &ExecArgs, env: &Environment) -> Result<ExitCode, Error> {
     if let Some(program) = args.command.first() {
         check_runnable(program, env.os("PATH"))?;
     }
-    // What the server hands out should last past the SDKs' refresh windows (see
-    // `obtain::REFRESH_MIN_LEFT`); asking now, before the child runs, is the one prompt.
-    let min_left = if args.server {
-        obtain::REFRESH_MIN_LEFT
+    // With --server, the child's SDKs get what it serves; asking now, before the child
+    // runs, is the one prompt.
+    let recipient = if args.server {
+        Recipient::Sdk
     } else {
-        obtain::SESSION_MIN_LEFT
+        Recipient::Shell
     };
     let options = SessionOptions::from(&args.session);
-    let session = obtain::session(env, options.clone(), min_left, Prompt::Terminal)?;
+    let session = obtain::session(env, options.clone(), recipient, Prompt::Terminal)?;
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
         None => (subshell(env), Vec::new()),
@@ -74,7 +73,7 @@ fn later_lookups(
         ..options.clone()
     };
     move || {
-        obtain::session(&env, later.clone(), obtain::REFRESH_MIN_LEFT, Prompt::Never)
+        obtain::session(&env, later.clone(), Recipient::Sdk, Prompt::Never)
             .map(|session| session.credentials)
     }
 }
@@ -82,7 +81,7 @@ fn later_lookups(
 fn server_options(options: &SessionOptions) -> crate::server::Limits {
     crate::server::Limits {
         // A request waits for a lookup (STS, an mfa_process) as long as aws-mfa waits for AWS.
-        wait: Duration::try_from_secs_f64(options.timeout).unwrap_or(Duration::from_secs(15)),
+        wait: options.timeout,
     }
 }
 

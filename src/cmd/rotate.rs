@@ -20,7 +20,7 @@ use crate::environment::Environment;
 use crate::error::Error;
 use crate::keychain::{self, Keychain};
 use crate::obtain::{self, Prompt};
-use crate::plan::SessionOptions;
+use crate::plan::Recipient;
 use crate::profile::{KeySource, ProfileFiles, ResolvedProfile};
 use crate::session::{Credentials, LongTermKeys};
 
@@ -39,19 +39,13 @@ pub fn run(args: &RotateArgs, env: &Environment) -> Result<ExitCode, Error> {
         Err(err) => return Err(err),
     };
 
-    // The MFA session: the cached one, or a fresh one for one code.
-    let options = SessionOptions {
-        profile: Some(profile.to_owned()),
-        token_code: args.token_code.clone(),
-        mfa_serial: args.mfa_serial.clone(),
-        timeout: args.timeout,
-        ..SessionOptions::default()
-    };
-    let session = obtain::session(env, options, obtain::SESSION_MIN_LEFT, Prompt::Terminal)?;
+    // The MFA session: the cached one, or a fresh one for one code. It signs a few IAM
+    // calls within a minute or two: what a shell gets will do.
+    let session = obtain::session(env, args, Recipient::Shell, Prompt::Terminal)?;
     let aws = Aws::connect(&StsTarget {
         profile,
         region: session.region.as_deref(),
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout: args.timeout,
         env,
     })?;
     let owner = owner_of(&aws, &old, profile)?;

@@ -15,10 +15,26 @@ use aws_config::profile::ProfileSet;
 
 use crate::environment::Environment;
 use crate::error::Error;
+use crate::session::MFA_PROFILE;
 
 pub use extra_env::ProfileEnv;
 pub use files::{REAL_CREDENTIALS_FILE, credentials_file, plain_text_key_lines};
 pub use keys::{KeySource, Keyring, ProfileKeys};
+
+/// The profile to use: `-p`, else `$AWS_PROFILE`, else `$AWS_MFA_PROFILE` (the session this
+/// shell already holds), else `default`. The bool says whether it was asked for by name.
+/// A variable that is set but not UTF-8 is an error, never a silent `default`.
+pub fn name_to_use(flag: Option<&str>, env: &Environment) -> Result<(String, bool), Error> {
+    if let Some(name) = flag {
+        return Ok((name.to_owned(), true));
+    }
+    for var in ["AWS_PROFILE", MFA_PROFILE] {
+        if let Some(name) = env.get_utf8(var)? {
+            return Ok((name.to_owned(), true));
+        }
+    }
+    Ok(("default".to_owned(), false))
+}
 
 /// A role to assume, as one profile describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -337,3 +337,19 @@ fn temporary_keys_in_the_keychain_are_refused_with_or_without_a_record() {
         );
     }
 }
+
+#[test]
+fn the_profile_to_use_is_the_flag_then_the_variables_then_default() {
+    let env = |pairs: &[(&str, &str)]| Environment::from_pairs(pairs.iter().copied());
+    let both = env(&[("AWS_PROFILE", "work"), ("AWS_MFA_PROFILE", "held")]);
+    let cases = [
+        (Some("flag"), both.clone(), ("flag", true)),
+        (None, both, ("work", true)),
+        (None, env(&[("AWS_MFA_PROFILE", "held")]), ("held", true)),
+        (None, env(&[]), ("default", false)),
+    ];
+    for (flag, env, (name, explicit)) in cases {
+        let got = name_to_use(flag, &env).unwrap();
+        assert_eq!(got, (name.to_owned(), explicit), "{flag:?}");
+    }
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::support::*;
 
@@ -226,6 +227,39 @@ fn role_credentials_go_to_the_federation_endpoint_and_the_printed_url_signs_in()
         verbose.stderr
     );
     assert_eq!(fake.mints().len(), 2, "served from the cache");
+}
+
+/// A console signed in with role-chained credentials ends with them: credentials with less
+/// than 45 minutes left are re-minted first, from the cached MFA session (no prompt),
+/// however long STS granted them for. The same credentials still serve a shell's tools.
+#[test]
+fn role_credentials_with_less_than_45_minutes_left_are_re_minted_before_signing_in() {
+    let fake = FakeSts::start();
+    let signin = FakeSignin::start();
+    let env = console_env(&fake, &signin);
+    fake.lifetime(Duration::from_secs(40 * 60));
+    env.run(&["console", "-p", "admin", "--print", "-t", CODE])
+        .assert_success();
+    assert_eq!(fake.count("AssumeRole"), 1);
+
+    let out = env.run(&["console", "-p", "admin", "--print"]);
+    out.assert_success();
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+    assert_eq!(
+        fake.count("AssumeRole"),
+        2,
+        "40 minutes left is less than the console's 45"
+    );
+    assert_eq!(fake.count("GetSessionToken"), 1, "no new code");
+    assert_eq!(signin.requests().len(), 2);
+
+    env.run(&["env", "-p", "admin", "--shell", "bash"])
+        .assert_success();
+    assert_eq!(
+        fake.count("AssumeRole"),
+        2,
+        "a shell takes them as they are"
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! `kdialog`) on PATH records how it was called and answers from a list; one real zenity
 //! under Xvfb is answered with xdotool.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};

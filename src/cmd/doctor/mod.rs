@@ -58,7 +58,7 @@ impl Report {
 
 pub fn run(args: &DoctorArgs, env: &Environment) -> Result<ExitCode, Error> {
     let mut report = Report::default();
-    let (name, explicit) = obtain::profile_name(args.profile.as_deref(), env)?;
+    let (name, explicit) = crate::profile::name_to_use(args.profile.as_deref(), env)?;
     let resolved = ProfileFiles::load(env).and_then(|files| files.resolve(&name, explicit));
     match &resolved {
         Ok(resolved) => check_profile(&mut report, resolved, env),

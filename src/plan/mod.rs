@@ -1,24 +1,29 @@
 //! What a session request amounts to, settled before anything is asked or sent: lengths,
-//! the roles to assume, regions, the timeout. Pure: no file, environment or network.
+//! the roles to assume, regions, the timeout; and how long cached credentials must still
+//! last (`freshness`). Pure: no file, environment or network.
+
+mod freshness;
 
 use std::time::Duration;
 
-use crate::duration;
+use crate::duration::{self, Length};
 use crate::error::Error;
 use crate::profile::{ResolvedProfile, Role};
 
+pub use freshness::{Freshness, Held, Recipient};
+
 /// The options of a command that hands out a session, as plain values (the command line's
 /// `SessionArgs` converts into it).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SessionOptions {
-    /// `-p`: the profile [default: see `obtain::profile_name`].
+    /// `-p`: the profile [default: see `profile::name_to_use`].
     pub profile: Option<String>,
     /// `-t`: the one-time code, unchecked.
     pub token_code: Option<String>,
     /// `--mfa-serial`: the device, over the profile's.
     pub mfa_serial: Option<String>,
-    /// `-d`: the length of what is handed out, as written.
-    pub duration: Option<String>,
+    /// `-d`: the length of what is handed out (read, its range not yet checked).
+    pub duration: Option<Length>,
     /// `-r`: the region for STS and to export.
     pub region: Option<String>,
     /// `--refresh`: read no cache entry.
@@ -27,8 +32,8 @@ pub struct SessionOptions {
     pub no_cache: bool,
     /// `--no-session`: assume the first role with the MFA code.
     pub no_session: bool,
-    /// `--timeout`: seconds for AWS in all.
-    pub timeout: f64,
+    /// `--timeout`: how long to wait for AWS in all.
+    pub timeout: Duration,
 }
 
 /// Everything about the request that can be checked before a code is asked for.
@@ -79,8 +84,8 @@ impl SessionPlan {
         // `-d` sets the length of what is handed out: the MFA session for a plain profile,
         // the (last) role's credentials for a role profile.
         let is_role = !profile.roles.is_empty();
-        let session_seconds = match (options.duration.as_deref(), is_role) {
-            (Some(value), false) => duration::session_seconds(value)?,
+        let session_seconds = match (&options.duration, is_role) {
+            (Some(length), false) => length.session_seconds()?,
             _ => match profile.session_duration.as_deref() {
                 Some(value) => duration::session_seconds(value)?,
                 None => duration::SESSION_DEFAULT,
@@ -93,8 +98,8 @@ impl SessionPlan {
             .iter()
             .enumerate()
             .map(|(i, role)| {
-                let asked = match (i == last).then_some(options.duration.as_deref()).flatten() {
-                    Some(value) => Some(duration::role_seconds(value)?),
+                let asked = match (i == last).then_some(options.duration.as_ref()).flatten() {
+                    Some(length) => Some(length.role_seconds()?),
                     None => role
                         .duration_seconds
                         .as_deref()
@@ -118,10 +123,6 @@ impl SessionPlan {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         let region = options.region.clone().or_else(|| profile.region.clone());
-        let timeout = Duration::try_from_secs_f64(options.timeout)
-            .ok()
-            .filter(|t| !t.is_zero())
-            .ok_or_else(|| Error::InvalidTimeout(options.timeout.to_string()))?;
         Ok(SessionPlan {
             profile,
             serial,
@@ -129,7 +130,7 @@ impl SessionPlan {
             session_seconds,
             roles,
             direct,
-            timeout,
+            timeout: options.timeout,
         })
     }
 
@@ -181,12 +182,22 @@ pub(crate) mod tests {
         }
     }
 
+    /// `-d` as the command line reads it.
+    fn length(written: &str) -> Length {
+        duration::parse_option(written).unwrap()
+    }
+
     fn options(duration: Option<&str>, no_session: bool) -> SessionOptions {
         SessionOptions {
-            duration: duration.map(str::to_owned),
+            profile: None,
+            token_code: None,
+            mfa_serial: None,
+            duration: duration.map(length),
+            region: None,
+            refresh: false,
+            no_cache: false,
             no_session,
-            timeout: 15.0,
-            ..SessionOptions::default()
+            timeout: Duration::from_secs(15),
         }
     }
 
@@ -262,7 +273,6 @@ pub(crate) mod tests {
     fn out_of_range_lengths_are_refused() {
         #[rustfmt::skip]
         let cases: &[Refused] = &[
-            ("-d too long for a session", Some("37h"), None, &[]),
             ("profile's session too short", None, Some("60"), &[]),
             ("-d too long for a role", Some("13h"), None, &[None]),
             ("a role's length unreadable", None, None, &[Some("soon")]),
@@ -279,7 +289,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn region_serial_and_timeout() {
+    fn region_serial_and_timeout_come_from_the_options_over_the_profile() {
         let mut asked = options(None, false);
         let plan = SessionPlan::new(&asked, profile(None, vec![])).unwrap();
         assert_eq!(plan.region.as_deref(), Some("eu-west-1"));
@@ -291,20 +301,11 @@ pub(crate) mod tests {
 
         asked.region = Some("us-east-2".into());
         asked.mfa_serial = Some("GAHT12345678".into());
-        asked.timeout = 0.5;
+        asked.timeout = Duration::from_millis(500);
         let plan = SessionPlan::new(&asked, profile(None, vec![])).unwrap();
         assert_eq!(plan.region.as_deref(), Some("us-east-2"));
         assert_eq!(plan.serial.as_deref(), Some("GAHT12345678"));
         assert_eq!(plan.timeout, Duration::from_millis(500));
-
-        for timeout in [0.0, -1.0, f64::NAN] {
-            asked.timeout = timeout;
-            let result = SessionPlan::new(&asked, profile(None, vec![]));
-            assert!(
-                matches!(result, Err(Error::InvalidTimeout(_))),
-                "{timeout}: {result:?}"
-            );
-        }
     }
 
     #[test]
