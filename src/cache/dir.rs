@@ -53,6 +53,7 @@ impl PrivateDir {
             return None;
         };
         let usable = refuse_relative(&dir)
+            .and_then(|()| refuse_non_directory(&dir))
             .and_then(|()| check_dir_chain(&dir))
             .and_then(|()| make_private_dir(&dir).map_err(|e| e.to_string()))
             // The parents were checked before anything was made under them.
@@ -171,6 +172,17 @@ fn refuse_relative(dir: &Path) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// Something already there that is not a directory is named as what it is, not as the
+/// "File exists" that making a directory over it would say.
+fn refuse_non_directory(dir: &Path) -> Result<(), String> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => Err(
+            "it is a file, not a directory; remove it or set AWS_MFA_CACHE_DIR elsewhere".into(),
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// A private JSON file of ours. `Err(None)`: there is none; `Err(Some(why))`: there is one

@@ -305,7 +305,10 @@ fn a_cache_directory_that_cannot_be_made_still_works() {
     // Under a file, and a file itself.
     for (dir, why) in [
         (file.join("cache"), "Not a directory"),
-        (file.clone(), "File exists"),
+        (
+            file.clone(),
+            "it is a file, not a directory; remove it or set AWS_MFA_CACHE_DIR elsewhere",
+        ),
     ] {
         not_cached_in(&mut env, dir.to_str().unwrap(), why);
     }
