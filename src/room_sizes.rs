@@ -11,7 +11,7 @@ const FUNCTION_LINES: usize = 80;
 const TABLES: &[(&str, &str, &str)] = &[
     ("error/hints.rs", "hint", "one arm per failure"),
     (
-        "aws/errors.rs",
+        "aws/errors/tests.rs",
         "sts_error_codes_are_explained",
         "one row per STS answer",
     ),

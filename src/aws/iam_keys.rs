@@ -79,11 +79,12 @@ impl Aws {
         owner: &KeyOwner,
     ) -> Result<Vec<AccessKey>, Error> {
         const ACTION: &str = "ListAccessKeys";
-        let client = self.iam_with(ACTION, &Signer::Session(session), self.timeout)?;
+        let signer = Signer::Session(session);
+        let client = self.iam_with(ACTION, &signer, self.timeout)?;
         let request = client
             .list_access_keys()
             .set_user_name(owner.user_name.clone());
-        let output = self.send(ACTION, request.send())?;
+        let output = self.send(ACTION, &signer, request.send())?;
         let mut keys: Vec<AccessKey> = output
             .access_key_metadata()
             .iter()
@@ -106,11 +107,12 @@ impl Aws {
         owner: &KeyOwner,
     ) -> Result<LongTermKeys, Error> {
         const ACTION: &str = "CreateAccessKey";
-        let client = self.iam_with(ACTION, &Signer::Session(session), self.timeout)?;
+        let signer = Signer::Session(session);
+        let client = self.iam_with(ACTION, &signer, self.timeout)?;
         let request = client
             .create_access_key()
             .set_user_name(owner.user_name.clone());
-        let output = self.send(ACTION, request.send())?;
+        let output = self.send(ACTION, &signer, request.send())?;
         let unreadable = |what: &str| Error::Sts {
             action: ACTION,
             why: format!("IAM sent an answer that cannot be read: {what}"),
@@ -139,12 +141,13 @@ impl Aws {
         id: &str,
     ) -> Result<(), Error> {
         const ACTION: &str = "DeleteAccessKey";
-        let client = self.iam_with(ACTION, &Signer::Session(session), self.timeout)?;
+        let signer = Signer::Session(session);
+        let client = self.iam_with(ACTION, &signer, self.timeout)?;
         let request = client
             .delete_access_key()
             .set_user_name(owner.user_name.clone())
             .access_key_id(id);
-        self.send(ACTION, request.send()).map(drop)
+        self.send(ACTION, &signer, request.send()).map(drop)
     }
 
     /// Makes one of the user's access keys inactive (it stays, and can be made active again).
@@ -155,13 +158,14 @@ impl Aws {
         id: &str,
     ) -> Result<(), Error> {
         const ACTION: &str = "UpdateAccessKey";
-        let client = self.iam_with(ACTION, &Signer::Session(session), self.timeout)?;
+        let signer = Signer::Session(session);
+        let client = self.iam_with(ACTION, &signer, self.timeout)?;
         let request = client
             .update_access_key()
             .set_user_name(owner.user_name.clone())
             .access_key_id(id)
             .status(aws_sdk_iam::types::StatusType::Inactive);
-        self.send(ACTION, request.send()).map(drop)
+        self.send(ACTION, &signer, request.send()).map(drop)
     }
 
     /// Waits until `keys` sign a call AWS accepts (GetCallerIdentity, which no policy can
@@ -202,9 +206,10 @@ impl Aws {
     /// GetCallerIdentity signed with `keys`, with a bound of its own per try.
     fn identity_of(&self, keys: &LongTermKeys) -> Result<String, Error> {
         const ACTION: &str = "GetCallerIdentity";
+        let signer = Signer::LongTerm(keys);
         endpoint::check(&self.config, ACTION, "STS")?;
         let config = aws_sdk_sts::config::Builder::from(&self.config)
-            .credentials_provider(Self::credentials(&Signer::LongTerm(keys)))
+            .credentials_provider(Self::credentials(&signer))
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(self.timeout.min(Duration::from_millis(3100)))
@@ -213,7 +218,7 @@ impl Aws {
             )
             .build();
         let client = aws_sdk_sts::Client::from_conf(config);
-        let output = self.send(ACTION, client.get_caller_identity().send())?;
+        let output = self.send(ACTION, &signer, client.get_caller_identity().send())?;
         Ok(output.arn().unwrap_or_default().to_owned())
     }
 }

@@ -59,6 +59,15 @@ pub enum Signer<'a> {
     Session(&'a Credentials),
 }
 
+impl Signer<'_> {
+    fn kind(&self) -> errors::SignedWith {
+        match self {
+            Signer::LongTerm(_) => errors::SignedWith::LongTermKey,
+            Signer::Session(_) => errors::SignedWith::Session,
+        }
+    }
+}
+
 /// A connection to AWS (STS, and IAM for device discovery): one runtime, one SDK
 /// configuration, a deadline for all calls.
 pub struct Aws {
@@ -145,7 +154,8 @@ impl Aws {
     pub fn list_mfa_devices(&self, keys: &LongTermKeys) -> Result<Vec<String>, Error> {
         const ACTION: &str = "ListMFADevices";
         let client = self.iam(ACTION, keys)?;
-        let output = self.send(ACTION, client.list_mfa_devices().send())?;
+        let signer = Signer::LongTerm(keys);
+        let output = self.send(ACTION, &signer, client.list_mfa_devices().send())?;
         Ok(output
             .mfa_devices()
             .iter()
@@ -196,7 +206,10 @@ impl Aws {
                 ))
             }
             Err(err) => {
-                MfaEnforcement::Unknown(errors::failure(ACTION, self.timeout, err).to_string())
+                let signed = errors::SignedWith::LongTermKey;
+                MfaEnforcement::Unknown(
+                    errors::failure(ACTION, signed, self.timeout, err).to_string(),
+                )
             }
         };
         tracing::info!("{ACTION}: {verdict:?}");
@@ -213,7 +226,7 @@ impl Aws {
             .get_caller_identity()
             .customize()
             .interceptor(clock::DateHeader(date.clone()));
-        let output = self.send(ACTION, request.send())?;
+        let output = self.send(ACTION, signer, request.send())?;
         let server_time = date.lock().ok().and_then(|d| *d);
         Ok(CallerIdentity {
             arn: output.arn().unwrap_or_default().to_owned(),
@@ -242,7 +255,7 @@ impl Aws {
             duration = %crate::duration::span(duration_seconds),
             "{ACTION}: asking STS"
         );
-        let output = self.send(ACTION, request.send())?;
+        let output = self.send(ACTION, &Signer::LongTerm(keys), request.send())?;
         credentials(ACTION, output.credentials)
     }
 
@@ -276,7 +289,7 @@ impl Aws {
             mfa_serial = %mfa.map_or("none", |(serial, _)| serial),
             "{ACTION}: asking STS"
         );
-        let output = self.send(ACTION, request.send())?;
+        let output = self.send(ACTION, signer, request.send())?;
         credentials(ACTION, output.credentials)
     }
 
@@ -284,13 +297,14 @@ impl Aws {
     fn send<T: Answer, E: ProvideErrorMetadata + std::error::Error + 'static>(
         &self,
         action: &'static str,
+        signer: &Signer<'_>,
         request: impl std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     ) -> Result<T, Error> {
         let started = Instant::now();
         let result = self
             .runtime
             .block_on(request)
-            .map_err(|e| errors::failure(action, self.timeout, e));
+            .map_err(|e| errors::failure(action, signer.kind(), self.timeout, e));
         let took = crate::duration::measured(started.elapsed());
         match &result {
             Ok(answer) => tracing::info!(took = %took, "{action}: {}", answer.summary()),

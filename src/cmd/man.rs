@@ -261,7 +261,7 @@ const DIAGNOSTICS: &[(&str, &str)] = &[
     ),
     (
         "InvalidClientTokenId",
-        "The access key was deleted or rotated: check aws_access_key_id.",
+        "The access key was deleted or rotated: check aws_access_key_id. For a call the cached session signed (a role's AssumeRole, rotate), the key that made the session is gone: run again with --refresh.",
     ),
     (
         "SignatureDoesNotMatch",

@@ -284,3 +284,27 @@ fn an_odd_or_long_user_name_makes_a_valid_session_name() {
         assert!(expected.len() <= 64);
     }
 }
+
+#[test]
+fn a_session_sts_no_longer_takes_is_mended_with_refresh_not_the_credentials_file() {
+    let fake = FakeSts::start();
+    let env = roles_env(&fake);
+    env_for(&env, "admin", &["-t", CODE]).assert_success();
+    // The key that made the session was deleted: STS refuses the session's token.
+    fake.then_for(
+        "AssumeRole",
+        Reply::Error {
+            status: 403,
+            code: "InvalidClientTokenId",
+            message: "The security token included in the request is invalid.",
+        },
+    );
+    let out = env_for(&env, "readonly", &[]);
+    out.assert_failure("AssumeRole failed: InvalidClientTokenId")
+        .assert_failure("run again with --refresh for a new one");
+    assert!(
+        !out.stderr.contains("aws_access_key_id"),
+        "the file is not at fault: {}",
+        out.stderr
+    );
+}
