@@ -99,7 +99,7 @@ const CODE_HINTS: &[(&str, &str)] = &[
     ("RequestLimitExceeded", THROTTLED),
 ];
 
-const SESSION_REFUSED: &str = "the session that signed the call is no longer valid (it expired, or the key that made it was deleted or rotated): run again with --refresh for a new one";
+const SESSION_REFUSED: &str = "the session that signed the call is no longer valid (it expired, or the key that made it was deleted or rotated): run again with --refresh for a new one (and check that this machine's clock is right)";
 
 const THROTTLED: &str = "STS is limiting requests: wait a moment and try again";
 
