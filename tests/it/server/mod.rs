@@ -16,9 +16,9 @@ mod host;
 mod inside;
 mod js_sdk;
 mod leftovers;
+mod refresh_windows;
 mod short_grants;
 mod signals;
-mod windows;
 
 /// `[default]` holds long-term keys (DEFAULT_CREDENTIALS); `admin` is a role assumed from
 /// its MFA session.
