@@ -8,14 +8,10 @@ use std::sync::{Arc, Mutex};
 
 use crate::support::*;
 
-const CONFIG: &str = "[default]
-mfa_serial = arn:aws:iam::123456789012:mfa/tester
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-
+/// ROLE_CONFIG and two more roles: a chained one and one in another partition.
+fn config() -> String {
+    format!(
+        "{ROLE_CONFIG}
 [profile deep]
 role_arn = arn:aws:iam::333333333333:role/deep
 source_profile = admin
@@ -24,7 +20,9 @@ source_profile = admin
 role_arn = arn:aws-us-gov:iam::444444444444:role/admin
 source_profile = default
 region = us-gov-west-1
-";
+"
+    )
+}
 
 /// What the fake endpoint hands out.
 const SIGNIN_TOKEN: &str = "FAKESIGNINTOKEN-0123456789_abcdef";
@@ -147,7 +145,7 @@ fn answer(stream: impl Read + Write, seen: &Requests, canned: &Canned) {
 }
 
 fn console_env(fake: &FakeSts, signin: &FakeSignin) -> TestEnv {
-    let mut env = TestEnv::with_files(CONFIG, DEFAULT_CREDENTIALS).sts(fake);
+    let mut env = TestEnv::with_files(&config(), DEFAULT_CREDENTIALS).sts(fake);
     env.set("AWS_MFA_SIGNIN_URL", &signin.url);
     env
 }

@@ -93,14 +93,10 @@ fn bad_input_is_refused_before_sts_is_called() {
     );
 }
 
-const ROLES: &str = "[default]
-mfa_serial = arn:aws:iam::123456789012:mfa/tester
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-
+/// ROLE_CONFIG and roles that cannot be used: a loop, no source, a missing source.
+fn broken_roles() -> String {
+    format!(
+        "{ROLE_CONFIG}
 [profile loop-a]
 role_arn = arn:aws:iam::111111111111:role/a
 source_profile = loop-b
@@ -115,7 +111,9 @@ role_arn = arn:aws:iam::111111111111:role/orphan
 [profile lost]
 role_arn = arn:aws:iam::111111111111:role/lost
 source_profile = gone
-";
+"
+    )
+}
 
 #[test]
 fn broken_profile_files_are_refused_before_sts() {
@@ -138,22 +136,22 @@ fn broken_profile_files_are_refused_before_sts() {
             .says("unknown profile 'nope'")
             .hint("known profiles: default"),
         Case::env("a source_profile loop")
-            .files(ROLES, DEFAULT_CREDENTIALS)
+            .files(&broken_roles(), DEFAULT_CREDENTIALS)
             .args(&["-p", "loop-a"])
             .says("profile 'loop-a' cannot be used: source_profile loops: loop-a -> loop-b -> loop-a")
             .hint("end the chain at a profile that holds your long-term keys"),
         Case::env("a role with no source")
-            .files(ROLES, DEFAULT_CREDENTIALS)
+            .files(&broken_roles(), DEFAULT_CREDENTIALS)
             .args(&["-p", "orphan"])
             .says("profile 'orphan' cannot be used: it has role_arn but no source_profile")
             .hint("add 'source_profile = NAME'"),
         Case::env("a role whose source is missing")
-            .files(ROLES, DEFAULT_CREDENTIALS)
+            .files(&broken_roles(), DEFAULT_CREDENTIALS)
             .args(&["-p", "lost"])
             .says("profile 'lost' cannot be used: its source_profile 'gone' is not in ")
             .hint("known profiles: admin, default, loop-a, loop-b, lost, orphan"),
         Case::env("a role duration past 12h")
-            .files(ROLES, DEFAULT_CREDENTIALS)
+            .files(&broken_roles(), DEFAULT_CREDENTIALS)
             .args(&["-p", "admin", "-d", "13h"])
             .says("role credentials can last from 900 s (15m) to 43200 s (12h)"),
     ]
@@ -232,7 +230,7 @@ fn sts_refusals_name_the_cause_and_the_fix() {
 fn role_failures_after_a_good_session_keep_only_the_session() {
     check(&[
         Case::env("a role the user may not assume")
-            .files(ROLES, DEFAULT_CREDENTIALS)
+            .files(&broken_roles(), DEFAULT_CREDENTIALS)
             .args(&["-p", "admin"])
             .reply_for(
                 "AssumeRole",
@@ -248,7 +246,7 @@ fn role_failures_after_a_good_session_keep_only_the_session() {
             .calls("AssumeRole", 1)
             .keeps_session(),
         Case::env("a session STS calls expired")
-            .files(ROLES, DEFAULT_CREDENTIALS)
+            .files(&broken_roles(), DEFAULT_CREDENTIALS)
             .args(&["-p", "admin"])
             .reply_for(
                 "AssumeRole",
@@ -263,7 +261,7 @@ fn role_failures_after_a_good_session_keep_only_the_session() {
             .calls("AssumeRole", 1)
             .keeps_session(),
         Case::env("a wrong code with --no-session")
-            .files(ROLES, DEFAULT_CREDENTIALS)
+            .files(&broken_roles(), DEFAULT_CREDENTIALS)
             .args(&["-p", "admin", "--no-session"])
             .accept_only("654321")
             .says("AssumeRole failed: STS rejected the MFA code")

@@ -552,6 +552,7 @@ fn ctrl_c_at_the_hidden_prompt_leaves_the_terminal_as_it_was() {
 fn a_role_can_take_its_source_keys_from_a_profile_only_in_the_keychain() {
     let fake = FakeSts::start();
     fake.knows(KC_KEY, KC_SECRET);
+    // Not ROLE_CONFIG: the source profile, `solo`, is only in the keychain.
     let mut env = TestEnv::with_files(
         &format!(
             "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = solo\nmfa_serial = {SERIAL}\nregion = eu-west-1\n"

@@ -15,7 +15,7 @@ use crate::support::*;
 const ODD: &str = "it's \"$(echo no)\" `echo no` \\ $HOME ‘q’ é ✓ %PATH% {x}";
 
 /// `default` (with the MFA device) sets three variables; `prod`, a role from it, two (one
-/// of the same name); `plain` none.
+/// of the same name); `plain` none. Not ROLE_CONFIG: each profile carries its own `aws_mfa_env`.
 fn profiles() -> String {
     format!(
         "{DEFAULT_CONFIG}aws_mfa_env =\n  KUBECONFIG = ~/.kube/dev\n  ODD = {ODD}\n  DEV_ONLY = 1\n\

@@ -8,15 +8,6 @@ use std::sync::{Arc, Mutex};
 
 use crate::support::*;
 
-const CONFIG: &str = "[default]
-mfa_serial = arn:aws:iam::123456789012:mfa/tester
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-";
-
 const SIGNIN_TOKEN: &str = "FAKESIGNINTOKEN-0123456789_abcdef";
 
 /// A federation endpoint on 127.0.0.1 whose every answer `reply` makes from the request's
@@ -81,7 +72,7 @@ impl Endpoint {
 }
 
 fn console_env(fake: &FakeSts, url: &str) -> TestEnv {
-    let mut env = TestEnv::with_files(CONFIG, DEFAULT_CREDENTIALS).sts(fake);
+    let mut env = TestEnv::with_files(ROLE_CONFIG, DEFAULT_CREDENTIALS).sts(fake);
     env.set("AWS_MFA_SIGNIN_URL", url);
     env
 }

@@ -20,17 +20,6 @@ mod refresh_windows;
 mod short_grants;
 mod signals;
 
-/// `[default]` holds long-term keys (DEFAULT_CREDENTIALS); `admin` is a role assumed from
-/// its MFA session.
-const ROLE_CONFIG: &str = "[default]
-mfa_serial = arn:aws:iam::123456789012:mfa/tester
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-";
-
 const ANOTHER_CODE: &str = "271828";
 
 fn role_env(fake: &FakeSts) -> TestEnv {

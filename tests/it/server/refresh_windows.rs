@@ -8,16 +8,10 @@ use crate::support::peers::{require, require_python_module};
 use crate::support::server::{Served, parse_credentials};
 use crate::support::*;
 
-/// `admin` is a role whose credentials last 900 seconds.
-const SHORT_ROLE_CONFIG: &str = "[default]
-mfa_serial = arn:aws:iam::123456789012:mfa/tester
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-duration_seconds = 900
-";
+/// ROLE_CONFIG with `admin`'s credentials lasting 900 seconds.
+fn short_role_config() -> String {
+    format!("{ROLE_CONFIG}duration_seconds = 900\n")
+}
 
 /// boto3 makes N calls; prints where its credentials came from.
 const BOTO3_CALLS: &str = r#"
@@ -35,7 +29,7 @@ fn a_15_minute_role_costs_one_assume_role_for_50_boto3_calls_under_server() {
         return;
     };
     let fake = FakeSts::start();
-    let env = TestEnv::with_files(SHORT_ROLE_CONFIG, DEFAULT_CREDENTIALS).sts(&fake);
+    let env = TestEnv::with_files(&short_role_config(), DEFAULT_CREDENTIALS).sts(&fake);
     let out = env.run(&[
         "exec",
         "--server",
@@ -73,11 +67,12 @@ fn a_15_minute_role_costs_one_assume_role_for_50_boto3_calls_through_credential_
     };
     let fake = FakeSts::start();
     let config = format!(
-        "{SHORT_ROLE_CONFIG}
+        "{}
 [profile via-process]
 region = eu-west-1
 credential_process = {BIN} credential-process --profile admin
-"
+",
+        short_role_config()
     );
     let env = TestEnv::with_files(&config, DEFAULT_CREDENTIALS).sts(&fake);
     env.run(&["env", "--shell", "bash", "-t", CODE])

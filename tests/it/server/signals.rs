@@ -169,6 +169,7 @@ fn mfa_process_started_by_the_endpoint_has_no_signal_blocked_or_ignored() {
         ),
     )
     .unwrap();
+    // Not ROLE_CONFIG: `[default]` gets the code from an `mfa_process` the endpoint starts.
     env.write_aws_file(
         "config",
         &format!(

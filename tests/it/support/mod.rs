@@ -34,6 +34,16 @@ pub const CODE3: &str = "161803";
 pub const DEFAULT_CREDENTIALS: &str = "[default]\naws_access_key_id = AKIATESTLONGTERM0001\naws_secret_access_key = LONGTERMSECRET/do-not-print+0001\n";
 pub const DEFAULT_CONFIG: &str =
     "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/tester\nregion = eu-west-1\n";
+/// DEFAULT_CONFIG and `admin`, a role assumed from `[default]`'s MFA session. Tests that
+/// need more profiles append them: `format!("{ROLE_CONFIG}\n[profile …]")`.
+pub const ROLE_CONFIG: &str = "[default]
+mfa_serial = arn:aws:iam::123456789012:mfa/tester
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::111111111111:role/admin
+source_profile = default
+";
 
 /// Every variable of DESIGN §3: set by a session, or removed by one.
 pub const SESSION_VARIABLES: [&str; 11] = [
