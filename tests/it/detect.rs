@@ -2,6 +2,7 @@
 //! parent process), then `$SHELL`, else an error listing the choices and nothing on stdout.
 
 use crate::support::peers::require;
+use crate::support::shells::SHELL_HINT;
 use crate::support::xonsh::execx_output_of;
 use crate::support::*;
 
@@ -85,15 +86,13 @@ fn a_parent_that_is_no_shell_leaves_it_to_shell_and_then_to_an_error() {
     let out = env.run(&["env", "-t", CODE]);
     out.assert_failure("cannot tell which shell to write for: the parent process is ")
         .assert_failure("and $SHELL is /usr/bin/rc")
-        .assert_failure(
-            "hint: name it with --shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json",
-        );
+        .assert_failure(&format!("hint: name it with {}", *SHELL_HINT));
     assert_eq!(fake.calls().len(), 0, "an unknown shell costs no MFA code");
 
     let env = TestEnv::new().sts(&fake);
     env.run(&["env", "--unset"])
         .assert_failure("and $SHELL is nothing")
-        .assert_failure("--shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json");
+        .assert_failure(&SHELL_HINT);
 }
 
 /// How each of the later shells takes a session with no shell named, as its users write it

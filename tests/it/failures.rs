@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::failure_matrix::{Case, assert_cache_clean, check, run_bounded};
 use crate::support::server::{as_from_a_terminal, send_signal};
+use crate::support::shells::SHELL_HINT;
 use crate::support::*;
 
 /// A loopback port nobody listens on.
@@ -87,7 +88,7 @@ fn bad_input_is_refused_before_sts_is_called() {
                 .only_args(&["env", "-t", CODE])
                 .var("SHELL", "/usr/bin/rc")
                 .says("cannot tell which shell to write for")
-                .hint("--shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json"),
+                .hint(SHELL_HINT.as_str()),
         ]
         .map(Case::no_calls),
     );

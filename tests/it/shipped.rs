@@ -7,19 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use crate::support::peers::require;
 use crate::support::pty::Pty;
+use crate::support::shells::SHELLS;
 use crate::support::xonsh::execx_output_of;
 use crate::support::*;
-
-const SHIPPED: [(&str, &str); 8] = [
-    ("bash", "aws-mfa.bash"),
-    ("zsh", "aws-mfa.zsh"),
-    ("fish", "aws-mfa.fish"),
-    ("pwsh", "aws-mfa.ps1"),
-    ("tcsh", "aws-mfa.tcsh"),
-    ("elvish", "aws-mfa.elv"),
-    ("xonsh", "aws-mfa.xsh"),
-    ("nu", "aws-mfa.nu"),
-];
 
 fn shipped(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -65,7 +55,8 @@ const FISH_CLEAN: &[&str] = &["--no-config"];
 #[test]
 fn init_prints_the_shipped_files() {
     let env = TestEnv::new();
-    for (shell, file) in SHIPPED {
+    let shipped_files = SHELLS.iter().filter_map(|s| Some((s.name, s.init?)));
+    for (shell, file) in shipped_files {
         let out = env.run(&["init", shell]);
         out.assert_success();
         assert_eq!(out.stdout, std::fs::read_to_string(shipped(file)).unwrap());

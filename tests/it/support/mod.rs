@@ -9,6 +9,7 @@ pub mod peers;
 pub mod pty;
 pub mod pwsh;
 pub mod server;
+pub mod shells;
 pub mod signin;
 pub mod users;
 pub mod wine;

@@ -1,0 +1,189 @@
+//! What the tests know of each shell, one entry a shell (in `env --help`'s order): the
+//! name `--shell` takes, its writer, the file `init` prints, and how the real shell
+//! evaluates statements and prints variables back. A new shell is a line in `SHELLS`
+//! (and a `RealShell` when it runs here); the `--shell` hint, the snapshots and the
+//! `init` checks follow from it.
+
+use std::sync::LazyLock;
+
+use aws_mfa::shell::Shell;
+
+/// One shell as the tests see it.
+pub struct ShellUnderTest {
+    /// What `--shell`, `init` and `completions` take.
+    pub name: &'static str,
+    pub writer: Shell,
+    /// The file under `shell/` that `init` prints (`None`: no functions).
+    pub init: Option<&'static str>,
+    /// The real shell that evaluates its statements (`None`: PowerShell and JSON, read by
+    /// rules in the tests).
+    pub real: Option<&'static RealShell>,
+}
+
+pub const SHELLS: [ShellUnderTest; 10] = [
+    shell("bash", Shell::Bash, Some("aws-mfa.bash"), Some(&BASH)),
+    shell("zsh", Shell::Zsh, Some("aws-mfa.zsh"), Some(&ZSH)),
+    shell("fish", Shell::Fish, Some("aws-mfa.fish"), Some(&FISH)),
+    shell("pwsh", Shell::Pwsh, Some("aws-mfa.ps1"), None),
+    shell("sh", Shell::Sh, None, Some(&DASH)),
+    shell("tcsh", Shell::Tcsh, Some("aws-mfa.tcsh"), Some(&TCSH)),
+    shell("elvish", Shell::Elvish, Some("aws-mfa.elv"), Some(&ELVISH)),
+    shell("xonsh", Shell::Xonsh, Some("aws-mfa.xsh"), Some(&XONSH)),
+    shell("nu", Shell::Nu, Some("aws-mfa.nu"), Some(&NU)),
+    shell("json", Shell::Json, None, None),
+];
+
+const fn shell(
+    name: &'static str,
+    writer: Shell,
+    init: Option<&'static str>,
+    real: Option<&'static RealShell>,
+) -> ShellUnderTest {
+    ShellUnderTest {
+        name,
+        writer,
+        init,
+        real,
+    }
+}
+
+/// The real shell that evaluates `name`'s statements (`sh`'s: dash).
+pub fn real_shell(name: &str) -> &'static RealShell {
+    SHELLS
+        .iter()
+        .find(|s| s.name == name)
+        .and_then(|s| s.real)
+        .unwrap_or_else(|| panic!("no real shell for {name}"))
+}
+
+/// The hint a user gets when aws-mfa cannot tell the shell: `--shell bash|zsh|…`.
+pub static SHELL_HINT: LazyLock<String> = LazyLock::new(|| {
+    let names: Vec<&str> = SHELLS.iter().map(|s| s.name).collect();
+    format!("--shell {}", names.join("|"))
+});
+
+/// How a shell evaluates `aws-mfa env` output and prints the variables back.
+pub struct RealShell {
+    pub program: &'static str,
+    pub flags: &'static [&'static str],
+    pub writer: Shell,
+    /// Options a user may have set, one picked per batch ("" for none).
+    pub options: &'static [&'static str],
+    /// Evaluates the statements in the file `$STATEMENTS` (or `{file}`, its path).
+    pub evaluate: &'static str,
+    /// Prints the named variables as the shell sees them, each followed by a NUL, then
+    /// what a child inherits (`env -0`).
+    pub read_back: fn(&[&str]) -> String,
+    /// Characters the writer refuses for this shell (tested on their own).
+    pub refuses: &'static [char],
+    /// Whether the writer refuses non-ASCII characters outside a UTF-8 locale.
+    pub ascii_outside_utf8: bool,
+}
+
+fn posix_read_back(names: &[&str]) -> String {
+    let vars: String = names.iter().map(|n| format!(r#" "${n}""#)).collect();
+    format!("printf '%s\\0'{vars}\nenv -0\n")
+}
+
+const BASH: RealShell = RealShell {
+    program: "bash",
+    flags: &["--norc", "--noprofile"],
+    writer: Shell::Bash,
+    options: &["", "set -o posix", "shopt -s extglob failglob nullglob"],
+    evaluate: r#"eval "$(cat "$STATEMENTS")""#,
+    read_back: posix_read_back,
+    refuses: &[],
+    ascii_outside_utf8: false,
+};
+const ZSH: RealShell = RealShell {
+    program: "zsh",
+    flags: &["-f"],
+    writer: Shell::Zsh,
+    options: &[
+        "",
+        "setopt rc_quotes",
+        "emulate sh",
+        "emulate ksh",
+        "unsetopt multibyte",
+        "setopt posix_strings c_bases octal_zeroes",
+    ],
+    evaluate: r#"eval "$(cat "$STATEMENTS")""#,
+    read_back: posix_read_back,
+    refuses: &[],
+    ascii_outside_utf8: false,
+};
+const DASH: RealShell = RealShell {
+    program: "dash",
+    flags: &[],
+    writer: Shell::Sh,
+    options: &[""],
+    evaluate: r#"eval "$(cat "$STATEMENTS")""#,
+    read_back: posix_read_back,
+    refuses: &[],
+    ascii_outside_utf8: false,
+};
+const FISH: RealShell = RealShell {
+    program: "fish",
+    flags: &["--no-config"],
+    writer: Shell::Fish,
+    options: &[""],
+    evaluate: r#"cat "$STATEMENTS" | source"#,
+    read_back: posix_read_back,
+    refuses: &[],
+    ascii_outside_utf8: false,
+};
+const TCSH: RealShell = RealShell {
+    program: "tcsh",
+    flags: &["-f"],
+    writer: Shell::Tcsh,
+    options: &["", "set noglob", r"set histchars = '\!^'"],
+    evaluate: r#"eval "`cat $STATEMENTS`""#,
+    read_back: posix_read_back,
+    refuses: &['\n', '\r'],
+    ascii_outside_utf8: true,
+};
+const ELVISH: RealShell = RealShell {
+    program: "elvish",
+    flags: &["-norc"],
+    writer: Shell::Elvish,
+    options: &[""],
+    evaluate: "eval (slurp < $E:STATEMENTS)",
+    read_back: |names| {
+        let vars: String = names.iter().map(|n| format!(" $E:{n}")).collect();
+        format!("for v [{vars}] {{ print $v\"\\x00\" }}\ne:env -0\n")
+    },
+    refuses: &[],
+    ascii_outside_utf8: false,
+};
+const XONSH: RealShell = RealShell {
+    program: "xonsh",
+    flags: &["--no-rc"],
+    writer: Shell::Xonsh,
+    options: &[""],
+    // Read by Python rather than captured with $(cat …): xonsh 0.13's capture can drop a
+    // program's output on a busy machine, and what is tested here is the quoting.
+    evaluate: "execx(open($STATEMENTS).read())",
+    read_back: |names| {
+        let names: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+        format!(
+            "import sys\nfor n in [{}]: sys.stdout.buffer.write(${{...}}[n].encode('utf-8', 'surrogateescape') + b'\\0')\nsys.stdout.flush()\nenv -0\n",
+            names.join(", ")
+        )
+    },
+    refuses: &[],
+    ascii_outside_utf8: false,
+};
+const NU: RealShell = RealShell {
+    program: "nu",
+    flags: &["--no-config-file"],
+    writer: Shell::Nu,
+    options: &[""],
+    // `source` takes a path fixed when the script is parsed.
+    evaluate: "source '{file}'",
+    read_back: |names| {
+        let vars: String = names.iter().map(|n| format!(" $env.{n}")).collect();
+        format!("[{vars}] | each {{|v| $v + (char nul) }} | str join | print -n\n^env -0\n")
+    },
+    refuses: &[],
+    ascii_outside_utf8: false,
+};
