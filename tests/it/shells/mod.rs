@@ -12,7 +12,7 @@ use aws_mfa::shell::Shell;
 
 use crate::support::peers::require;
 use crate::support::pwsh::read_pwsh;
-use crate::support::shells::SHELLS;
+use crate::support::shells::{SHELLS, shells_taking_env};
 use crate::support::xonsh::execx_output_of;
 use crate::support::*;
 
@@ -172,51 +172,13 @@ fn a_session_evaluates_with_status_zero_in_every_shell() {
     // when none of the removed variables existed (fish's `set -e` returns 4 for those).
     let fake = FakeSts::start();
     let env = TestEnv::new().sts(&fake);
-    let shells = [
-        (
-            "bash",
-            &[][..],
-            format!(r#"eval "$("$AWS_MFA" env -t {CODE})" && echo ok"#),
-        ),
-        (
-            "zsh",
-            &["-f"][..],
-            format!(r#"eval "$("$AWS_MFA" env -t {CODE})" && echo ok"#),
-        ),
-        (
-            "dash",
-            &[][..],
-            format!(r#"eval "$("$AWS_MFA" env -t {CODE})" && echo ok"#),
-        ),
-        (
-            "fish",
-            &["--no-config"][..],
-            format!(r#""$AWS_MFA" env -t {CODE} | source; and echo ok"#),
-        ),
-        (
-            "tcsh",
-            &["-f"][..],
-            format!("eval \"`$AWS_MFA env -t {CODE}`\" && echo ok"),
-        ),
-        (
-            "elvish",
-            &["-norc"][..],
-            format!("eval ((external $E:AWS_MFA) env -t {CODE} | slurp); echo ok"),
-        ),
-        (
-            "xonsh",
-            &["--no-rc"][..],
-            format!(
-                "{}\necho ok",
-                execx_output_of(&format!("@($AWS_MFA) env -t {CODE}"))
-            ),
-        ),
-    ];
-    for (program, flags, script) in shells {
+    for (shell, take_env) in shells_taking_env() {
+        let program = shell.program;
         let Some(path) = require(program) else {
             continue;
         };
-        let out = env.shell(&path, flags, &script);
+        let script = shell.script([take_env(&format!("-t {CODE}")), "echo ok".into()]);
+        let out = env.shell(&path, shell.flags, &script);
         out.assert_success();
         assert_eq!(out.stdout, "ok\n", "{program}: {}", out.stderr);
     }

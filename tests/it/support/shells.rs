@@ -6,6 +6,8 @@
 
 use std::sync::LazyLock;
 
+use super::xonsh::execx_output_of;
+
 use aws_mfa::shell::Shell;
 
 /// One shell as the tests see it.
@@ -56,6 +58,14 @@ pub fn real_shell(name: &str) -> &'static RealShell {
         .unwrap_or_else(|| panic!("no real shell for {name}"))
 }
 
+/// The real shells that take a session in one script (all but nu), and how.
+pub fn shells_taking_env() -> impl Iterator<Item = (&'static RealShell, fn(&str) -> String)> {
+    SHELLS
+        .iter()
+        .filter_map(|s| s.real)
+        .filter_map(|real| Some((real, real.take_env?)))
+}
+
 /// The hint a user gets when aws-mfa cannot tell the shell: `--shell bash|zsh|…`.
 pub static SHELL_HINT: LazyLock<String> = LazyLock::new(|| {
     let names: Vec<&str> = SHELLS.iter().map(|s| s.name).collect();
@@ -78,6 +88,26 @@ pub struct RealShell {
     pub refuses: &'static [char],
     /// Whether the writer refuses non-ASCII characters outside a UTF-8 locale.
     pub ascii_outside_utf8: bool,
+    /// The line that takes a session as its users write it: evaluates what `aws-mfa env
+    /// ARGS` prints (the binary in `$AWS_MFA`). `None` for nu, whose `source` reads a file
+    /// when the line is parsed: one process writes it, the next sources it.
+    pub take_env: Option<fn(&str) -> String>,
+    /// What joins two lines of a script: ` && ` where the shell has it, so a failure stops
+    /// it; else a new line (in elvish a failure is an exception and stops it too).
+    pub then: &'static str,
+    /// `env -0` as this shell starts the program.
+    pub env0: &'static str,
+}
+
+impl RealShell {
+    /// `lines` as one script, each run after the one before it (see `then`).
+    pub fn script(&self, lines: impl IntoIterator<Item = String>) -> String {
+        lines.into_iter().collect::<Vec<_>>().join(self.then)
+    }
+}
+
+fn posix_take_env(args: &str) -> String {
+    format!(r#"eval "$("$AWS_MFA" env {args})""#)
 }
 
 fn posix_read_back(names: &[&str]) -> String {
@@ -94,6 +124,9 @@ const BASH: RealShell = RealShell {
     read_back: posix_read_back,
     refuses: &[],
     ascii_outside_utf8: false,
+    take_env: Some(posix_take_env),
+    then: " && ",
+    env0: "env -0",
 };
 const ZSH: RealShell = RealShell {
     program: "zsh",
@@ -111,6 +144,9 @@ const ZSH: RealShell = RealShell {
     read_back: posix_read_back,
     refuses: &[],
     ascii_outside_utf8: false,
+    take_env: Some(posix_take_env),
+    then: " && ",
+    env0: "env -0",
 };
 const DASH: RealShell = RealShell {
     program: "dash",
@@ -121,6 +157,9 @@ const DASH: RealShell = RealShell {
     read_back: posix_read_back,
     refuses: &[],
     ascii_outside_utf8: false,
+    take_env: Some(posix_take_env),
+    then: " && ",
+    env0: "env -0",
 };
 const FISH: RealShell = RealShell {
     program: "fish",
@@ -131,6 +170,9 @@ const FISH: RealShell = RealShell {
     read_back: posix_read_back,
     refuses: &[],
     ascii_outside_utf8: false,
+    take_env: Some(|args| format!(r#""$AWS_MFA" env {args} | source"#)),
+    then: " && ",
+    env0: "env -0",
 };
 const TCSH: RealShell = RealShell {
     program: "tcsh",
@@ -141,6 +183,9 @@ const TCSH: RealShell = RealShell {
     read_back: posix_read_back,
     refuses: &['\n', '\r'],
     ascii_outside_utf8: true,
+    take_env: Some(|args| format!("eval \"`$AWS_MFA env {args}`\"")),
+    then: " && ",
+    env0: "env -0",
 };
 const ELVISH: RealShell = RealShell {
     program: "elvish",
@@ -154,6 +199,9 @@ const ELVISH: RealShell = RealShell {
     },
     refuses: &[],
     ascii_outside_utf8: false,
+    take_env: Some(|args| format!("eval ((external $E:AWS_MFA) env {args} | slurp)")),
+    then: "\n",
+    env0: "e:env -0",
 };
 const XONSH: RealShell = RealShell {
     program: "xonsh",
@@ -172,6 +220,9 @@ const XONSH: RealShell = RealShell {
     },
     refuses: &[],
     ascii_outside_utf8: false,
+    take_env: Some(|args| execx_output_of(&format!("@($AWS_MFA) env {args}"))),
+    then: "\n",
+    env0: "env -0",
 };
 const NU: RealShell = RealShell {
     program: "nu",
@@ -186,4 +237,7 @@ const NU: RealShell = RealShell {
     },
     refuses: &[],
     ascii_outside_utf8: false,
+    take_env: None,
+    then: "\n",
+    env0: "^env -0",
 };
