@@ -13,7 +13,6 @@ use aws_mfa::shell::Shell;
 use crate::support::peers::require;
 use crate::support::pwsh::read_pwsh;
 use crate::support::shells::{SHELLS, shells_taking_env};
-use crate::support::xonsh::execx_output_of;
 use crate::support::*;
 
 // ---------------------------------------------------------------------------------------
@@ -69,84 +68,17 @@ fn every_writer_prints_exactly_these_statements() {
 #[test]
 fn unset_removes_every_session_variable_in_every_shell_and_succeeds() {
     let env = TestEnv::new();
-    let posix_set: String = SESSION_VARIABLES
-        .iter()
-        .map(|v| format!("export {v}=stale; "))
-        .collect();
-    let fish_set: String = SESSION_VARIABLES
-        .iter()
-        .map(|v| format!("set -gx {v} stale; "))
-        .collect();
     // Twice: once with every variable there, once with none (removing nothing is fine too).
-    let shells = [
-        (
-            "bash",
-            &[][..],
-            format!(
-                r#"{posix_set} for i in 1 2; do eval "$("$AWS_MFA" env --unset)" || exit 9; done; env -0"#
-            ),
-        ),
-        (
-            "zsh",
-            &["-f"][..],
-            format!(
-                r#"{posix_set} for i in 1 2; do eval "$("$AWS_MFA" env --unset)" || exit 9; done; env -0"#
-            ),
-        ),
-        (
-            "dash",
-            &[][..],
-            format!(
-                r#"{posix_set} for i in 1 2; do eval "$("$AWS_MFA" env --unset)" || exit 9; done; env -0"#
-            ),
-        ),
-        (
-            "fish",
-            &["--no-config"][..],
-            format!(
-                r#"{fish_set} for i in 1 2; "$AWS_MFA" env --unset | source; or exit 9; end; env -0"#
-            ),
-        ),
-        (
-            "tcsh",
-            &["-f"][..],
-            format!(
-                "{} eval \"`$AWS_MFA env --unset`\"; eval \"`$AWS_MFA env --unset`\"; env -0",
-                SESSION_VARIABLES
-                    .iter()
-                    .map(|v| format!("setenv {v} stale;"))
-                    .collect::<String>()
-            ),
-        ),
-        (
-            "elvish",
-            &["-norc"][..],
-            format!(
-                "{} for i [1 2] {{ eval ((external $E:AWS_MFA) env --unset | slurp) }}; e:env -0",
-                SESSION_VARIABLES
-                    .iter()
-                    .map(|v| format!("set-env {v} stale; "))
-                    .collect::<String>()
-            ),
-        ),
-        (
-            "xonsh",
-            &["--no-rc"][..],
-            format!(
-                "{}{unset}\n{unset}\nenv -0",
-                SESSION_VARIABLES
-                    .iter()
-                    .map(|v| format!("${v} = 'stale'\n"))
-                    .collect::<String>(),
-                unset = execx_output_of("@($AWS_MFA) env --unset"),
-            ),
-        ),
-    ];
-    for (program, flags, script) in shells {
+    for (shell, take_env) in shells_taking_env() {
+        let program = shell.program;
         let Some(path) = require(program) else {
             continue;
         };
-        let out = env.shell(&path, flags, &script);
+        let set = SESSION_VARIABLES
+            .iter()
+            .map(|v| (shell.set_env)(v, "stale"));
+        let unset = [take_env("--unset"), take_env("--unset"), shell.env0.into()];
+        let out = env.shell(&path, shell.flags, &shell.script(set.chain(unset)));
         out.assert_success();
         assert_eq!(out.stderr, "", "{program}");
         let vars = parse_env0(&out.stdout);

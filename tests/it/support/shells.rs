@@ -97,6 +97,8 @@ pub struct RealShell {
     pub then: &'static str,
     /// `env -0` as this shell starts the program.
     pub env0: &'static str,
+    /// The line that exports a variable with a value (plain characters only).
+    pub set_env: fn(&str, &str) -> String,
 }
 
 impl RealShell {
@@ -127,6 +129,7 @@ const BASH: RealShell = RealShell {
     take_env: Some(posix_take_env),
     then: " && ",
     env0: "env -0",
+    set_env: |name, value| format!("export {name}={value}"),
 };
 const ZSH: RealShell = RealShell {
     program: "zsh",
@@ -147,6 +150,7 @@ const ZSH: RealShell = RealShell {
     take_env: Some(posix_take_env),
     then: " && ",
     env0: "env -0",
+    set_env: |name, value| format!("export {name}={value}"),
 };
 const DASH: RealShell = RealShell {
     program: "dash",
@@ -160,6 +164,7 @@ const DASH: RealShell = RealShell {
     take_env: Some(posix_take_env),
     then: " && ",
     env0: "env -0",
+    set_env: |name, value| format!("export {name}={value}"),
 };
 const FISH: RealShell = RealShell {
     program: "fish",
@@ -173,6 +178,7 @@ const FISH: RealShell = RealShell {
     take_env: Some(|args| format!(r#""$AWS_MFA" env {args} | source"#)),
     then: " && ",
     env0: "env -0",
+    set_env: |name, value| format!("set -gx {name} {value}"),
 };
 const TCSH: RealShell = RealShell {
     program: "tcsh",
@@ -186,6 +192,7 @@ const TCSH: RealShell = RealShell {
     take_env: Some(|args| format!("eval \"`$AWS_MFA env {args}`\"")),
     then: " && ",
     env0: "env -0",
+    set_env: |name, value| format!("setenv {name} {value}"),
 };
 const ELVISH: RealShell = RealShell {
     program: "elvish",
@@ -202,6 +209,7 @@ const ELVISH: RealShell = RealShell {
     take_env: Some(|args| format!("eval ((external $E:AWS_MFA) env {args} | slurp)")),
     then: "\n",
     env0: "e:env -0",
+    set_env: |name, value| format!("set-env {name} {value}"),
 };
 const XONSH: RealShell = RealShell {
     program: "xonsh",
@@ -223,6 +231,7 @@ const XONSH: RealShell = RealShell {
     take_env: Some(|args| execx_output_of(&format!("@($AWS_MFA) env {args}"))),
     then: "\n",
     env0: "env -0",
+    set_env: |name, value| format!("${name} = '{value}'"),
 };
 const NU: RealShell = RealShell {
     program: "nu",
@@ -240,4 +249,5 @@ const NU: RealShell = RealShell {
     take_env: None,
     then: "\n",
     env0: "^env -0",
+    set_env: |name, value| format!("$env.{name} = '{value}'"),
 };
