@@ -338,7 +338,13 @@ if (aws-mfa-session --help | str starts-with 'usage: aws-mfa-session ') {{ print
 
 #[test]
 fn aws_mfa_session_evaluates_only_after_success_and_clear_removes_it() {
-    for program in ["bash", "zsh", "fish", "tcsh", "elvish", "xonsh", "nu"] {
+    // Every shell with an init script that runs here: a new one fails until `with_init`
+    // and `later_session_script` know it.
+    let shells = SHELLS
+        .iter()
+        .filter(|s| s.init.is_some())
+        .filter_map(|s| s.real);
+    for program in shells.map(|real| real.program) {
         let Some(path) = require(program) else {
             continue;
         };
