@@ -111,6 +111,25 @@ impl Outcome {
     }
 }
 
+/// Every file under `dir` (and its subdirectories) that holds `needle`, as bytes anywhere
+/// in it.
+pub fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        if meta.is_dir() {
+            found.extend(files_holding(&path, needle));
+        } else if meta.is_file() {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
 /// The `[default]` profile's long-term keys, as a set the fake verifies signatures with.
 pub fn long_term() -> Keys {
     Keys::long_term(ACCESS_KEY, SECRET_KEY)
