@@ -90,19 +90,7 @@ fn aws_cli_and_boto3_run_as_execs_child() {
         return;
     };
     let env = moto_env(&moto);
-    let out = env.run(&[
-        "exec",
-        "-t",
-        CODE,
-        "--",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Account",
-        "--output",
-        "text",
-    ]);
+    let out = env.run(&[&["exec", "-t", CODE, "--"][..], &AWS_CLI_ACCOUNT].concat());
     out.assert_success();
     assert_eq!(out.stdout.trim(), "123456789012");
     let out = env.run(&["exec", "-t", CODE, "--", "python3", "-c", BOTO3_PROBE]);

@@ -383,20 +383,13 @@ fn boto3_and_the_aws_cli_take_refreshing_credentials_from_the_server_over_long_t
         access_key_line.contains("container-role"),
         "{access_key_line}"
     );
-    let out = env.run(&[
-        "exec",
-        "--server",
-        "-p",
-        "admin",
-        "--",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Account",
-        "--output",
-        "text",
-    ]);
+    let out = env.run(
+        &[
+            &["exec", "--server", "-p", "admin", "--"][..],
+            &AWS_CLI_ACCOUNT,
+        ]
+        .concat(),
+    );
     out.assert_success();
     assert_eq!(out.stdout.trim(), "123456789012");
     let last = fake.calls().pop().unwrap();

@@ -23,6 +23,20 @@ for _ in range(int(sys.argv[1])):
 print(session.get_credentials().method)
 "#;
 
+/// boto3's 50 calls all reached the fake (aws-mfa's own identity lookups aside), and one
+/// AssumeRole served them all (`why`: what answered the rest).
+#[track_caller]
+fn assert_50_calls_cost_one_assume_role(fake: &FakeSts, why: &str) {
+    assert_eq!(
+        fake.mints()
+            .iter()
+            .filter(|c| c.action == "GetCallerIdentity")
+            .count(),
+        50
+    );
+    assert_eq!(fake.count("AssumeRole"), 1, "{why}");
+}
+
 #[test]
 fn a_15_minute_role_costs_one_assume_role_for_50_boto3_calls_under_server() {
     let Some(_python) = require_python_module("boto3") else {
@@ -46,17 +60,9 @@ fn a_15_minute_role_costs_one_assume_role_for_50_boto3_calls_under_server() {
     ]);
     out.assert_success();
     assert_eq!(out.stdout.trim(), "container-role");
-    assert_eq!(
-        fake.mints()
-            .iter()
-            .filter(|c| c.action == "GetCallerIdentity")
-            .count(),
-        50
-    );
-    assert_eq!(
-        fake.count("AssumeRole"),
-        1,
-        "botocore asks on every call (900 s is inside its 15 minutes); the cache answers"
+    assert_50_calls_cost_one_assume_role(
+        &fake,
+        "botocore asks on every call (900 s is inside its 15 minutes); the cache answers",
     );
 }
 
@@ -83,18 +89,7 @@ credential_process = {BIN} credential-process --profile admin
     );
     out.assert_success();
     assert_eq!(out.stdout.trim(), "custom-process");
-    assert_eq!(
-        fake.mints()
-            .iter()
-            .filter(|c| c.action == "GetCallerIdentity")
-            .count(),
-        50
-    );
-    assert_eq!(
-        fake.count("AssumeRole"),
-        1,
-        "re-minted per half-life, not per call"
-    );
+    assert_50_calls_cost_one_assume_role(&fake, "re-minted per half-life, not per call");
 }
 
 #[test]
@@ -104,22 +99,13 @@ fn a_15_minute_mfa_session_serves_the_aws_cli_under_server() {
     };
     let fake = FakeSts::start();
     let env = TestEnv::new().sts(&fake);
-    let out = env.run(&[
-        "exec",
-        "--server",
-        "-d",
-        "15m",
-        "-t",
-        CODE,
-        "--",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Account",
-        "--output",
-        "text",
-    ]);
+    let out = env.run(
+        &[
+            &["exec", "--server", "-d", "15m", "-t", CODE, "--"][..],
+            &AWS_CLI_ACCOUNT,
+        ]
+        .concat(),
+    );
     out.assert_success();
     assert_eq!(out.stdout.trim(), "123456789012");
     let session = fake.calls()[0].clone();

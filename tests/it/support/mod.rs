@@ -47,6 +47,17 @@ role_arn = arn:aws:iam::111111111111:role/admin
 source_profile = default
 ";
 
+/// The aws CLI asked which account its credentials are in: it prints the number.
+pub const AWS_CLI_ACCOUNT: [&str; 7] = [
+    "aws",
+    "sts",
+    "get-caller-identity",
+    "--query",
+    "Account",
+    "--output",
+    "text",
+];
+
 /// Every variable of DESIGN §3: set by a session, or removed by one.
 pub const SESSION_VARIABLES: [&str; 11] = [
     "AWS_ACCESS_KEY_ID",

@@ -143,28 +143,16 @@ const ZSH: RealShell = RealShell {
         "unsetopt multibyte",
         "setopt posix_strings c_bases octal_zeroes",
     ],
-    evaluate: r#"eval "$(cat "$STATEMENTS")""#,
-    read_back: posix_read_back,
-    refuses: &[],
-    ascii_outside_utf8: false,
-    take_env: Some(posix_take_env),
-    then: " && ",
-    env0: "env -0",
-    set_env: |name, value| format!("export {name}={value}"),
+    // The POSIX shells evaluate, read back and take a session as bash does.
+    ..BASH
 };
 const DASH: RealShell = RealShell {
     program: "dash",
     flags: &[],
     writer: Shell::Sh,
     options: &[""],
-    evaluate: r#"eval "$(cat "$STATEMENTS")""#,
-    read_back: posix_read_back,
-    refuses: &[],
-    ascii_outside_utf8: false,
-    take_env: Some(posix_take_env),
-    then: " && ",
-    env0: "env -0",
-    set_env: |name, value| format!("export {name}={value}"),
+    // The POSIX shells evaluate, read back and take a session as bash does.
+    ..BASH
 };
 const FISH: RealShell = RealShell {
     program: "fish",
