@@ -1,14 +1,15 @@
 //! What the tests know of each shell, one entry a shell (in `env --help`'s order): the
-//! name `--shell` takes, its writer, the file `init` prints, and how the real shell
-//! evaluates statements and prints variables back. A new shell is a line in `SHELLS`
-//! (and a `RealShell` when it runs here); the `--shell` hint, the snapshots and the
-//! `init` checks follow from it.
+//! name `--shell` takes, its writer, the file `init` prints, and, where it runs here, how
+//! the real shell evaluates statements, prints variables back, sets a variable and takes a
+//! session. A new shell is a line in `SHELLS` (and a `RealShell`); the `--shell` hint, the
+//! snapshots, the `init` check, `env --unset`, a session, `aws_mfa_env` and detection with
+//! no shell named follow from it.
 
 use std::sync::LazyLock;
 
-use super::xonsh::execx_output_of;
-
 use aws_mfa::shell::Shell;
+
+use super::xonsh::execx_output_of;
 
 /// One shell as the tests see it.
 pub struct ShellUnderTest {
