@@ -4,8 +4,8 @@
 //!
 //! `cargo build --example fake-sts` (a debug build is enough: the TLS front is nginx).
 
-#[allow(dead_code)]
-#[path = "../tests/it/support/fake_sts.rs"]
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/it/support/fake_sts/mod.rs"]
 mod fake_sts;
 
 use std::io::Write;

@@ -2,21 +2,15 @@
 //! the printed sign-in URL, the browser, the partitions, and the refusals.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::signin::{FakeSignin, SIGNIN_TOKEN};
 use crate::support::*;
 
-const CONFIG: &str = "[default]
-mfa_serial = arn:aws:iam::123456789012:mfa/tester
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-
+/// ROLE_CONFIG and two more roles: a chained one and one in another partition.
+fn config() -> String {
+    format!(
+        "{ROLE_CONFIG}
 [profile deep]
 role_arn = arn:aws:iam::333333333333:role/deep
 source_profile = admin
@@ -25,130 +19,12 @@ source_profile = admin
 role_arn = arn:aws-us-gov:iam::444444444444:role/admin
 source_profile = default
 region = us-gov-west-1
-";
-
-/// What the fake endpoint hands out.
-const SIGNIN_TOKEN: &str = "FAKESIGNINTOKEN-0123456789_abcdef";
-
-/// One request as the fake federation endpoint saw it.
-#[derive(Debug, Clone)]
-struct SigninRequest {
-    method: String,
-    /// The whole body as it came, to scan for keys that must not be there.
-    raw: String,
-    form: BTreeMap<String, String>,
-}
-
-impl SigninRequest {
-    /// The `Session` parameter: the credentials, as JSON.
-    fn session(&self) -> serde_json::Value {
-        serde_json::from_str(&self.form["Session"]).expect("Session is JSON")
-    }
-}
-
-/// The AWS federation endpoint, on 127.0.0.1: answers `getSigninToken` with a token, or
-/// with the reply set by `fail_with`.
-struct FakeSignin {
-    url: String,
-    requests: Requests,
-    reply: Canned,
-}
-
-impl FakeSignin {
-    fn start() -> Self {
-        Self::listen("http", answer)
-    }
-
-    /// The same over HTTPS, with a certificate from a fresh CA; the CA's PEM comes back.
-    fn start_tls() -> (Self, String) {
-        let (config, ca_pem) = fake_sts::tls_config();
-        let fake = Self::listen("https", move |stream, seen, canned| {
-            if let Ok(connection) = rustls::ServerConnection::new(Arc::clone(&config)) {
-                answer(rustls::StreamOwned::new(connection, stream), seen, canned);
-            }
-        });
-        (fake, ca_pem)
-    }
-
-    fn listen(
-        scheme: &str,
-        handle: impl Fn(TcpStream, &Requests, &Canned) + Send + 'static,
-    ) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("{scheme}://{}/federation", listener.local_addr().unwrap());
-        let requests = Requests::default();
-        let reply = Canned::default();
-        let (seen, canned) = (requests.clone(), reply.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                handle(stream, &seen, &canned);
-            }
-        });
-        FakeSignin {
-            url,
-            requests,
-            reply,
-        }
-    }
-
-    fn fail_with(&self, status: u16, body: &str) {
-        *self.reply.lock().unwrap() = Some((status, body.to_owned()));
-    }
-
-    fn requests(&self) -> Vec<SigninRequest> {
-        self.requests.lock().unwrap().clone()
-    }
-}
-
-type Requests = Arc<Mutex<Vec<SigninRequest>>>;
-type Canned = Arc<Mutex<Option<(u16, String)>>>;
-
-/// Reads one request, records it, and answers with a token or the canned reply.
-fn answer(stream: impl Read + Write, seen: &Requests, canned: &Canned) {
-    let mut reader = BufReader::new(stream);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-        return; // no request (a TLS handshake the client gave up on)
-    }
-    let mut length = 0;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0; length];
-    let _ = reader.read_exact(&mut body);
-    let raw = String::from_utf8_lossy(&body).into_owned();
-    let form = form_urlencoded::parse(raw.as_bytes())
-        .into_owned()
-        .collect();
-    seen.lock().unwrap().push(SigninRequest {
-        method: request_line.split(' ').next().unwrap_or("").to_owned(),
-        raw,
-        form,
-    });
-    let (status, body) = canned
-        .lock()
-        .unwrap()
-        .clone()
-        .unwrap_or_else(|| (200, format!("{{\"SigninToken\":\"{SIGNIN_TOKEN}\"}}")));
-    let answer = format!(
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let stream = reader.get_mut();
-    let _ = stream.write_all(answer.as_bytes());
-    let _ = stream.flush();
+"
+    )
 }
 
 fn console_env(fake: &FakeSts, signin: &FakeSignin) -> TestEnv {
-    let mut env = TestEnv::with_files(CONFIG, DEFAULT_CREDENTIALS).sts(fake);
+    let mut env = TestEnv::with_files(&config(), DEFAULT_CREDENTIALS).sts(fake);
     env.set("AWS_MFA_SIGNIN_URL", &signin.url);
     env
 }

@@ -5,14 +5,7 @@
 use crate::support::*;
 
 fn config(extra: &str) -> String {
-    format!(
-        "{DEFAULT_CONFIG}
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-
-{extra}"
-    )
+    format!("{ROLE_CONFIG}\n{extra}")
 }
 
 #[test]

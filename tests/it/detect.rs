@@ -2,6 +2,7 @@
 //! parent process), then `$SHELL`, else an error listing the choices and nothing on stdout.
 
 use crate::support::peers::require;
+use crate::support::shells::{SHELL_HINT, shells_taking_env};
 use crate::support::xonsh::execx_output_of;
 use crate::support::*;
 
@@ -85,60 +86,40 @@ fn a_parent_that_is_no_shell_leaves_it_to_shell_and_then_to_an_error() {
     let out = env.run(&["env", "-t", CODE]);
     out.assert_failure("cannot tell which shell to write for: the parent process is ")
         .assert_failure("and $SHELL is /usr/bin/rc")
-        .assert_failure(
-            "hint: name it with --shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json",
-        );
+        .assert_failure(&format!("hint: name it with {}", *SHELL_HINT));
     assert_eq!(fake.calls().len(), 0, "an unknown shell costs no MFA code");
 
     let env = TestEnv::new().sts(&fake);
     env.run(&["env", "--unset"])
         .assert_failure("and $SHELL is nothing")
-        .assert_failure("--shell bash|zsh|fish|pwsh|sh|tcsh|elvish|xonsh|nu|json");
+        .assert_failure(&SHELL_HINT);
 }
 
-/// How each of the later shells takes a session with no shell named, as its users write it
-/// (xonsh's `execx($(…))` through a file: its capture can lose the output under load).
-fn take_a_session() -> [(&'static str, &'static [&'static str], String); 4] {
-    [
-        ("tcsh", &["-f"], "eval \"`$AWS_MFA env -t 314159`\"; env -0".into()),
-        (
-            "elvish",
-            &["-norc"],
-            "eval ((external $E:AWS_MFA) env -t 314159 | slurp); e:env -0".into(),
-        ),
-        (
-            "xonsh",
-            &["--no-rc"],
-            format!("{}\nenv -0", execx_output_of("@($AWS_MFA) env -t 314159")),
-        ),
-        (
-            "nu",
-            &["--no-config-file"],
-            "^$env.AWS_MFA env --shell json -t 314159 | from json | transpose k v | where v != null | transpose -r -d | load-env; ^env -0".into(),
-        ),
-    ]
-}
+/// The shells with a test of their own above.
+const FIRST_SHELLS: [&str; 4] = ["bash", "zsh", "dash", "fish"];
 
 #[test]
-fn tcsh_elvish_and_xonsh_take_a_session_with_no_shell_named_whatever_shell_says() {
-    assert_eq!(CODE, "314159");
-    for (program, flags, script) in take_a_session() {
+fn tcsh_elvish_xonsh_and_any_later_shell_take_a_session_with_no_shell_named() {
+    for (shell, take_env) in shells_taking_env() {
+        let program = shell.program;
+        if FIRST_SHELLS.contains(&program) {
+            continue;
+        }
         let Some(path) = require(program) else {
             continue;
         };
-        if program == "nu" {
-            continue;
-        }
         let fake = FakeSts::start();
         let mut env = TestEnv::new().sts(&fake);
         env.set("SHELL", "/bin/bash");
-        let out = env.shell(&path, flags, &script);
+        let script = shell.script([take_env(&format!("-t {CODE}")), shell.env0.into()]);
+        let out = env.shell(&path, shell.flags, &script);
         assert_holds_a_session(&fake, &out, program);
     }
 }
 
 #[test]
 fn nushell_sources_the_file_aws_mfa_env_writes_and_loads_its_json() {
+    assert_eq!(CODE, "314159", "the scripts below spell the code out");
     let Some(nu) = require("nu") else {
         return;
     };
@@ -160,8 +141,11 @@ fn nushell_sources_the_file_aws_mfa_env_writes_and_loads_its_json() {
     let vars = parse_env0(&out.stdout);
     assert!(!vars.contains_key("AWS_PROFILE") && !vars.contains_key("AWS_SECURITY_TOKEN"));
     // The one-step idiom: JSON as data (`null` marks a variable to remove).
-    let [.., (_, flags, script)] = take_a_session();
-    let out = env.shell(&nu, flags, &script);
+    let out = env.shell(
+        &nu,
+        &["--no-config-file"],
+        "^$env.AWS_MFA env --shell json -t 314159 | from json | transpose k v | where v != null | transpose -r -d | load-env; ^env -0",
+    );
     assert_holds_a_session(&fake, &out, "nu");
 }
 

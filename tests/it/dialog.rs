@@ -12,15 +12,6 @@ use crate::support::*;
 const NEXT_CODE: &str = "654321";
 const THIRD_CODE: &str = "112358";
 
-const ROLE_CONFIG: &str = "[default]
-mfa_serial = arn:aws:iam::123456789012:mfa/tester
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-";
-
 /// A desktop with stand-in dialog programs: each call is logged (its name, then its
 /// arguments one a line) and answered with the next line of `answers` (`CANCEL`: exit 1).
 struct Desktop {

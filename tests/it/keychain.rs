@@ -2,7 +2,7 @@
 //! cached path with no keychain at all, a locked and a stuck keychain, and the hidden
 //! prompt on a real terminal. The keychain is a real gnome-keyring on a private bus.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::support::failure_matrix::{make_fifo, run_bounded};
@@ -44,27 +44,6 @@ fn add_from_env(env: &TestEnv, profile: &str, key: &str, secret: &str) -> Outcom
             .env("AWS_ACCESS_KEY_ID", key)
             .env("AWS_SECRET_ACCESS_KEY", secret),
     )
-}
-
-/// Every file under `dir` that holds `needle`, as bytes anywhere in it.
-fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let Ok(listing) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in listing.flatten() {
-        let path = entry.path();
-        let meta = std::fs::symlink_metadata(&path).unwrap();
-        if meta.is_dir() {
-            found.extend(files_holding(&path, needle));
-        } else if meta.is_file() {
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                found.push(path.display().to_string());
-            }
-        }
-    }
-    found
 }
 
 /// `aws-mfa env -p work` with a generous bound: a hang fails the test instead of stalling it.
@@ -123,7 +102,7 @@ fn add_stores_the_keys_and_the_session_is_signed_with_them() {
     for dir in [env.home(), env.cache_dir()] {
         assert_eq!(
             files_holding(&dir, KC_SECRET),
-            Vec::<String>::new(),
+            Vec::<PathBuf>::new(),
             "a plain-text copy of the secret"
         );
     }
@@ -552,6 +531,7 @@ fn ctrl_c_at_the_hidden_prompt_leaves_the_terminal_as_it_was() {
 fn a_role_can_take_its_source_keys_from_a_profile_only_in_the_keychain() {
     let fake = FakeSts::start();
     fake.knows(KC_KEY, KC_SECRET);
+    // Not ROLE_CONFIG: the source profile, `solo`, is only in the keychain.
     let mut env = TestEnv::with_files(
         &format!(
             "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = solo\nmfa_serial = {SERIAL}\nregion = eu-west-1\n"

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::support::peers::require;
 use crate::support::pwsh::read_pwsh;
-use crate::support::xonsh::execx_output_of;
+use crate::support::shells::shells_taking_env;
 use crate::support::*;
 
 /// A value every shell must carry byte for byte: quotes, `$(…)`, backticks, backslashes,
@@ -15,7 +15,7 @@ use crate::support::*;
 const ODD: &str = "it's \"$(echo no)\" `echo no` \\ $HOME ‘q’ é ✓ %PATH% {x}";
 
 /// `default` (with the MFA device) sets three variables; `prod`, a role from it, two (one
-/// of the same name); `plain` none.
+/// of the same name); `plain` none. Not ROLE_CONFIG: each profile carries its own `aws_mfa_env`.
 fn profiles() -> String {
     format!(
         "{DEFAULT_CONFIG}aws_mfa_env =\n  KUBECONFIG = ~/.kube/dev\n  ODD = {ODD}\n  DEV_ONLY = 1\n\
@@ -52,86 +52,24 @@ fn every_shell_sets_swaps_and_removes_the_profiles_variables_and_only_those() {
     let env = profile_env(&fake);
     let home = env.home().display().to_string();
     // default, then prod, then plain (none of its own), then --unset; `env -0` after each.
-    let posix = |eval: &dyn Fn(&str) -> String| {
-        format!(
-            "{} && env -0 > step1 && {} && env -0 > step2 && {} && env -0 > step3 && {} && env -0 > step4",
-            eval(&format!("-t {CODE}")),
-            eval("-p prod"),
-            eval("-p plain"),
-            eval("--unset"),
-        )
-    };
-    let shells: Vec<(&str, &[&str], String)> = vec![
-        (
-            "bash",
-            &["--norc", "--noprofile"],
-            posix(&|args| format!(r#"eval "$("$AWS_MFA" env {args})""#)),
-        ),
-        (
-            "zsh",
-            &["-f"],
-            posix(&|args| format!(r#"eval "$("$AWS_MFA" env {args})""#)),
-        ),
-        (
-            "dash",
-            &[],
-            posix(&|args| format!(r#"eval "$("$AWS_MFA" env {args})""#)),
-        ),
-        (
-            "fish",
-            &["--no-config"],
-            posix(&|args| format!(r#""$AWS_MFA" env {args} | source"#)),
-        ),
-        (
-            "tcsh",
-            &["-f"],
-            posix(&|args| format!("eval \"`$AWS_MFA env {args}`\"")),
-        ),
-        (
-            "elvish",
-            &["-norc"],
-            [
-                format!("-t {CODE}"),
-                "-p prod".into(),
-                "-p plain".into(),
-                "--unset".into(),
-            ]
-            .iter()
-            .enumerate()
-            .map(|(i, args)| {
-                format!(
-                    "eval ((external $E:AWS_MFA) env {args} | slurp); e:env -0 > step{}\n",
-                    i + 1
-                )
-            })
-            .collect(),
-        ),
-        (
-            "xonsh",
-            &["--no-rc"],
-            [
-                format!("-t {CODE}"),
-                "-p prod".into(),
-                "-p plain".into(),
-                "--unset".into(),
-            ]
-            .iter()
-            .enumerate()
-            .map(|(i, args)| {
-                format!(
-                    "{}\nenv -0 > step{}\n",
-                    execx_output_of(&format!("@($AWS_MFA) env {args}")),
-                    i + 1
-                )
-            })
-            .collect(),
-        ),
+    let step_args = [
+        format!("-t {CODE}"),
+        "-p prod".into(),
+        "-p plain".into(),
+        "--unset".into(),
     ];
-    for (program, flags, script) in shells {
+    for (shell, take_env) in shells_taking_env() {
+        let program = shell.program;
+        let script = shell.script(
+            step_args
+                .iter()
+                .enumerate()
+                .flat_map(|(i, args)| [take_env(args), format!("{} > step{}", shell.env0, i + 1)]),
+        );
         let Some(path) = require(program) else {
             continue;
         };
-        let out = env.shell(&path, flags, &script);
+        let out = env.shell(&path, shell.flags, &script);
         out.assert_success();
         let [default, prod, plain, unset] = <[_; 4]>::try_from(steps(&env, program)).unwrap();
         let get = |vars: &BTreeMap<String, String>, name: &str| vars.get(name).cloned();

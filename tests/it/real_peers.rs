@@ -22,6 +22,23 @@ assert session.region_name == "eu-west-1", session.region_name
 print(session.client("sts").get_caller_identity()["Account"])
 "#;
 
+/// Not ROLE_CONFIG: the role is in moto's account (123456789012), which the tests read back,
+/// and `role-via-process` serves it through credential_process; `more` comes before that.
+fn moto_role_config(more: &str) -> String {
+    format!(
+        "{DEFAULT_CONFIG}
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = default
+
+{more}
+[profile role-via-process]
+region = eu-west-1
+credential_process = {BIN} credential-process --profile admin
+"
+    )
+}
+
 #[test]
 fn aws_cli_and_boto3_use_the_session_after_eval_in_bash() {
     let (Some(moto), Some(bash), Some(_aws), Some(_python)) = (
@@ -73,19 +90,7 @@ fn aws_cli_and_boto3_run_as_execs_child() {
         return;
     };
     let env = moto_env(&moto);
-    let out = env.run(&[
-        "exec",
-        "-t",
-        CODE,
-        "--",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Account",
-        "--output",
-        "text",
-    ]);
+    let out = env.run(&[&["exec", "-t", CODE, "--"][..], &AWS_CLI_ACCOUNT].concat());
     out.assert_success();
     assert_eq!(out.stdout.trim(), "123456789012");
     let out = env.run(&["exec", "-t", CODE, "--", "python3", "-c", BOTO3_PROBE]);
@@ -102,21 +107,12 @@ fn credential_process_serves_the_aws_cli_and_boto3() {
     ) else {
         return;
     };
-    let config = format!(
-        "{DEFAULT_CONFIG}
-[profile admin]
-role_arn = arn:aws:iam::123456789012:role/admin
-source_profile = default
-
-[profile via-process]
+    let config = moto_role_config(&format!(
+        "[profile via-process]
 region = eu-west-1
 credential_process = {BIN} credential-process --profile default
-
-[profile role-via-process]
-region = eu-west-1
-credential_process = {BIN} credential-process --profile admin
 "
-    );
+    ));
     let mut env = TestEnv::with_files(&config, DEFAULT_CREDENTIALS);
     env.set("AWS_ENDPOINT_URL", &moto.url);
     // One code, once: the process reads the cached session from then on.
@@ -189,17 +185,7 @@ fn credential_process_serves_the_js_sdk_v3_through_from_ini() {
     let Some(moto) = Moto::start() else {
         return;
     };
-    let config = format!(
-        "{DEFAULT_CONFIG}
-[profile admin]
-role_arn = arn:aws:iam::123456789012:role/admin
-source_profile = default
-
-[profile role-via-process]
-region = eu-west-1
-credential_process = {BIN} credential-process --profile admin
-"
-    );
+    let config = moto_role_config("");
     let mut env = TestEnv::with_files(&config, DEFAULT_CREDENTIALS);
     env.set("AWS_ENDPOINT_URL", &moto.url);
     if !js::require_js_sdk(&mut env) {

@@ -5,14 +5,10 @@ use std::time::Duration;
 
 use crate::support::*;
 
-const ROLES_CONFIG: &str = "[default]
-mfa_serial = arn:aws:iam::123456789012:mfa/tester
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-
+/// ROLE_CONFIG and a role with its own options, and one chained from `admin`.
+fn roles_config() -> String {
+    format!(
+        "{ROLE_CONFIG}
 [profile readonly]
 role_arn = arn:aws:iam::222222222222:role/readonly
 source_profile = default
@@ -24,10 +20,12 @@ region = us-east-2
 role_arn = arn:aws:iam::333333333333:role/deep
 source_profile = admin
 duration_seconds = 7200
-";
+"
+    )
+}
 
 fn roles_env(fake: &FakeSts) -> TestEnv {
-    TestEnv::with_files(ROLES_CONFIG, DEFAULT_CREDENTIALS).sts(fake)
+    TestEnv::with_files(&roles_config(), DEFAULT_CREDENTIALS).sts(fake)
 }
 
 fn env_for(env: &TestEnv, profile: &str, extra: &[&str]) -> Outcome {

@@ -3,7 +3,7 @@
 //! second key already there, a key left by an interrupted run). Then `doctor`'s key age,
 //! against the in-process fake (its ListAccessKeys gives keys of any age).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crate::support::fake_sts::Call;
@@ -117,24 +117,6 @@ fn work_config() -> String {
 /// `AKIA…WXYZ`, as -v and doctor show a key id.
 fn short(id: &str) -> String {
     format!("{}…{}", &id[..4], &id[16..])
-}
-
-/// Every file under `dir` holding `needle`.
-fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        let meta = std::fs::symlink_metadata(&path).unwrap();
-        if meta.is_dir() {
-            found.extend(files_holding(&path, needle));
-        } else if meta.is_file() {
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 #[test]

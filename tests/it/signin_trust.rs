@@ -2,86 +2,11 @@
 //! request (a proxy's error page), one that answers without end, one whose token is absurd;
 //! a `BROWSER` whose program is the URL; an endpoint URL that two parsers read differently.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
-
+use crate::support::signin::{FakeSignin, SIGNIN_TOKEN};
 use crate::support::*;
 
-const CONFIG: &str = "[default]
-mfa_serial = arn:aws:iam::123456789012:mfa/tester
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-";
-
-const SIGNIN_TOKEN: &str = "FAKESIGNINTOKEN-0123456789_abcdef";
-
-/// A federation endpoint on 127.0.0.1 whose every answer `reply` makes from the request's
-/// body: (status, body).
-struct Endpoint {
-    url: String,
-    bodies: Arc<Mutex<Vec<String>>>,
-}
-
-impl Endpoint {
-    fn start(reply: impl Fn(&str) -> (u16, Vec<u8>) + Send + 'static) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/federation", listener.local_addr().unwrap());
-        let bodies = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&bodies);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mut reader = BufReader::new(stream);
-                let mut length = 0;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    if let Some((name, value)) = line.split_once(':')
-                        && name.eq_ignore_ascii_case("content-length")
-                    {
-                        length = value.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0; length];
-                let _ = reader.read_exact(&mut body);
-                let body = String::from_utf8_lossy(&body).into_owned();
-                seen.lock().unwrap().push(body.clone());
-                let (status, answer) = reply(&body);
-                let head = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    answer.len()
-                );
-                let stream = reader.get_mut();
-                let _ = stream.write_all(head.as_bytes());
-                // A client that stops reading ends the write: that is the point of some tests.
-                let _ = stream.write_all(&answer);
-                let _ = stream.flush();
-            }
-        });
-        Endpoint { url, bodies }
-    }
-
-    fn token() -> Self {
-        Self::start(|_| {
-            (
-                200,
-                format!("{{\"SigninToken\":\"{SIGNIN_TOKEN}\"}}").into_bytes(),
-            )
-        })
-    }
-
-    fn requests(&self) -> usize {
-        self.bodies.lock().unwrap().len()
-    }
-}
-
 fn console_env(fake: &FakeSts, url: &str) -> TestEnv {
-    let mut env = TestEnv::with_files(CONFIG, DEFAULT_CREDENTIALS).sts(fake);
+    let mut env = TestEnv::with_files(ROLE_CONFIG, DEFAULT_CREDENTIALS).sts(fake);
     env.set("AWS_MFA_SIGNIN_URL", url);
     env
 }
@@ -153,12 +78,12 @@ fn an_endpoint_that_echoes_the_request_never_gets_the_credentials_shown() {
         }),
     ];
     for (what, echo) in echoes {
-        let endpoint = Endpoint::start(move |form| (400, echo(form).into_bytes()));
+        let endpoint = FakeSignin::answering(move |form| (400, echo(form).into_bytes()));
         let env = console_env(&fake, &endpoint.url);
         let out = env.run(&["console", "-p", "admin", "--print", "-t", CODE]);
         out.assert_failure("the federation endpoint answered HTTP 400 (")
             .assert_failure("bytes, not shown: they may hold what was sent)");
-        let form = endpoint.bodies.lock().unwrap()[0].clone();
+        let form = endpoint.requests()[0].raw.clone();
         for credential in sent_credentials(&form) {
             for shown in encodings(&credential) {
                 assert!(
@@ -170,7 +95,8 @@ fn an_endpoint_that_echoes_the_request_never_gets_the_credentials_shown() {
         }
     }
     // Words that hold nothing that was sent are still shown.
-    let endpoint = Endpoint::start(|_| (403, b"Access denied by the corporate proxy".to_vec()));
+    let endpoint =
+        FakeSignin::answering(|_| (403, b"Access denied by the corporate proxy".to_vec()));
     let env = console_env(&fake, &endpoint.url);
     env.run(&["console", "-p", "admin", "--print", "-t", CODE])
         .assert_failure("answered HTTP 403: Access denied by the corporate proxy");
@@ -180,7 +106,7 @@ fn an_endpoint_that_echoes_the_request_never_gets_the_credentials_shown() {
 fn a_reply_without_end_is_read_only_as_far_as_a_token_needs_and_an_absurd_token_is_refused() {
     let fake = FakeSts::start();
     // 32 MB of answer: read whole before, and held in memory twice.
-    let endless = Endpoint::start(|_| (200, vec![b'A'; 32 << 20]));
+    let endless = FakeSignin::answering(|_| (200, vec![b'A'; 32 << 20]));
     let env = console_env(&fake, &endless.url);
     let started = std::time::Instant::now();
     env.run(&["console", "-p", "admin", "--print", "-t", CODE])
@@ -190,12 +116,13 @@ fn a_reply_without_end_is_read_only_as_far_as_a_token_needs_and_an_absurd_token_
 
     // A token that fits in the reply but is no token AWS issues.
     let huge = "T".repeat(40_000);
-    let absurd =
-        Endpoint::start(move |_| (200, format!("{{\"SigninToken\":\"{huge}\"}}").into_bytes()));
+    let absurd = FakeSignin::answering(move |_| {
+        (200, format!("{{\"SigninToken\":\"{huge}\"}}").into_bytes())
+    });
     let env = console_env(&fake, &absurd.url);
     env.run(&["console", "-p", "admin", "--print", "-t", CODE])
         .assert_failure("answered a sign-in token of 40000 bytes; real ones are a few KB");
-    let spaced = Endpoint::start(|_| (200, br#"{"SigninToken":"a b\u001b[2J"}"#.to_vec()));
+    let spaced = FakeSignin::answering(|_| (200, br#"{"SigninToken":"a b\u001b[2J"}"#.to_vec()));
     let env = console_env(&fake, &spaced.url);
     env.run(&["console", "-p", "admin", "--print", "-t", CODE])
         .assert_failure("a sign-in token with characters no sign-in token has");
@@ -204,7 +131,7 @@ fn a_reply_without_end_is_read_only_as_far_as_a_token_needs_and_an_absurd_token_
 #[test]
 fn a_browser_command_is_named_as_written_never_with_the_url() {
     let fake = FakeSts::start();
-    let endpoint = Endpoint::token();
+    let endpoint = FakeSignin::start();
     let mut env = console_env(&fake, &endpoint.url);
     env.set("PATH", &env.path().join("empty").display().to_string());
     env.set("BROWSER", "%s:/nonexistent/%s:/nonexistent/open --url=%s");
@@ -214,13 +141,13 @@ fn a_browser_command_is_named_as_written_never_with_the_url() {
         .assert_failure("BROWSER command '/nonexistent/open' cannot be started");
     assert!(!out.stderr.contains(SIGNIN_TOKEN), "{}", out.stderr);
     assert!(!out.stderr.contains("Action=login"), "{}", out.stderr);
-    assert_eq!(endpoint.requests(), 1);
+    assert_eq!(endpoint.requests().len(), 1);
 }
 
 #[test]
 fn the_endpoint_shown_is_the_endpoint_used() {
     let fake = FakeSts::start();
-    let endpoint = Endpoint::token();
+    let endpoint = FakeSignin::start();
     // A browser (and the URL parser) reads the host before `#`; the rest is a fragment.
     let tricky = format!("{}#@signin.aws.amazon.com/", endpoint.url);
     let env = console_env(&fake, &tricky);
@@ -241,7 +168,7 @@ fn the_endpoint_shown_is_the_endpoint_used() {
         out.stdout
     );
     assert!(!out.stdout.contains('#'), "{}", out.stdout);
-    assert_eq!(endpoint.requests(), 1);
+    assert_eq!(endpoint.requests().len(), 1);
 
     // Nobody there: the error names the address that was called.
     let env = console_env(

@@ -81,13 +81,7 @@ fn aws_ca_bundle_replaces_the_system_store() {
 #[test]
 fn the_calls_of_one_run_share_a_connection() {
     let (fake, ca_pem) = FakeSts::start_tls();
-    let mut env = TestEnv::with_files(
-        &format!(
-            "{DEFAULT_CONFIG}\n[profile admin]\nrole_arn = arn:aws:iam::111111111111:role/admin\nsource_profile = default\n"
-        ),
-        DEFAULT_CREDENTIALS,
-    )
-    .sts(&fake);
+    let mut env = TestEnv::with_files(ROLE_CONFIG, DEFAULT_CREDENTIALS).sts(&fake);
     let ca = bundle(&env, "ca.pem", &ca_pem);
     env.set("AWS_CA_BUNDLE", &ca);
     let out = env.run(&["env", "--shell", "bash", "-p", "admin", "-t", CODE]);

@@ -160,11 +160,8 @@ fn stale_entries_refresh_and_no_cache_are_shown() {
 
 #[test]
 fn roles_exec_and_credential_process_show_their_steps() {
-    let config = format!(
-        "{DEFAULT_CONFIG}[profile admin]\nrole_arn = arn:aws:iam::111111111111:role/admin\nsource_profile = default\n"
-    );
     let fake = FakeSts::start();
-    let env = TestEnv::with_files(&config, DEFAULT_CREDENTIALS).sts(&fake);
+    let env = TestEnv::with_files(ROLE_CONFIG, DEFAULT_CREDENTIALS).sts(&fake);
     let exec = env.run(&["exec", "-p", "admin", "-t", CODE, "-v", "--", "true"]);
     exec.assert_success();
     assert_redacted(&exec);

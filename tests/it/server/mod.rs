@@ -16,20 +16,9 @@ mod host;
 mod inside;
 mod js_sdk;
 mod leftovers;
+mod refresh_windows;
 mod short_grants;
 mod signals;
-mod windows;
-
-/// `[default]` holds long-term keys (DEFAULT_CREDENTIALS); `admin` is a role assumed from
-/// its MFA session.
-const ROLE_CONFIG: &str = "[default]
-mfa_serial = arn:aws:iam::123456789012:mfa/tester
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-";
 
 const ANOTHER_CODE: &str = "271828";
 
@@ -298,71 +287,6 @@ fn when_the_mfa_session_runs_out_the_answer_says_to_refresh_and_the_cache_then_s
 }
 
 #[test]
-fn sigint_and_sigquit_sent_to_aws_mfa_alone_leave_the_child_and_the_server_running() {
-    let fake = FakeSts::start();
-    let env = TestEnv::new().sts(&fake);
-    let mut served = Served::start(
-        &env,
-        &["-t", CODE],
-        "trap 'echo got TERM; exit 42' TERM\n: > trapped\nwhile :; do sleep 0.1; done",
-    );
-    served.wait_for_file(&env, "trapped");
-    served.signal(libc::SIGINT);
-    served.signal(libc::SIGQUIT);
-    // Given time to die, it does not.
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(served.is_running(), "aws-mfa survived SIGINT and SIGQUIT");
-    parse_credentials(&fake, &served.endpoint().credentials());
-    // SIGTERM is passed on: the child's trap decides the status.
-    served.signal(libc::SIGTERM);
-    let out = served.finish(&env);
-    assert_eq!(
-        out.code,
-        Some(42),
-        "the child got SIGTERM and nothing else: {out:#?}"
-    );
-    assert_eq!(out.stdout, "got TERM\n");
-}
-
-#[test]
-fn sighup_is_passed_on_to_the_child() {
-    let fake = FakeSts::start();
-    let env = TestEnv::new().sts(&fake);
-    let mut served = Served::start(
-        &env,
-        &["-t", CODE],
-        "trap 'echo got HUP; exit 41' HUP\n: > trapped\nwhile :; do sleep 0.1; done",
-    );
-    // The child starts with nothing blocked: a signal before its trap would end it.
-    served.wait_for_file(&env, "trapped");
-    served.signal(libc::SIGHUP);
-    let out = served.finish(&env);
-    assert_eq!(out.code, Some(41), "{out:#?}");
-    assert_eq!(out.stdout, "got HUP\n");
-}
-
-#[test]
-fn the_exit_status_is_the_childs_and_the_child_has_default_signals() {
-    let fake = FakeSts::start();
-    let env = TestEnv::new().sts(&fake);
-    let run = |script: &str| {
-        let mut served = Served::start(&env, &["-t", CODE], script);
-        let outcome = served.process.wait().unwrap();
-        drop(served.stdin.take());
-        use std::os::unix::process::ExitStatusExt;
-        (outcome.code(), outcome.signal())
-    };
-    assert_eq!(run("exit 7"), (Some(7), None));
-    assert_eq!(run("kill -TERM $$"), (Some(128 + 15), None), "128+SIGTERM");
-    // The parent ignores SIGINT while it waits; the child must not inherit that.
-    assert_eq!(
-        run("kill -INT $$; exit 3"),
-        (Some(128 + 2), None),
-        "the child's SIGINT is not ignored"
-    );
-}
-
-#[test]
 fn server_needs_the_cache() {
     let fake = FakeSts::start();
     let env = TestEnv::new().sts(&fake);
@@ -459,20 +383,13 @@ fn boto3_and_the_aws_cli_take_refreshing_credentials_from_the_server_over_long_t
         access_key_line.contains("container-role"),
         "{access_key_line}"
     );
-    let out = env.run(&[
-        "exec",
-        "--server",
-        "-p",
-        "admin",
-        "--",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Account",
-        "--output",
-        "text",
-    ]);
+    let out = env.run(
+        &[
+            &["exec", "--server", "-p", "admin", "--"][..],
+            &AWS_CLI_ACCOUNT,
+        ]
+        .concat(),
+    );
     out.assert_success();
     assert_eq!(out.stdout.trim(), "123456789012");
     let last = fake.calls().pop().unwrap();

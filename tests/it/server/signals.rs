@@ -1,4 +1,6 @@
-//! The child under `--server` is a real program, not a shell that would hide an inherited
+//! Signals under `--server` (DESIGN §10): SIGINT and SIGQUIT sent to aws-mfa alone leave
+//! the child and the server running, SIGTERM and SIGHUP are passed on, and the exit status
+//! is the child's. The child is a real program, not a shell that would hide an inherited
 //! signal mask: python and a plain ELF (`sleep`) must start with nothing blocked and
 //! nothing ignored, die of the SIGTERM or SIGHUP aws-mfa passes on, and stop at once on a
 //! Ctrl-C typed at the terminal. The same holds for an `mfa_process` the endpoint starts.
@@ -37,6 +39,71 @@ fn start(env: &TestEnv, child: &[&str]) -> Child {
     server_command(env, &["-t", CODE], child)
         .spawn()
         .expect("start aws-mfa")
+}
+
+#[test]
+fn sigint_and_sigquit_sent_to_aws_mfa_alone_leave_the_child_and_the_server_running() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let mut served = Served::start(
+        &env,
+        &["-t", CODE],
+        "trap 'echo got TERM; exit 42' TERM\n: > trapped\nwhile :; do sleep 0.1; done",
+    );
+    served.wait_for_file(&env, "trapped");
+    served.signal(libc::SIGINT);
+    served.signal(libc::SIGQUIT);
+    // Given time to die, it does not.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(served.is_running(), "aws-mfa survived SIGINT and SIGQUIT");
+    parse_credentials(&fake, &served.endpoint().credentials());
+    // SIGTERM is passed on: the child's trap decides the status.
+    served.signal(libc::SIGTERM);
+    let out = served.finish(&env);
+    assert_eq!(
+        out.code,
+        Some(42),
+        "the child got SIGTERM and nothing else: {out:#?}"
+    );
+    assert_eq!(out.stdout, "got TERM\n");
+}
+
+#[test]
+fn sighup_is_passed_on_to_the_child() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let mut served = Served::start(
+        &env,
+        &["-t", CODE],
+        "trap 'echo got HUP; exit 41' HUP\n: > trapped\nwhile :; do sleep 0.1; done",
+    );
+    // The child starts with nothing blocked: a signal before its trap would end it.
+    served.wait_for_file(&env, "trapped");
+    served.signal(libc::SIGHUP);
+    let out = served.finish(&env);
+    assert_eq!(out.code, Some(41), "{out:#?}");
+    assert_eq!(out.stdout, "got HUP\n");
+}
+
+#[test]
+fn the_exit_status_is_the_childs_and_the_child_has_default_signals() {
+    let fake = FakeSts::start();
+    let env = TestEnv::new().sts(&fake);
+    let run = |script: &str| {
+        let mut served = Served::start(&env, &["-t", CODE], script);
+        let outcome = served.process.wait().unwrap();
+        drop(served.stdin.take());
+        use std::os::unix::process::ExitStatusExt;
+        (outcome.code(), outcome.signal())
+    };
+    assert_eq!(run("exit 7"), (Some(7), None));
+    assert_eq!(run("kill -TERM $$"), (Some(128 + 15), None), "128+SIGTERM");
+    // The parent ignores SIGINT while it waits; the child must not inherit that.
+    assert_eq!(
+        run("kill -INT $$; exit 3"),
+        (Some(128 + 2), None),
+        "the child's SIGINT is not ignored"
+    );
 }
 
 #[test]
@@ -169,6 +236,7 @@ fn mfa_process_started_by_the_endpoint_has_no_signal_blocked_or_ignored() {
         ),
     )
     .unwrap();
+    // Not ROLE_CONFIG: `[default]` gets the code from an `mfa_process` the endpoint starts.
     env.write_aws_file(
         "config",
         &format!(

@@ -9,6 +9,8 @@ pub mod peers;
 pub mod pty;
 pub mod pwsh;
 pub mod server;
+pub mod shells;
+pub mod signin;
 pub mod users;
 pub mod wine;
 pub mod xonsh;
@@ -34,6 +36,27 @@ pub const CODE3: &str = "161803";
 pub const DEFAULT_CREDENTIALS: &str = "[default]\naws_access_key_id = AKIATESTLONGTERM0001\naws_secret_access_key = LONGTERMSECRET/do-not-print+0001\n";
 pub const DEFAULT_CONFIG: &str =
     "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/tester\nregion = eu-west-1\n";
+/// DEFAULT_CONFIG and `admin`, a role assumed from `[default]`'s MFA session. Tests that
+/// need more profiles append them: `format!("{ROLE_CONFIG}\n[profile …]")`.
+pub const ROLE_CONFIG: &str = "[default]
+mfa_serial = arn:aws:iam::123456789012:mfa/tester
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::111111111111:role/admin
+source_profile = default
+";
+
+/// The aws CLI asked which account its credentials are in: it prints the number.
+pub const AWS_CLI_ACCOUNT: [&str; 7] = [
+    "aws",
+    "sts",
+    "get-caller-identity",
+    "--query",
+    "Account",
+    "--output",
+    "text",
+];
 
 /// Every variable of DESIGN §3: set by a session, or removed by one.
 pub const SESSION_VARIABLES: [&str; 11] = [
@@ -97,6 +120,25 @@ impl Outcome {
         assert_no_secrets(&self.stderr);
         self
     }
+}
+
+/// Every file under `dir` (and its subdirectories) that holds `needle`, as bytes anywhere
+/// in it.
+pub fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        if meta.is_dir() {
+            found.extend(files_holding(&path, needle));
+        } else if meta.is_file() {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                found.push(path);
+            }
+        }
+    }
+    found
 }
 
 /// The `[default]` profile's long-term keys, as a set the fake verifies signatures with.

@@ -19,7 +19,7 @@ pub fn require(program: &str) -> Option<PathBuf> {
 }
 
 /// Where `program` is on PATH, if it is.
-fn on_path(program: &str) -> Option<PathBuf> {
+pub fn on_path(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|dir| dir.join(program))

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+use super::peers::on_path;
 use super::{BIN, Outcome, TestEnv};
 
 pub const TARGET: &str = "x86_64-pc-windows-gnu";
@@ -224,12 +225,6 @@ fn target_installed() -> bool {
                     .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
             })
         })
-}
-
-fn on_path(program: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
-        .find(|path| path.is_file())
 }
 
 /// The exe from this source tree, so the tests never run a stale one.

@@ -8,16 +8,10 @@ use crate::support::peers::{require, require_python_module};
 use crate::support::server::{Served, parse_credentials};
 use crate::support::*;
 
-/// `admin` is a role whose credentials last 900 seconds.
-const SHORT_ROLE_CONFIG: &str = "[default]
-mfa_serial = arn:aws:iam::123456789012:mfa/tester
-region = eu-west-1
-
-[profile admin]
-role_arn = arn:aws:iam::111111111111:role/admin
-source_profile = default
-duration_seconds = 900
-";
+/// ROLE_CONFIG with `admin`'s credentials lasting 900 seconds.
+fn short_role_config() -> String {
+    format!("{ROLE_CONFIG}duration_seconds = 900\n")
+}
 
 /// boto3 makes N calls; prints where its credentials came from.
 const BOTO3_CALLS: &str = r#"
@@ -29,13 +23,27 @@ for _ in range(int(sys.argv[1])):
 print(session.get_credentials().method)
 "#;
 
+/// boto3's 50 calls all reached the fake (aws-mfa's own identity lookups aside), and one
+/// AssumeRole served them all (`why`: what answered the rest).
+#[track_caller]
+fn assert_50_calls_cost_one_assume_role(fake: &FakeSts, why: &str) {
+    assert_eq!(
+        fake.mints()
+            .iter()
+            .filter(|c| c.action == "GetCallerIdentity")
+            .count(),
+        50
+    );
+    assert_eq!(fake.count("AssumeRole"), 1, "{why}");
+}
+
 #[test]
 fn a_15_minute_role_costs_one_assume_role_for_50_boto3_calls_under_server() {
     let Some(_python) = require_python_module("boto3") else {
         return;
     };
     let fake = FakeSts::start();
-    let env = TestEnv::with_files(SHORT_ROLE_CONFIG, DEFAULT_CREDENTIALS).sts(&fake);
+    let env = TestEnv::with_files(&short_role_config(), DEFAULT_CREDENTIALS).sts(&fake);
     let out = env.run(&[
         "exec",
         "--server",
@@ -52,17 +60,9 @@ fn a_15_minute_role_costs_one_assume_role_for_50_boto3_calls_under_server() {
     ]);
     out.assert_success();
     assert_eq!(out.stdout.trim(), "container-role");
-    assert_eq!(
-        fake.mints()
-            .iter()
-            .filter(|c| c.action == "GetCallerIdentity")
-            .count(),
-        50
-    );
-    assert_eq!(
-        fake.count("AssumeRole"),
-        1,
-        "botocore asks on every call (900 s is inside its 15 minutes); the cache answers"
+    assert_50_calls_cost_one_assume_role(
+        &fake,
+        "botocore asks on every call (900 s is inside its 15 minutes); the cache answers",
     );
 }
 
@@ -73,11 +73,12 @@ fn a_15_minute_role_costs_one_assume_role_for_50_boto3_calls_through_credential_
     };
     let fake = FakeSts::start();
     let config = format!(
-        "{SHORT_ROLE_CONFIG}
+        "{}
 [profile via-process]
 region = eu-west-1
 credential_process = {BIN} credential-process --profile admin
-"
+",
+        short_role_config()
     );
     let env = TestEnv::with_files(&config, DEFAULT_CREDENTIALS).sts(&fake);
     env.run(&["env", "--shell", "bash", "-t", CODE])
@@ -88,18 +89,7 @@ credential_process = {BIN} credential-process --profile admin
     );
     out.assert_success();
     assert_eq!(out.stdout.trim(), "custom-process");
-    assert_eq!(
-        fake.mints()
-            .iter()
-            .filter(|c| c.action == "GetCallerIdentity")
-            .count(),
-        50
-    );
-    assert_eq!(
-        fake.count("AssumeRole"),
-        1,
-        "re-minted per half-life, not per call"
-    );
+    assert_50_calls_cost_one_assume_role(&fake, "re-minted per half-life, not per call");
 }
 
 #[test]
@@ -109,22 +99,13 @@ fn a_15_minute_mfa_session_serves_the_aws_cli_under_server() {
     };
     let fake = FakeSts::start();
     let env = TestEnv::new().sts(&fake);
-    let out = env.run(&[
-        "exec",
-        "--server",
-        "-d",
-        "15m",
-        "-t",
-        CODE,
-        "--",
-        "aws",
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Account",
-        "--output",
-        "text",
-    ]);
+    let out = env.run(
+        &[
+            &["exec", "--server", "-d", "15m", "-t", CODE, "--"][..],
+            &AWS_CLI_ACCOUNT,
+        ]
+        .concat(),
+    );
     out.assert_success();
     assert_eq!(out.stdout.trim(), "123456789012");
     let session = fake.calls()[0].clone();

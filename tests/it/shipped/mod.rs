@@ -1,25 +1,18 @@
 //! What we ship for shells: the `shell/` scripts (`aws-mfa init`), the completion scripts
-//! and the manual page, each checked by the real tool that reads it.
+//! (`completions`) and the manual page and help (`manual`), each checked by the real tool
+//! that reads it.
+
+mod completions;
+mod manual;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use crate::support::peers::require;
-use crate::support::pty::Pty;
+use crate::support::shells::SHELLS;
 use crate::support::xonsh::execx_output_of;
 use crate::support::*;
-
-const SHIPPED: [(&str, &str); 8] = [
-    ("bash", "aws-mfa.bash"),
-    ("zsh", "aws-mfa.zsh"),
-    ("fish", "aws-mfa.fish"),
-    ("pwsh", "aws-mfa.ps1"),
-    ("tcsh", "aws-mfa.tcsh"),
-    ("elvish", "aws-mfa.elv"),
-    ("xonsh", "aws-mfa.xsh"),
-    ("nu", "aws-mfa.nu"),
-];
 
 fn shipped(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -28,7 +21,7 @@ fn shipped(file: &str) -> PathBuf {
 }
 
 /// A command in `env` that finds `aws-mfa` on PATH, as the scripts call it.
-fn with_aws_mfa_on_path(env: &TestEnv, program: &Path) -> Command {
+pub(super) fn with_aws_mfa_on_path(env: &TestEnv, program: &Path) -> Command {
     let bin_dir = Path::new(BIN).parent().unwrap();
     let path = std::env::join_paths(std::iter::once(bin_dir.to_owned()).chain(
         std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
@@ -40,7 +33,7 @@ fn with_aws_mfa_on_path(env: &TestEnv, program: &Path) -> Command {
 }
 
 /// Runs `script` in `program` with `flags`, `aws-mfa` on PATH.
-fn run_in(env: &TestEnv, program: &Path, flags: &[&str], script: &str) -> Outcome {
+pub(super) fn run_in(env: &TestEnv, program: &Path, flags: &[&str], script: &str) -> Outcome {
     env.output(
         with_aws_mfa_on_path(env, program)
             .args(flags)
@@ -50,8 +43,8 @@ fn run_in(env: &TestEnv, program: &Path, flags: &[&str], script: &str) -> Outcom
 }
 
 /// Strict modes: the scripts must not trip over them, nor print anything when loaded.
-const BASH_STRICT: &[&str] = &["--norc", "--noprofile", "-e", "-u", "-o", "pipefail"];
-const ZSH_STRICT: &[&str] = &[
+pub(super) const BASH_STRICT: &[&str] = &["--norc", "--noprofile", "-e", "-u", "-o", "pipefail"];
+pub(super) const ZSH_STRICT: &[&str] = &[
     "-f",
     "-e",
     "-u",
@@ -60,12 +53,13 @@ const ZSH_STRICT: &[&str] = &[
     "-o",
     "warn_create_global",
 ];
-const FISH_CLEAN: &[&str] = &["--no-config"];
+pub(super) const FISH_CLEAN: &[&str] = &["--no-config"];
 
 #[test]
 fn init_prints_the_shipped_files() {
     let env = TestEnv::new();
-    for (shell, file) in SHIPPED {
+    let shipped_files = SHELLS.iter().filter_map(|s| Some((s.name, s.init?)));
+    for (shell, file) in shipped_files {
         let out = env.run(&["init", shell]);
         out.assert_success();
         assert_eq!(out.stdout, std::fs::read_to_string(shipped(file)).unwrap());
@@ -344,7 +338,13 @@ if (aws-mfa-session --help | str starts-with 'usage: aws-mfa-session ') {{ print
 
 #[test]
 fn aws_mfa_session_evaluates_only_after_success_and_clear_removes_it() {
-    for program in ["bash", "zsh", "fish", "tcsh", "elvish", "xonsh", "nu"] {
+    // Every shell with an init script that runs here: a new one fails until `with_init`
+    // and `later_session_script` know it.
+    let shells = SHELLS
+        .iter()
+        .filter(|s| s.init.is_some())
+        .filter_map(|s| s.real);
+    for program in shells.map(|real| real.program) {
         let Some(path) = require(program) else {
             continue;
         };
@@ -442,7 +442,7 @@ fn aws_mfa_session_evaluates_only_after_success_and_clear_removes_it() {
 }
 
 /// RFC 3339 UTC, `seconds` from now.
-fn expiry_in(seconds: i64) -> String {
+pub(super) fn expiry_in(seconds: i64) -> String {
     let now = SystemTime::now();
     let at = if seconds >= 0 {
         now + Duration::from_secs(seconds.unsigned_abs())
@@ -520,346 +520,4 @@ fn the_prompt_helper_shows_the_profile_and_the_time_left() {
         let out = with_init(&TestEnv::new(), program, &path, call);
         assert_eq!((out.code, out.stdout.as_str()), (Some(0), ""), "{program}");
     }
-}
-
-#[test]
-fn profiles_lists_every_profile_of_both_files() {
-    let env = TestEnv::with_files(
-        "[default]\nregion = eu-west-1\n[profile work]\nregion = us-west-2\n",
-        "[ci]\naws_access_key_id = AKIACI00000000000001\naws_secret_access_key = x\n",
-    );
-    let out = env.run(&["__profiles"]);
-    out.assert_success();
-    assert_eq!(out.stdout, "ci\ndefault\nwork\n");
-}
-
-/// The home for completion tests: profiles `default`, `dev-eu`, `work`.
-fn completion_home() -> TestEnv {
-    TestEnv::with_files(
-        "[default]\nregion = eu-west-1\n[profile work]\nregion = us-west-2\n[profile dev-eu]\n",
-        "",
-    )
-}
-
-#[test]
-fn bash_completes_commands_options_and_profile_names() {
-    let Some(bash) = require("bash") else {
-        return;
-    };
-    let env = completion_home();
-    // Calls the function `complete -p aws-mfa` names, as bash does on TAB.
-    let complete = |words: &str| -> Vec<String> {
-        let script = format!(
-            r#"source <(aws-mfa completions bash)
-COMP_WORDS=({words})
-COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
-COMP_LINE="${{COMP_WORDS[*]}}"; COMP_POINT=${{#COMP_LINE}}
-function=$(complete -p aws-mfa | sed -n 's/.*-F \([^ ]*\) .*/\1/p')
-"$function" aws-mfa "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
-printf '%s\n' "${{COMPREPLY[@]}}""#
-        );
-        let out = run_in(&env, &bash, &["--norc", "--noprofile"], &script);
-        out.assert_success();
-        out.stdout.lines().map(str::to_owned).collect()
-    };
-    assert_eq!(complete("aws-mfa env -p ''"), ["default", "dev-eu", "work"]);
-    assert_eq!(complete("aws-mfa exec --profile w"), ["work"]);
-    assert_eq!(complete("aws-mfa env --sh"), ["--shell"]);
-    assert_eq!(complete("aws-mfa env --shell f"), ["fish"]);
-    let commands = complete("aws-mfa ''");
-    for command in ["env", "exec", "init", "completions"] {
-        assert!(commands.iter().any(|c| c == command), "{commands:?}");
-    }
-    assert!(
-        !commands.iter().any(|c| c == "__profiles"),
-        "hidden commands stay hidden: {commands:?}"
-    );
-    assert!(commands.iter().any(|c| c == "man"), "{commands:?}");
-}
-
-#[test]
-fn fish_completes_profile_names() {
-    let Some(fish) = require("fish") else {
-        return;
-    };
-    let env = completion_home();
-    let complete = |line: &str| -> Vec<String> {
-        let script = format!("aws-mfa completions fish | source; complete --do-complete='{line}'");
-        let out = run_in(&env, &fish, FISH_CLEAN, &script);
-        out.assert_success();
-        out.stdout
-            .lines()
-            .map(|l| l.split('\t').next().unwrap().to_owned())
-            .collect()
-    };
-    assert_eq!(complete("aws-mfa env -p "), ["default", "dev-eu", "work"]);
-    assert_eq!(complete("aws-mfa exec --profile w"), ["work"]);
-    let commands = complete("aws-mfa ");
-    assert!(commands.iter().any(|c| c == "init"), "{commands:?}");
-    assert!(!commands.iter().any(|c| c == "__profiles"), "{commands:?}");
-}
-
-#[test]
-fn zsh_completes_profile_names_at_a_real_prompt() {
-    let Some(zsh) = require("zsh") else {
-        return;
-    };
-    let env = completion_home();
-    let pty = Pty::open();
-    let mut command = with_aws_mfa_on_path(&env, &zsh);
-    command
-        .args(["-f", "-i"])
-        .env("PS1", "zsh> ")
-        .env("TERM", "dumb");
-    let mut child = pty.attach(&mut command);
-    pty.wait_for("zsh> ");
-    pty.type_keys(
-        "autoload -Uz compinit && compinit -u -D && source <(aws-mfa completions zsh) && echo loaded\n",
-    );
-    pty.wait_for("loaded");
-    pty.type_keys("aws-mfa env --profile w\t");
-    pty.wait_for("aws-mfa env --profile work");
-    pty.type_keys("\x15aws-mfa exec -p dev\t");
-    pty.wait_for("aws-mfa exec -p dev-eu");
-    pty.type_keys("\x15exit\n");
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-#[test]
-fn the_manual_page_covers_every_command_and_renders_cleanly() {
-    let env = TestEnv::new();
-    let out = env.run(&["man"]);
-    out.assert_success();
-    let page = &out.stdout;
-    assert!(page.contains(".TH aws-mfa 1"), "{page}");
-    for section in [
-        "AWS-MFA ENV",
-        "AWS-MFA EXEC",
-        "AWS-MFA INIT",
-        "AWS-MFA COMPLETIONS",
-        "AWS-MFA MAN",
-        "EXAMPLES",
-        "ENVIRONMENT",
-        "FILES",
-        "EXIT STATUS",
-        "DIAGNOSTICS",
-    ] {
-        assert!(
-            page.contains(&format!(".SH \"{section}\"\n"))
-                || page.contains(&format!(".SH {section}\n")),
-            "{section}"
-        );
-    }
-    for option in [
-        "token\\-code",
-        "mfa\\-serial",
-        "unset",
-        "aws\\-mfa init fish | source",
-    ] {
-        assert!(page.contains(option), "{option}");
-    }
-    assert!(
-        !page.contains("__profiles"),
-        "hidden commands stay out of the page"
-    );
-    for text in [
-        "mfa_process",
-        "AWS_MFA_CACHE_DIR",
-        "credential_process = aws\\-mfa credential\\-process",
-        "terraform plan",
-        "role_arn",
-        "aws\\-mfa init elvish",
-    ] {
-        assert!(page.contains(text), "{text}");
-    }
-    // What a reader sees: the sections in order, under man itself when it is installed.
-    if let Some(man) = require("man") {
-        let file = env.path().join("aws-mfa.1");
-        std::fs::write(&file, page).unwrap();
-        let mut command = env.command(man);
-        command
-            .arg("-l")
-            .arg(&file)
-            .env("MANPAGER", "cat")
-            .env("MANWIDTH", "100");
-        let shown = env.output(&mut command);
-        assert_eq!((shown.code, shown.stderr.as_str()), (Some(0), ""), "man -l");
-        let heads: Vec<&str> = shown
-            .stdout
-            .lines()
-            .filter(|l| !l.is_empty() && !l.starts_with(' '))
-            .collect();
-        let at = |head: &str| {
-            heads
-                .iter()
-                .position(|h| *h == head)
-                .unwrap_or_else(|| panic!("{head} not in {heads:?}"))
-        };
-        assert!(at("SYNOPSIS") < at("EXAMPLES"));
-        assert!(at("EXAMPLES") < at("ENVIRONMENT"));
-        assert!(at("ENVIRONMENT") < at("FILES"));
-        assert!(at("FILES") < at("EXIT STATUS"));
-        assert!(at("EXIT STATUS") < at("DIAGNOSTICS"));
-        assert!(shown.stdout.contains("SignatureDoesNotMatch"));
-        assert!(shown.stdout.contains("AWS_MFA_CACHE_DIR"));
-        assert!(shown.stdout.contains("mfa_process = op item get AWS --otp"));
-    }
-    if let Some(groff) = require("groff") {
-        let mut child = env
-            .command(groff)
-            .args(["-man", "-Tutf8", "-ww", "-z"])
-            .stdin(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::io::Write::write_all(&mut child.stdin.take().unwrap(), page.as_bytes()).unwrap();
-        let rendered = env.output_of(child);
-        assert_eq!(
-            (rendered.code, rendered.stderr.as_str()),
-            (Some(0), ""),
-            "groff warnings"
-        );
-    }
-}
-
-#[test]
-fn the_starship_module_in_the_docs_shows_the_session() {
-    let Some(bash) = require("bash") else {
-        return;
-    };
-    let page = include_str!("../../docs/shell-integration.md");
-    let block = page
-        .split("[custom.aws_mfa]\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .expect("docs/shell-integration.md has a starship custom module");
-    let setting = |key: &str| -> String {
-        let line = block
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{key} = '")))
-            .unwrap_or_else(|| panic!("{key} in {block}"));
-        line.strip_suffix('\'').unwrap().to_owned()
-    };
-    let (when, command) = (setting("when"), setting("command"));
-    let mut env = TestEnv::new();
-    assert_ne!(
-        run_in(&env, &bash, &[], &when).code,
-        Some(0),
-        "hidden without a session"
-    );
-    env.set("AWS_MFA_PROFILE", "work")
-        .set("AWS_CREDENTIAL_EXPIRATION", &expiry_in(42 * 60 + 30));
-    assert_eq!(run_in(&env, &bash, &[], &when).code, Some(0));
-    let out = run_in(&env, &bash, &[], &command);
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (Some(0), "work 42m"),
-        "{out:#?}"
-    );
-}
-
-#[test]
-fn nushell_completes_commands_options_and_profile_names() {
-    let Some(nu) = require("nu") else {
-        return;
-    };
-    let env = completion_home();
-    let script = env.run(&["completions", "nushell"]);
-    script.assert_success();
-    std::fs::write(env.path().join("completions.nu"), &script.stdout).unwrap();
-    // What nu's line editor would offer with the cursor at the end of `line`.
-    let complete = |line: &str| -> serde_json::Value {
-        let file = env.path().join("line.nu");
-        let text = format!("source completions.nu\n{line}");
-        std::fs::write(&file, &text).unwrap();
-        let out = env.output(with_aws_mfa_on_path(&env, &nu).args([
-            "--no-config-file",
-            "--ide-complete",
-            &text.len().to_string(),
-            file.to_str().unwrap(),
-        ]));
-        out.assert_success();
-        serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()["completions"].clone()
-    };
-    assert_eq!(
-        complete("aws-mfa env --profile w"),
-        serde_json::json!(["work"])
-    );
-    assert_eq!(
-        complete("aws-mfa exec -p "),
-        serde_json::json!(["default", "dev-eu", "work"])
-    );
-    assert_eq!(complete("aws-mfa env --sh"), serde_json::json!(["--shell"]));
-    assert_eq!(
-        complete("aws-mfa env --shell xo"),
-        serde_json::json!(["xonsh"])
-    );
-}
-
-#[test]
-fn elvish_completes_commands_and_profile_names_at_a_real_prompt() {
-    let Some(elvish) = require("elvish") else {
-        return;
-    };
-    let env = completion_home();
-    let pty = Pty::open();
-    let mut command = with_aws_mfa_on_path(&env, &elvish);
-    command.args(["-norc"]).env("TERM", "dumb");
-    // The completer the line editor calls on TAB, given the words before the cursor (the
-    // shell's stdout is a pipe here: what it shows goes to the terminal).
-    std::fs::write(
-        env.path().join("complete.elv"),
-        "eval (aws-mfa completions elvish | slurp)
-var complete~ = $edit:completion:arg-completer[aws-mfa]
-complete aws-mfa env --profile '' | each {|c| echo profile:$c > /dev/tty }
-complete aws-mfa '' | each {|c| echo command:$c[stem] > /dev/tty }
-",
-    )
-    .unwrap();
-    let mut child = pty.attach(&mut command);
-    pty.type_keys("eval (slurp < complete.elv)\n");
-    pty.wait_for("profile:default");
-    pty.wait_for("profile:dev-eu");
-    pty.wait_for("profile:work");
-    pty.wait_for("command:completions");
-    pty.type_keys("exit\n");
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-#[test]
-fn help_ends_with_the_lines_people_copy() {
-    let env = TestEnv::new();
-    for flag in ["-h", "--help"] {
-        let out = env.run(&[flag]);
-        out.assert_success();
-        let examples = out
-            .stdout
-            .split_once("\nExamples:\n")
-            .unwrap_or_else(|| panic!("{flag}: no examples in {}", out.stdout))
-            .1;
-        for line in [
-            r#"eval "$(aws-mfa env)""#,
-            "aws-mfa env | source",
-            "aws-mfa env | Out-String | Invoke-Expression",
-            "aws-mfa exec -- terraform plan",
-            "aws-mfa exec -p admin -- aws s3 ls",
-            "credential_process = aws-mfa credential-process --profile admin",
-            "aws-mfa man | man -l -",
-        ] {
-            assert!(examples.contains(line), "{flag}: {line}");
-        }
-    }
-    // `man` is listed with the other commands.
-    let out = env.run(&["--help"]);
-    assert!(out.stdout.contains("\n  man "), "{}", out.stdout);
-    // -d says both defaults.
-    let out = env.run(&["env", "--help"]);
-    assert!(
-        out.stdout
-            .contains("duration_seconds, else 12h (role: 1h)]"),
-        "{}",
-        out.stdout
-    );
 }
