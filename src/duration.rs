@@ -153,6 +153,15 @@ pub fn left(time: Duration) -> String {
     }
 }
 
+/// Whole days from `at` until now (0 for a time ahead of the clock): a key's age.
+pub fn days_since(at: std::time::SystemTime) -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(at)
+        .unwrap_or_default()
+        .as_secs()
+        / 86_400
+}
+
 /// A measured time with milliseconds (`0.042s`), for `-v`.
 pub fn measured(duration: Duration) -> String {
     format!("{:.3}s", duration.as_secs_f64())

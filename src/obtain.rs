@@ -379,7 +379,7 @@ impl Planned<'_> {
             })?;
         }
         Ok(Session {
-            profile_env: ProfileEnv::new(plan.profile.extra_env.clone(), env),
+            profile_env: ProfileEnv::new(plan.profile.extra_env.clone(), env).changes(),
             profile: plan.profile.name.clone(),
             region: plan.region.clone(),
             credentials,

@@ -57,8 +57,9 @@ pub struct Session {
     /// A region given by the profile or `-r`; `None` leaves the region variables alone.
     pub region: Option<String>,
     pub credentials: Credentials,
-    /// The profile's own variables (`aws_mfa_env`), and those the last profile set.
-    pub profile_env: crate::profile::ProfileEnv,
+    /// After the session's own: the profile's own variables (`aws_mfa_env`) set, and those
+    /// the last profile set removed (see `profile::ProfileEnv`).
+    pub profile_env: Vec<EnvChange>,
 }
 
 /// One change to the environment, in the order it must happen.
@@ -136,7 +137,7 @@ impl Session {
         }
         changes.push(EnvChange::set(MFA_PROFILE, self.profile.clone()));
         changes.extend(REMOVED.map(EnvChange::unset));
-        changes.extend(self.profile_env.changes());
+        changes.extend(self.profile_env.iter().cloned());
         changes
     }
 }

@@ -51,6 +51,16 @@ impl KeyOwner {
 }
 
 impl Aws {
+    /// Who `keys` belong to (GetCallerIdentity, which no policy can deny), for `profile`.
+    pub fn key_owner(&self, keys: &LongTermKeys, profile: &str) -> Result<KeyOwner, Error> {
+        let identity = self.caller_identity(&Signer::LongTerm(keys))?;
+        KeyOwner::from_arn(&identity.arn).map_err(|why| Error::Rotate {
+            profile: profile.to_owned(),
+            why,
+            hint: None,
+        })
+    }
+
     /// An IAM client signed by `signer`, each call given `per_call` (a rotation waits for
     /// its new key longer than one run's deadline).
     fn iam_with(

@@ -13,7 +13,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::aws::{AccessKey, Aws, KeyOwner, Signer, StsTarget};
+use crate::aws::{AccessKey, Aws, KeyOwner, StsTarget};
 use crate::cache::{self, CacheKey};
 use crate::cli::RotateArgs;
 use crate::environment::Environment;
@@ -48,7 +48,7 @@ pub fn run(args: &RotateArgs, env: &Environment) -> Result<ExitCode, Error> {
         timeout: args.timeout,
         env,
     })?;
-    let owner = owner_of(&aws, &old, profile)?;
+    let owner = aws.key_owner(&old, profile)?;
     let rotation = Rotation {
         profile,
         aws: &aws,
@@ -262,16 +262,6 @@ fn keychain_profile(env: &Environment, profile: &str) -> Result<ResolvedProfile,
     }
 }
 
-/// Who the keys belong to (GetCallerIdentity, which no policy can deny).
-pub(super) fn owner_of(aws: &Aws, keys: &LongTermKeys, profile: &str) -> Result<KeyOwner, Error> {
-    let identity = aws.caller_identity(&Signer::LongTerm(keys))?;
-    KeyOwner::from_arn(&identity.arn).map_err(|why| Error::Rotate {
-        profile: profile.to_owned(),
-        why,
-        hint: None,
-    })
-}
-
 /// The error for a user who already has a second key, naming both.
 fn second_key(
     profile: &str,
@@ -284,10 +274,7 @@ fn second_key(
     let described = |key: &AccessKey| {
         let state = if key.active { "active" } else { "inactive" };
         match key.created {
-            Some(at) => format!(
-                "{state}, {} days old",
-                super::doctor::key_age::days_since(at)
-            ),
+            Some(at) => format!("{state}, {} days old", crate::duration::days_since(at)),
             None => state.to_owned(),
         }
     };

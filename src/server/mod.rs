@@ -149,7 +149,7 @@ mod tests {
                 session_token: Secret::new("TOKEN"),
                 expiration: SystemTime::now(),
             },
-            profile_env: Default::default(),
+            profile_env: Vec::new(),
         };
         let changes = child_env(session.env_changes(), "http://127.0.0.1:1/x", "t0k");
         let set: Vec<(&str, &str)> = changes

@@ -46,14 +46,6 @@ pub(super) fn check(
     }
 }
 
-pub(crate) fn days_since(at: SystemTime) -> u64 {
-    SystemTime::now()
-        .duration_since(at)
-        .unwrap_or_default()
-        .as_secs()
-        / 86_400
-}
-
 /// What `doctor` says about the long-term key's age.
 pub enum KeyAge {
     /// Its age in days, and the fix when it is past `ROTATE_AFTER_DAYS`.
@@ -82,7 +74,7 @@ pub fn key_age(
             timeout: LOOK_TIMEOUT,
             env,
         })?;
-        let owner = super::super::rotate::owner_of(&aws, profile.keys.long_term()?, &profile.name)?;
+        let owner = aws.key_owner(profile.keys.long_term()?, &profile.name)?;
         let keys = aws.list_access_keys(session, &owner)?;
         let id = &profile.keys.access_key_id;
         match keys.into_iter().find(|k| &k.id == id) {
@@ -100,7 +92,7 @@ pub fn key_age(
     };
     match look() {
         Ok(Some(created)) => {
-            let days = days_since(created);
+            let days = crate::duration::days_since(created);
             let fix = (days > ROTATE_AFTER_DAYS).then(|| match &profile.key_source {
                 KeySource::Keychain(holder) => format!("aws-mfa rotate {holder}"),
                 KeySource::Profile(holder) => format!(
