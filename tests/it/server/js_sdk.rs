@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::role_env;
 use crate::support::js;
+use crate::support::server::assert_child_calls_signed_by_roles;
 use crate::support::*;
 
 /// Calls STS for `argv[1]` seconds; prints how many calls it made.
@@ -46,23 +47,7 @@ fn the_js_sdk_v3_refreshes_short_role_credentials_from_the_server() {
     ]);
     out.assert_success();
     let calls: usize = out.stdout.trim().parse().expect("a count");
-    let signers: Vec<Option<Keys>> = fake
-        .calls()
-        .into_iter()
-        .filter(|c| c.action == "GetCallerIdentity" && !c.is_identity_lookup())
-        .map(|c| c.signed_with)
-        .collect();
-    let roles: Vec<Option<Keys>> = fake
-        .issued()
-        .into_iter()
-        .filter(|i| i.origin == fake_sts::Origin::Role)
-        .map(|i| Some(i.keys))
-        .collect();
-    assert_eq!(signers.len(), calls);
-    assert!(
-        signers.iter().all(|s| roles.contains(s)),
-        "each signed with a role set as issued, never the long-term keys of [default]"
-    );
+    let signers = assert_child_calls_signed_by_roles(&fake, calls);
     let mut distinct = signers.clone();
     distinct.dedup();
     assert!(

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::support::peers::{require, require_python_module};
-use crate::support::server::{Served, parse_credentials};
+use crate::support::server::{Served, assert_child_calls_signed_by_roles, parse_credentials};
 use crate::support::*;
 
 mod endpoint;
@@ -344,23 +344,7 @@ fn boto3_and_the_aws_cli_take_refreshing_credentials_from_the_server_over_long_t
         distinct >= 3,
         "refreshed while running: {distinct} keys in {total} calls"
     );
-    let signers: Vec<Option<Keys>> = fake
-        .calls()
-        .into_iter()
-        .filter(|c| c.action == "GetCallerIdentity" && !c.is_identity_lookup())
-        .map(|c| c.signed_with)
-        .collect();
-    let roles: Vec<Option<Keys>> = fake
-        .issued()
-        .into_iter()
-        .filter(|i| i.origin == fake_sts::Origin::Role)
-        .map(|i| Some(i.keys))
-        .collect();
-    assert_eq!(signers.len(), total, "every call reached STS");
-    assert!(
-        signers.iter().all(|s| roles.contains(s)),
-        "each signed with a role set as issued, never the long-term keys of [default]"
-    );
+    assert_child_calls_signed_by_roles(&fake, total);
 
     // The aws CLI: the container provider, not the shared credentials file.
     let out = env.run(&[

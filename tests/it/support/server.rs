@@ -264,3 +264,27 @@ pub fn parse_credentials(fake: &FakeSts, answer: &Answer) -> (Keys, SystemTime) 
     assert_eq!(answer.status, 200, "{answer:?}");
     assert_fake_credentials(fake, &answer.json(), "Token")
 }
+
+/// The signers of the child's own GetCallerIdentity calls (not aws-mfa's identity lookups),
+/// in order, after asserting there are `calls` of them and that each was signed with a role
+/// set the fake issued, never the long-term keys.
+pub fn assert_child_calls_signed_by_roles(fake: &FakeSts, calls: usize) -> Vec<Option<Keys>> {
+    let signers: Vec<Option<Keys>> = fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.action == "GetCallerIdentity" && !c.is_identity_lookup())
+        .map(|c| c.signed_with)
+        .collect();
+    let roles: Vec<Option<Keys>> = fake
+        .issued()
+        .into_iter()
+        .filter(|i| i.origin == fake_sts::Origin::Role)
+        .map(|i| Some(i.keys))
+        .collect();
+    assert_eq!(signers.len(), calls, "every call reached STS");
+    assert!(
+        signers.iter().all(|s| roles.contains(s)),
+        "each signed with a role set as issued, never the long-term keys of [default]"
+    );
+    signers
+}
