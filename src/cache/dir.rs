@@ -53,9 +53,8 @@ impl PrivateDir {
             return None;
         };
         let usable = refuse_relative(&dir)
-            .and_then(|()| refuse_non_directory(&dir))
             .and_then(|()| check_dir_chain(&dir))
-            .and_then(|()| make_private_dir(&dir).map_err(|e| e.to_string()))
+            .and_then(|()| make_private_dir(&dir).map_err(not_made))
             // The parents were checked before anything was made under them.
             .and_then(|()| check_own_dir(&dir));
         match usable {
@@ -174,14 +173,14 @@ fn refuse_relative(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Something already there that is not a directory is named as what it is, not as the
-/// "File exists" that making a directory over it would say.
-fn refuse_non_directory(dir: &Path) -> Result<(), String> {
-    match std::fs::metadata(dir) {
-        Ok(meta) if !meta.is_dir() => Err(
-            "it is a file, not a directory; remove it or set AWS_MFA_CACHE_DIR elsewhere".into(),
-        ),
-        _ => Ok(()),
+/// Why the directory could not be made. Something already there that is not a directory
+/// is named as what it is, not as the "File exists" that making a directory over it says
+/// (told only on failure: a run that finds its directory pays for nothing).
+fn not_made(err: std::io::Error) -> String {
+    if err.kind() == std::io::ErrorKind::AlreadyExists {
+        "it is a file, not a directory; remove it or set AWS_MFA_CACHE_DIR elsewhere".into()
+    } else {
+        err.to_string()
     }
 }
 
